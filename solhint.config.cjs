@@ -1,0 +1,27 @@
+/** Solhint: the recommended rule set, every finding an error (run with --max-warnings 0). */
+module.exports = {
+  extends: 'solhint:recommended',
+  rules: {
+    'compiler-version': ['error', '>=0.8.24'],
+    'func-visibility': ['error', { ignoreConstructors: true }],
+    'no-inline-assembly': 'off',
+    'gas-custom-errors': 'error',
+    'use-natspec': 'off',
+    'import-path-check': 'off',
+    'no-global-import': 'error',
+    'not-rely-on-time': 'off',
+    'reason-string': 'off',
+    'immutable-vars-naming': 'off',
+    'named-parameters-mapping': 'off',
+    'gas-strict-inequalities': 'off',
+    'gas-increment-by-one': 'off',
+    'gas-indexed-events': 'off',
+    'gas-small-strings': 'off',
+    'gas-struct-packing': 'off',
+    'gas-calldata-parameters': 'off',
+    'max-states-count': 'off',
+    'one-contract-per-file': 'off',
+    'func-name-mixedcase': 'off',
+    'var-name-mixedcase': 'off',
+  },
+};
