@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { testDatabaseUrl, testRedisUrl } from './services.js';
 
 /**
  * Integration tests run against the real services of the machine. Fail fast, naming the
@@ -26,6 +25,10 @@ export default async function globalSetup(): Promise<void> {
     redis.disconnect();
   }
 }
+
+// jest loads globalSetup outside its module mapper, so this file imports nothing relative.
+const testDatabaseUrl = (): string => process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const testRedisUrl = (): string => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function redact(url: string): string {
   const parsed = new URL(url);
