@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/**
+ * @title IResultsOracle
+ * @notice Quorum-attested sports results that any contract can read.
+ *
+ * A set of up to 16 attesters (EOAs or ERC-1271 contracts such as a Safe), identified by an
+ * `epoch`, signs each result with EIP-712 (domain: name "Verdict ResultsOracle", version "1",
+ * chain id, this contract). When `threshold` distinct attesters of the current epoch signed
+ * the same payload, anyone may relay it: the result is *proposed* and reads as *final* once
+ * the dispute window has passed, with no further transaction. Within the window an attester
+ * or the guardian may *dispute*; a dispute is resolved by `disputeThreshold` attesters or by
+ * governance. Before finality a correction needs a new quorum and a higher `version`. A final
+ * result never changes.
+ *
+ * Batch publication: a quorum signs one Merkle root over many results (OpenZeppelin
+ * `StandardMerkleTree`-compatible double-hashed leaves, see {BatchedResult}); a consumer
+ * verifies a result against the root in-call, or anyone writes it into storage with its proof
+ * once the root is final. Roots follow the same window, dispute and finality rules.
+ *
+ * ## Signature bundle (`bytes signatures` of every quorum-signed call)
+ * The attester set is kept on-chain as a 160-bit commitment (first 20 bytes of
+ * `keccak256(abi.encodePacked(attesters))`) in the same storage slot as the epoch and the
+ * thresholds, so that one cold read authenticates every signer. The relayer supplies the
+ * set with the signatures, tightly packed:
+ * ```
+ * n        uint8               number of attesters of the current set (1..16)
+ * set      n × address (20 B)  the current set, in the order given at rotation
+ * bitmap   uint16 (big-endian) bit i set ⇔ attester set[i] signed; distinct by construction
+ * then, for each set bit i in ascending order, one entry:
+ *   0x00 ‖ r (32 B) ‖ yParityAndS (32 B)       EIP-2098 compact ECDSA signature, low-s only
+ *   0x01 ‖ len uint16 ‖ signature (len B)       ERC-1271: set[i].isValidSignature(digest, sig)
+ * ```
+ * Trailing bytes are rejected.
+ */
+interface IResultsOracle {
+    // TYPES
+
+    /// @notice What happened to the event. Markets derive from it: `Completed` settles, the others void or wait.
+    enum ResultStatus {
+        None, // no result
+        Completed, // played to the end: `values` are the final score of a match or a race's finishing order
+        Cancelled, // will not take place: every market is void
+        Postponed, // moved to a later date: markets wait for a later version
+        Abandoned, // started but not finished: every market is void
+        Void // declared void by the organiser: every market is void
+    }
+
+    /// @notice Where a result stands. `Final` is derived: a `Proposed` result whose window has passed reads as `Final`.
+    enum Phase {
+        None, // nothing published
+        Proposed, // quorum-signed, inside the dispute window
+        Disputed, // disputed inside the window; waits for a resolution
+        Final // final: never changes again
+    }
+
+    /**
+     * @notice The EIP-712 signed payload of one result.
+     * @dev Type string (see `libraries/ResultHash.sol`):
+     * `Result(bytes32 eventId,uint8 status,uint32[] values,uint64 endedAt,uint32 version,uint64 notBefore,uint64 deadline,uint32 epoch)`
+     * @param eventId Identifier of the sports event (e.g. keccak256 of the operator's event key).
+     * @param status What happened.
+     * @param values Outcome values: `[home, away]` for a match, runner numbers in finishing order for a race
+     *        (dead heats are explicit in the off-chain market rules). Empty unless `status == Completed`.
+     * @param endedAt Unix time the event ended (or was called off).
+     * @param version 1 for the first result of an event; a correction carries a higher version.
+     * @param notBefore Signatures are invalid before this time.
+     * @param deadline Signatures are invalid after this time.
+     * @param epoch Attester epoch the signatures belong to; a rotation invalidates older signatures.
+     */
+    struct Result {
+        bytes32 eventId;
+        ResultStatus status;
+        uint32[] values;
+        uint64 endedAt;
+        uint32 version;
+        uint64 notBefore;
+        uint64 deadline;
+        uint32 epoch;
+    }
+
+    /**
+     * @notice The EIP-712 signed payload of a batch root.
+     * @dev Type string: `Batch(bytes32 root,uint32 count,uint64 notBefore,uint64 deadline,uint32 epoch)`
+     * @param root Merkle root over {BatchedResult} leaves.
+     * @param count Number of leaves (informational; emitted for indexers).
+     */
+    struct Batch {
+        bytes32 root;
+        uint32 count;
+        uint64 notBefore;
+        uint64 deadline;
+        uint32 epoch;
+    }
+
+    /**
+     * @notice One result inside a batch. Leaf hash (OpenZeppelin StandardMerkleTree with leaf encoding
+     * `["bytes32","uint8","uint32[]","uint64","uint32"]`):
+     * `keccak256(bytes.concat(keccak256(abi.encode(eventId, uint8(status), values, endedAt, version))))`.
+     */
+    struct BatchedResult {
+        bytes32 eventId;
+        ResultStatus status;
+        uint32[] values;
+        uint64 endedAt;
+        uint32 version;
+    }
+
+    /**
+     * @notice What a read of an event's result returns; never reverts.
+     * @param phase Where the result stands (`Final` when a proposal's window has passed).
+     * @param status What happened.
+     * @param version Version of the stored result.
+     * @param finalAt Time from which the result is final (0 while disputed or absent).
+     * @param values Outcome values when at most two (a match); empty otherwise.
+     * @param valuesHash `keccak256(abi.encodePacked(values))` for every result (the commitment that a consumer
+     *        checks longer outcomes against).
+     * @param valueCount Number of outcome values.
+     */
+    struct ResultView {
+        Phase phase;
+        ResultStatus status;
+        uint32 version;
+        uint64 finalAt;
+        uint32[] values;
+        bytes32 valuesHash;
+        uint8 valueCount;
+    }
+
+    // ERRORS
+
+    /// @notice The signature bundle is not of the documented shape.
+    error MalformedSignatures();
+    /// @notice The attester set in the bundle is not the current one.
+    error AttesterSetMismatch(bytes20 given, bytes20 expected);
+    /// @notice Fewer distinct attesters signed than required.
+    error InsufficientSignatures(uint256 count, uint256 required);
+    /// @notice The signature of attester `attester` does not verify (wrong payload, high-s, or contract refused).
+    error InvalidSignature(address attester);
+    /// @notice The payload is signed for another attester epoch.
+    error WrongEpoch(uint32 given, uint32 current);
+    /// @notice The signatures' deadline has passed.
+    error SignatureExpired(uint64 deadline, uint64 now);
+    /// @notice The signatures are not valid yet.
+    error SignatureNotYetValid(uint64 notBefore, uint64 now);
+    /// @notice Outcome values do not fit the status (values only with `Completed`, 1..255 of them), or status is None.
+    error InvalidOutcome(ResultStatus status, uint256 valueCount);
+    /// @notice The event's result is final and never changes.
+    error ResultAlreadyFinal(bytes32 eventId);
+    /// @notice The event's result is disputed: only a resolution may change it.
+    error ResultIsDisputed(bytes32 eventId);
+    /// @notice A correction must carry a higher version than the stored one.
+    error VersionNotHigher(bytes32 eventId, uint32 given, uint32 current);
+    /// @notice A dispute must come inside the window of a proposed result or root.
+    error NotDisputable(bytes32 subject);
+    /// @notice Only a disputed result or root can be resolved.
+    error NotDisputed(bytes32 subject);
+    /// @notice The caller is neither an attester of the current set nor the guardian.
+    error NotAttesterOrGuardian(address caller);
+    /// @notice The caller is not the guardian.
+    error NotGuardian(address caller);
+    /// @notice A read that requires finality found the result in `phase`.
+    error ResultNotFinal(bytes32 eventId, Phase phase);
+    /// @notice The values passed by a consumer do not match the stored commitment.
+    error ValuesMismatch(bytes32 eventId);
+    /// @notice The Merkle proof does not lead to `root`.
+    error InvalidProof(bytes32 root);
+    /// @notice The root was already proposed.
+    error BatchAlreadyProposed(bytes32 root);
+    /// @notice A read or a write that requires a final root found it in `phase` (or rejected).
+    error BatchNotFinal(bytes32 root, Phase phase);
+    /// @notice The proposed attester set or thresholds are invalid.
+    error InvalidAttesterSet(uint256 count, uint8 threshold, uint8 disputeThreshold);
+    /// @notice The dispute window is outside the allowed range.
+    error InvalidDisputeWindow(uint32 window);
+    /// @notice The zero address where an account is required.
+    error ZeroAddress();
+    /// @notice The event already has the maximum number of registered consumers.
+    error TooManyConsumers(bytes32 eventId);
+    /// @notice Not enough gas left to give a consumer its full stipend.
+    error InsufficientGasForNotification(uint256 gasLeft, uint256 required);
+
+    // EVENTS
+
+    /**
+     * @notice A quorum-signed result was proposed (or corrected with a higher version).
+     * @param eventId The event.
+     * @param version Its version.
+     * @param status What happened.
+     * @param values Outcome values (also for long outcomes stored as a commitment).
+     * @param endedAt Time the event ended.
+     * @param finalAt Time from which it reads as final unless disputed.
+     * @param epoch Attester epoch of the signatures.
+     */
+    event ResultProposed(
+        bytes32 indexed eventId,
+        uint32 indexed version,
+        ResultStatus status,
+        uint32[] values,
+        uint64 endedAt,
+        uint64 finalAt,
+        uint32 epoch
+    );
+    /// @notice The proposed result of `eventId` (version `version`) was disputed by `by` (an attester or the guardian).
+    event ResultDisputed(bytes32 indexed eventId, uint32 indexed version, address indexed by);
+    /**
+     * @notice A disputed result was resolved; it is final from this block on.
+     * @param byGovernance True when governance resolved, false when `disputeThreshold` attesters did.
+     */
+    event ResultResolved(
+        bytes32 indexed eventId,
+        uint32 indexed version,
+        ResultStatus status,
+        uint32[] values,
+        uint64 endedAt,
+        bool byGovernance
+    );
+    /// @notice A quorum-signed batch root was proposed; its results read as final from `finalAt` unless disputed.
+    event BatchProposed(bytes32 indexed root, uint32 count, uint64 finalAt, uint32 epoch);
+    /// @notice A proposed root was disputed by `by`.
+    event BatchDisputed(bytes32 indexed root, address indexed by);
+    /// @notice A disputed root was upheld (final now) or rejected (never final).
+    event BatchResolved(bytes32 indexed root, bool upheld, bool byGovernance);
+    /// @notice A result of a final root was written into storage; it is final.
+    event ResultPublishedFromBatch(
+        bytes32 indexed eventId,
+        bytes32 indexed root,
+        uint32 version,
+        ResultStatus status,
+        uint32[] values,
+        uint64 endedAt
+    );
+    /// @notice The attester set was replaced; signatures of older epochs are invalid from now on.
+    event AttestersRotated(uint32 indexed epoch, address[] attesters, uint8 threshold, uint8 disputeThreshold);
+    /// @notice The dispute window changed (applies to proposals made from now on).
+    event DisputeWindowChanged(uint32 oldWindow, uint32 newWindow);
+    /// @notice The guardian changed.
+    event GuardianChanged(address indexed oldGuardian, address indexed newGuardian);
+    /// @notice `consumer` registered to be notified when `eventId` is final.
+    event ConsumerRegistered(bytes32 indexed eventId, address indexed consumer);
+    /// @notice `consumer` was called for `eventId`; `success` is false when it reverted or ran out of its stipend.
+    event ConsumerNotified(bytes32 indexed eventId, address indexed consumer, bool success);
+
+    // PUBLICATION
+
+    /**
+     * @notice Proposes (or, before finality, corrects) one result signed by `threshold` attesters.
+     * @dev Anyone may relay. Reverts while paused.
+     * @param result The signed payload.
+     * @param signatures The signature bundle (see contract NatSpec).
+     */
+    function propose(Result calldata result, bytes calldata signatures) external;
+
+    /**
+     * @notice Proposes a batch root signed by `threshold` attesters.
+     * @param batch The signed root.
+     * @param signatures The signature bundle.
+     */
+    function proposeBatch(Batch calldata batch, bytes calldata signatures) external;
+
+    /**
+     * @notice Writes one result of a final root into storage (final at once). Idempotent for the same version.
+     * @dev Reverts with {BatchNotFinal} unless the root is final, {InvalidProof} on a bad proof, and
+     * {ResultAlreadyFinal} when the event already holds another final result.
+     */
+    function publishFromBatch(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external;
+
+    // DISPUTES
+
+    /// @notice Disputes the proposed result of `eventId` inside its window. Caller: an attester of the current set or the guardian.
+    function dispute(bytes32 eventId) external;
+
+    /// @notice Disputes a proposed root inside its window. Caller: an attester of the current set or the guardian.
+    function disputeBatch(bytes32 root) external;
+
+    /**
+     * @notice Resolves a disputed result with `disputeThreshold` signatures over `result` (the disputed
+     * payload to uphold it, or another one to replace it). The result is final at once.
+     */
+    function resolve(Result calldata result, bytes calldata signatures) external;
+
+    /// @notice Governance resolves a disputed result with `result` (signature fields ignored). Final at once.
+    function resolveByGovernance(Result calldata result) external;
+
+    /// @notice Resolves a disputed root: `disputeThreshold` signatures over the same root uphold it (final at once).
+    function resolveBatch(Batch calldata batch, bytes calldata signatures) external;
+
+    /// @notice Governance upholds (final at once) or rejects (never final) a disputed root.
+    function resolveBatchByGovernance(bytes32 root, bool uphold) external;
+
+    // GOVERNANCE AND GUARDIAN
+
+    /// @notice Replaces the attester set in place and starts a new epoch. Governance only.
+    function rotateAttesters(address[] calldata attesters, uint8 threshold, uint8 disputeThreshold) external;
+
+    /// @notice Sets the dispute window for future proposals. Governance only.
+    function setDisputeWindow(uint32 window) external;
+
+    /// @notice Sets the guardian. Governance only.
+    function setGuardian(address guardian) external;
+
+    /// @notice Pauses publication and dispute resolution (never reads, never disputes). Guardian or governance.
+    function pause() external;
+
+    /// @notice Lifts the pause. Governance only.
+    function unpause() external;
+
+    // READS (never revert unless stated)
+
+    /// @notice Full read of an event's result.
+    function resultOf(bytes32 eventId) external view returns (ResultView memory);
+
+    /**
+     * @notice Cheap read for two-value outcomes: one storage slot.
+     * @return phase Where it stands.
+     * @return status What happened.
+     * @return home First value (0 if none).
+     * @return away Second value (0 if none).
+     * @return version Stored version.
+     * @return finalAt Time from which it is final (0 while disputed or absent).
+     */
+    function matchResult(
+        bytes32 eventId
+    )
+        external
+        view
+        returns (Phase phase, ResultStatus status, uint32 home, uint32 away, uint32 version, uint64 finalAt);
+
+    /// @notice Like {matchResult} but reverts with {ResultNotFinal} unless final.
+    function finalMatchResult(bytes32 eventId) external view returns (ResultStatus status, uint32 home, uint32 away);
+
+    /// @notice Reverts with {ResultNotFinal} unless final and {ValuesMismatch} unless `values` are the stored ones.
+    function finalResultWithValues(
+        bytes32 eventId,
+        uint32[] calldata values
+    ) external view returns (ResultStatus status, uint32 version);
+
+    /// @notice True when `eventId` has a final result.
+    function isFinal(bytes32 eventId) external view returns (bool);
+
+    /// @notice Where a root stands and when it is final. `Phase.None` for unknown or rejected roots.
+    function batchOf(bytes32 root) external view returns (Phase phase, uint64 finalAt, uint32 epoch);
+
+    /**
+     * @notice Verifies a result against a root in-call; never reverts.
+     * @return phase The root's phase (`None` when the proof is invalid).
+     * @return finalAt Time from which the root is final.
+     */
+    function verifyBatched(
+        bytes32 root,
+        BatchedResult calldata result,
+        bytes32[] calldata proof
+    ) external view returns (Phase phase, uint64 finalAt);
+
+    /// @notice Reverts with {BatchNotFinal} unless the root is final and {InvalidProof} unless the proof holds.
+    function requireFinalBatched(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external view;
+
+    /// @notice Current attester epoch, thresholds, set commitment and set size.
+    function attesterConfig()
+        external
+        view
+        returns (uint32 epoch, uint8 threshold, uint8 disputeThreshold, uint8 count, bytes20 setHash);
+
+    /// @notice The current attester set, in rotation order.
+    function attesters() external view returns (address[] memory);
+
+    /// @notice Dispute window for new proposals, in seconds.
+    function disputeWindow() external view returns (uint32);
+
+    /// @notice The guardian.
+    function guardian() external view returns (address);
+
+    /// @notice EIP-712 digest of a result, as attesters sign it.
+    function resultDigest(Result calldata result) external view returns (bytes32);
+
+    /// @notice EIP-712 digest of a batch, as attesters sign it.
+    function batchDigest(Batch calldata batch) external view returns (bytes32);
+
+    // PUSH NOTIFICATIONS
+
+    /// @notice Registers the caller (a contract implementing {IResultsConsumer}) for `eventId`.
+    function registerConsumer(bytes32 eventId) external;
+
+    /**
+     * @notice Once `eventId` is final, calls every not-yet-notified registered consumer with a fixed gas
+     * stipend. Anyone may call. A reverting or gas-burning consumer is recorded as failed and never blocks.
+     * @param maxConsumers Upper bound of consumers to notify in this call.
+     * @return notified How many consumers were called.
+     */
+    function notifyConsumers(bytes32 eventId, uint256 maxConsumers) external returns (uint256 notified);
+}
+
+/// @title IResultsConsumer
+/// @notice Implemented by contracts that registered with {IResultsOracle.registerConsumer}.
+interface IResultsConsumer {
+    /// @notice Called once the result of `eventId` is final, with a fixed gas stipend.
+    function onResultFinal(bytes32 eventId, IResultsOracle.ResultStatus status, uint32 version) external;
+}
