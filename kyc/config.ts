@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import { KycConfigError } from './errors.js';
+
+/** Signing algorithms the client accepts for ID tokens and userinfo JWTs (pinned per provider). */
+export type SigningAlg = 'ES256' | 'RS256' | 'PS256';
+
+/** The pivot-identity fields the onboarding rules need, and where a provider puts them. */
+export type PivotField = 'given_name' | 'family_name' | 'birthdate' | 'gender' | 'birthplace' | 'birthcountry';
+
+/** One OpenID Connect provider the player may sign up with. */
+export interface OidcProviderConfig {
+  /** Route segment and audit label: `/auth/<id>`, `/auth/<id>/callback`. */
+  readonly id: string;
+  /** `franceconnect`: FC's whitelisted authorize parameters (no PKCE), signed userinfo, eIDAS acr. */
+  readonly profile: 'franceconnect' | 'generic';
+  readonly issuer: URL;
+  readonly clientId: string;
+  /** Secret for `client_secret_post`. Never logged. */
+  readonly clientSecret: string;
+  /** Registered redirect URI, distinct per provider (mix-up defence). */
+  readonly redirectUri: URL;
+  /** Registered post-logout redirect URI; logout at the provider is skipped when absent. */
+  readonly postLogoutRedirectUri: URL | undefined;
+  readonly scopes: readonly string[];
+  /** `acr_values` sent on the authorize request (FranceConnect requires it). */
+  readonly acrValues: string | undefined;
+  /** Known acr values, lowest first; an acr outside this list is refused. */
+  readonly acrLevels: readonly string[];
+  /** Minimum acr accepted; undefined = the provider asserts no level (assurance recorded as `none`). */
+  readonly requiredAcr: string | undefined;
+  readonly idTokenAlg: SigningAlg;
+  /** Userinfo must be a JWT signed with this alg; undefined = plain JSON userinfo (generic providers). */
+  readonly userinfoAlg: SigningAlg | undefined;
+  /** PKCE S256; always false for the FranceConnect profile, whose authorize whitelist rejects it. */
+  readonly pkce: boolean;
+  /** Claim names at this provider for each pivot field (FranceConnect names by default). */
+  readonly claimMapping: Readonly<Record<PivotField, string>>;
+}
+
+/** The kyc section of the application configuration. Built by {@link loadKycConfig}. */
+export interface KycConfig {
+  readonly providers: readonly OidcProviderConfig[];
+  /** Key of HMAC-SHA-256 over the normalised pivot identity ("one person, one account"). */
+  readonly identityHmacKey: Buffer;
+  /** AES-256-GCM keyring for the pivot identity; new rows use `activeKeyId`, old ones keep theirs. */
+  readonly encryption: { readonly activeKeyId: string; readonly keys: ReadonlyMap<string, Buffer> };
+  /** Session cookie signing secrets, newest first (rotation: prepend a new one). */
+  readonly sessionSecrets: readonly string[];
+  readonly cookieSecure: boolean;
+  readonly sessionTtlSeconds: number;
+  readonly loginStateTtlSeconds: number;
+  readonly clockToleranceSeconds: number;
+  readonly httpTimeoutSeconds: number;
+  /** Plain-http identity providers (loopback tests and the local stack only; refused in production). */
+  readonly allowInsecureHttp: boolean;
+  readonly exclusionRecheckDays: number;
+  readonly redisPrefix: string;
+  /** Where the browser lands after login (limits page first when limits are not set yet). */
+  readonly paths: { readonly afterLogin: string; readonly setLimits: string; readonly afterLogout: string };
+}
+
+export const FRANCECONNECT_CLAIMS: Readonly<Record<PivotField, string>> = {
+  given_name: 'given_name',
+  family_name: 'family_name',
+  birthdate: 'birthdate',
+  gender: 'gender',
+  birthplace: 'birthplace',
+  birthcountry: 'birthcountry',
+};
+
+export const EIDAS_LEVELS = ['eidas1', 'eidas2', 'eidas3'] as const;
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const alg = z.enum(['ES256', 'RS256', 'PS256']);
+const base64Key = (bytes: number) =>
+  z
+    .string()
+    .transform((s) => Buffer.from(s, 'base64'))
+    .refine((b) => b.length >= bytes, `must be base64 of at least ${bytes} bytes`);
+
+const GenericProvider = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lowercase id, 2-31 chars'),
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(16),
+  redirectUri: z.url(),
+  postLogoutRedirectUri: z.url().optional(),
+  scopes: z.array(z.string().min(1)).default(['openid', 'profile']),
+  acrValues: z.string().optional(),
+  acrLevels: z.array(z.string().min(1)).default([]),
+  requiredAcr: z.string().optional(),
+  idTokenAlg: alg.default('RS256'),
+  userinfoAlg: alg.optional(),
+  claimMapping: z
+    .object({
+      given_name: z.string(),
+      family_name: z.string(),
+      birthdate: z.string(),
+      gender: z.string(),
+      birthplace: z.string(),
+      birthcountry: z.string(),
+    })
+    .partial()
+    .default({}),
+});
+
+const Env = z.object({
+  NODE_ENV: z.string().default('development'),
+  FRANCECONNECT_ISSUER: z.url().describe('FC discovery base, e.g. https://oidc.franceconnect.gouv.fr/api/v2'),
+  FRANCECONNECT_CLIENT_ID: z.string().min(1),
+  FRANCECONNECT_CLIENT_SECRET: z.string().min(16).describe('client_secret_post secret; no default'),
+  FRANCECONNECT_REDIRECT_URI: z.url().describe('registered callback, e.g. https://host/auth/franceconnect/callback'),
+  FRANCECONNECT_POST_LOGOUT_REDIRECT_URI: z.url().describe('registered, e.g. https://host/auth/logout/callback'),
+  FRANCECONNECT_PROFILE: z
+    .enum(['standard', 'plus'])
+    .default('standard')
+    .describe('standard = FC v2 (eidas1); plus = FranceConnect+ (eidas2)'),
+  FRANCECONNECT_ACR: z.enum(EIDAS_LEVELS).optional().describe('minimum and requested acr; default by profile'),
+  FRANCECONNECT_SCOPES: z.string().default('openid identite_pivot email'),
+  FRANCECONNECT_ID_TOKEN_ALG: alg.default('ES256'),
+  FRANCECONNECT_USERINFO_ALG: alg.default('ES256'),
+  KYC_OIDC_PROVIDERS: z
+    .string()
+    .default('[]')
+    .describe('JSON array of other OpenID Connect providers (see docs/kyc.md)'),
+  KYC_IDENTITY_HMAC_KEY: base64Key(32).describe('base64, >= 32 random bytes; no default'),
+  KYC_ENCRYPTION_KEYS: z
+    .string()
+    .min(1)
+    .describe('comma-separated keyId:base64(32 bytes) pairs, e.g. k2026a:...,k2025b:...'),
+  KYC_ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1),
+  KYC_SESSION_SECRETS: z.string().min(1).describe('comma-separated, newest first, each >= 32 chars'),
+  KYC_COOKIE_SECURE: bool.default(true).describe('Secure cookie flag; false only for http://localhost'),
+  KYC_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  KYC_LOGIN_STATE_TTL_SECONDS: z.coerce.number().int().min(1).max(1_800).default(600),
+  KYC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
+  KYC_HTTP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  KYC_ALLOW_INSECURE_HTTP: bool.default(false).describe('plain-http identity providers; refused in production'),
+  KYC_EXCLUSION_RECHECK_DAYS: z.coerce.number().int().min(1).max(7).default(7),
+  KYC_REDIS_PREFIX: z.string().default('kyc:'),
+  KYC_AFTER_LOGIN_PATH: z.string().startsWith('/').default('/'),
+  KYC_SET_LIMITS_PATH: z.string().startsWith('/').default('/account/limits'),
+  KYC_AFTER_LOGOUT_PATH: z.string().startsWith('/').default('/'),
+});
+
+/**
+ * Reads and validates the kyc variables once. Pure: pass `process.env` from the composition root.
+ *
+ * @throws {KycConfigError} listing every invalid or missing variable by name (values are never echoed).
+ */
+export function loadKycConfig(env: Readonly<Record<string, string | undefined>>): KycConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new KycConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+
+  const keys = new Map<string, Buffer>();
+  for (const pair of e.KYC_ENCRYPTION_KEYS.split(',')) {
+    const [id, b64] = pair.trim().split(':');
+    const key = b64 === undefined ? undefined : Buffer.from(b64, 'base64');
+    if (!id || !/^[\w.-]{1,32}$/.test(id) || key?.length !== 32) {
+      problems.push('KYC_ENCRYPTION_KEYS: each entry must be keyId:base64 of exactly 32 bytes');
+      break;
+    }
+    if (keys.has(id)) problems.push(`KYC_ENCRYPTION_KEYS: duplicate key id ${id}`);
+    keys.set(id, key);
+  }
+  if (!keys.has(e.KYC_ENCRYPTION_ACTIVE_KEY_ID)) {
+    problems.push('KYC_ENCRYPTION_ACTIVE_KEY_ID: must name a key of KYC_ENCRYPTION_KEYS');
+  }
+  const sessionSecrets = e.KYC_SESSION_SECRETS.split(',').map((s) => s.trim());
+  if (sessionSecrets.some((s) => s.length < 32)) problems.push('KYC_SESSION_SECRETS: each secret must be >= 32 chars');
+  if (production && e.KYC_ALLOW_INSECURE_HTTP) problems.push('KYC_ALLOW_INSECURE_HTTP: must be false in production');
+  if (production && !e.KYC_COOKIE_SECURE) problems.push('KYC_COOKIE_SECURE: must be true in production');
+
+  const plus = e.FRANCECONNECT_PROFILE === 'plus';
+  const fcAcr = e.FRANCECONNECT_ACR ?? (plus ? 'eidas2' : 'eidas1');
+  const providers: OidcProviderConfig[] = [
+    {
+      id: 'franceconnect',
+      profile: 'franceconnect',
+      issuer: new URL(e.FRANCECONNECT_ISSUER),
+      clientId: e.FRANCECONNECT_CLIENT_ID,
+      clientSecret: e.FRANCECONNECT_CLIENT_SECRET,
+      redirectUri: new URL(e.FRANCECONNECT_REDIRECT_URI),
+      postLogoutRedirectUri: new URL(e.FRANCECONNECT_POST_LOGOUT_REDIRECT_URI),
+      scopes: e.FRANCECONNECT_SCOPES.split(/\s+/).filter(Boolean),
+      acrValues: fcAcr,
+      acrLevels: EIDAS_LEVELS,
+      requiredAcr: fcAcr,
+      idTokenAlg: plus ? 'ES256' : e.FRANCECONNECT_ID_TOKEN_ALG,
+      userinfoAlg: plus ? 'ES256' : e.FRANCECONNECT_USERINFO_ALG,
+      pkce: false,
+      claimMapping: FRANCECONNECT_CLAIMS,
+    },
+  ];
+  if (!e.FRANCECONNECT_SCOPES.split(/\s+/).includes('openid'))
+    problems.push('FRANCECONNECT_SCOPES: must include openid');
+
+  let others: unknown;
+  try {
+    others = JSON.parse(e.KYC_OIDC_PROVIDERS);
+  } catch {
+    problems.push('KYC_OIDC_PROVIDERS: not valid JSON');
+  }
+  const list = z.array(GenericProvider).safeParse(others ?? []);
+  if (!list.success) {
+    for (const i of list.error.issues) problems.push(`KYC_OIDC_PROVIDERS.${i.path.join('.')}: ${i.message}`);
+  } else {
+    for (const [index, p] of list.data.entries()) {
+      const where = `KYC_OIDC_PROVIDERS.${index}`;
+      if (providers.some((q) => q.id === p.id)) problems.push(`${where}.id: duplicate provider id ${p.id}`);
+      if (p.requiredAcr !== undefined && !p.acrLevels.includes(p.requiredAcr)) {
+        problems.push(`${where}.requiredAcr: must be one of acrLevels`);
+      }
+      if (!p.scopes.includes('openid')) problems.push(`${where}.scopes: must include openid`);
+      providers.push({
+        id: p.id,
+        profile: 'generic',
+        issuer: new URL(p.issuer),
+        clientId: p.clientId,
+        clientSecret: p.clientSecret,
+        redirectUri: new URL(p.redirectUri),
+        postLogoutRedirectUri: p.postLogoutRedirectUri === undefined ? undefined : new URL(p.postLogoutRedirectUri),
+        scopes: p.scopes,
+        acrValues: p.acrValues,
+        acrLevels: p.acrLevels,
+        requiredAcr: p.requiredAcr,
+        idTokenAlg: p.idTokenAlg,
+        userinfoAlg: p.userinfoAlg,
+        pkce: true,
+        claimMapping: { ...FRANCECONNECT_CLAIMS, ...p.claimMapping },
+      });
+    }
+  }
+  const redirects = providers.map((p) => p.redirectUri.href);
+  if (new Set(redirects).size !== redirects.length) {
+    problems.push('KYC_OIDC_PROVIDERS: each provider needs its own redirectUri (mix-up defence)');
+  }
+  if (production) {
+    for (const p of providers) {
+      if (p.issuer.protocol !== 'https:') problems.push(`issuer of provider ${p.id}: must be https in production`);
+    }
+  }
+  if (problems.length > 0) throw new KycConfigError(problems);
+
+  return Object.freeze({
+    providers,
+    identityHmacKey: e.KYC_IDENTITY_HMAC_KEY,
+    encryption: { activeKeyId: e.KYC_ENCRYPTION_ACTIVE_KEY_ID, keys },
+    sessionSecrets,
+    cookieSecure: e.KYC_COOKIE_SECURE,
+    sessionTtlSeconds: e.KYC_SESSION_TTL_SECONDS,
+    loginStateTtlSeconds: e.KYC_LOGIN_STATE_TTL_SECONDS,
+    clockToleranceSeconds: e.KYC_CLOCK_TOLERANCE_SECONDS,
+    httpTimeoutSeconds: e.KYC_HTTP_TIMEOUT_SECONDS,
+    allowInsecureHttp: e.KYC_ALLOW_INSECURE_HTTP,
+    exclusionRecheckDays: e.KYC_EXCLUSION_RECHECK_DAYS,
+    redisPrefix: e.KYC_REDIS_PREFIX,
+    paths: {
+      afterLogin: e.KYC_AFTER_LOGIN_PATH,
+      setLimits: e.KYC_SET_LIMITS_PATH,
+      afterLogout: e.KYC_AFTER_LOGOUT_PATH,
+    },
+  });
+}

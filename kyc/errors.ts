@@ -1,0 +1,66 @@
+/**
+ * Stable error codes of the kyc module. They are part of the public contract: the HTTP edge maps
+ * each to a status and a problem+json `type`, clients may switch on them, and they never change
+ * meaning. Messages are written for the player (shown on the error page) and never carry identity
+ * data, tokens or secrets.
+ */
+export type KycErrorCode =
+  /** `state` missing, unknown, already used, expired or bound to another browser session. */
+  | 'KYC_LOGIN_STATE_INVALID'
+  /** The player cancelled at the identity provider (`error=access_denied`). */
+  | 'KYC_LOGIN_CANCELLED'
+  /** The identity provider answered the callback with an error other than access_denied. */
+  | 'KYC_PROVIDER_ERROR'
+  /** The authorization response, ID token or userinfo failed verification (iss, nonce, aud, alg, signature, sub, time). */
+  | 'KYC_RESPONSE_INVALID'
+  /** The token endpoint refused the authorization code (replayed, expired or not ours). */
+  | 'KYC_CODE_REJECTED'
+  /** acr missing, unknown or lower than the level this provider must assert. */
+  | 'KYC_ASSURANCE_INSUFFICIENT'
+  /** The identity provider could not be reached or answered with a server error / timeout. */
+  | 'KYC_IDP_UNAVAILABLE'
+  /** The identity lacks a field the onboarding rules require (names, birthdate, birth country…). */
+  | 'KYC_IDENTITY_INCOMPLETE'
+  /** Younger than 18 on the day of signup (Europe/Paris). */
+  | 'KYC_UNDERAGE'
+  /** Listed in the self-exclusion register. */
+  | 'KYC_SELF_EXCLUDED'
+  /** The same person already holds an account (through this or another provider). */
+  | 'KYC_DUPLICATE_PERSON'
+  /** The account exists but is suspended (e.g. became self-excluded). */
+  | 'KYC_ACCOUNT_SUSPENDED'
+  /** No provider with this id is configured. */
+  | 'KYC_UNKNOWN_PROVIDER'
+  /** The request needs a signed-in player. */
+  | 'KYC_NOT_AUTHENTICATED'
+  /** Limits payload invalid. */
+  | 'KYC_LIMITS_INVALID'
+  /** Logout `state` missing, unknown or already used. */
+  | 'KYC_LOGOUT_STATE_INVALID'
+  /** The account does not exist. */
+  | 'KYC_ACCOUNT_NOT_FOUND';
+
+/** A failure of the kyc module, with a stable {@link KycErrorCode} and the original error as `cause`. */
+export class KycError extends Error {
+  constructor(
+    readonly code: KycErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'KycError';
+  }
+}
+
+/** Narrowing helper, optionally for one code. */
+export function isKycError(error: unknown, code?: KycErrorCode): error is KycError {
+  return error instanceof KycError && (code === undefined || error.code === code);
+}
+
+/** Invalid kyc configuration: one error listing every problem, naming variables, never values. */
+export class KycConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid kyc configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'KycConfigError';
+  }
+}

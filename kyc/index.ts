@@ -1,0 +1,84 @@
+/**
+ * kyc — players get a betting account only by proving who they are.
+ *
+ * Public surface of the module (the API imports only from here):
+ * - {@link createKycModule}: router (login, callback, logout, account) + services;
+ * - {@link loadKycConfig}: the validated kyc configuration section;
+ * - {@link createSessionMiddleware}: Redis-backed sessions with the cookie policy the login needs;
+ * - {@link migrateKyc}: the module's SQL migrations;
+ * - {@link KycError} and {@link KYC_ERROR_STATUS}: stable error codes and their HTTP status;
+ *
+ * The local FranceConnect-like provider lives in a separate entry point, `kyc/idp/index.ts`, so that
+ * production code never loads it.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Builds the kyc module from its config section and the connections of the composition root.
+ * No I/O happens here: providers are discovered on first use (a provider that is down at start-up
+ * does not prevent the API from starting).
+ *
+ * @param deps - config, pg pool, ioredis client, pino logger; optionally a self-exclusion register.
+ * @returns `{ router, identityService, loginService, authenticator }`.
+ */
+export { createKycModule, type KycModule, type KycModuleDeps } from './module.js';
+
+/**
+ * Parses the kyc variables (FRANCECONNECT_*, KYC_*) once.
+ *
+ * @param env - usually `process.env`.
+ * @throws {KycConfigError} listing every invalid variable by name, never its value.
+ */
+export { loadKycConfig, type KycConfig, type OidcProviderConfig, type SigningAlg, EIDAS_LEVELS } from './config.js';
+
+/** Typed errors: `code` is stable; `message` is safe to show to the player. */
+export { KycError, KycConfigError, isKycError, type KycErrorCode } from './errors.js';
+
+/** Status table and problem+json helpers of the kyc edge. */
+export { KYC_ERROR_STATUS, problemType, kycErrorHandler } from './http/problem.js';
+
+/**
+ * Sessions in Redis via connect-redis: HttpOnly, SameSite=Lax, Secure unless configured off.
+ *
+ * @param options - redis client, key prefix, secrets (newest first), Secure flag, TTL.
+ */
+export { createSessionMiddleware, connectRedisClient, type SessionOptions } from './session/redis-session-store.js';
+
+/**
+ * Applies kyc/db/migrations to the database (idempotent, advisory-locked).
+ *
+ * @returns ids of the migrations applied by this call.
+ */
+export { migrateKyc } from './db/migrations.js';
+
+/** The onboarding policy and account lifecycle (signup, limits, second measure, re-check job). */
+export { IdentityService, MAX_WEEKLY_LIMIT_CENTS, type OnboardingResult } from './identity/identity-service.js';
+
+/** The OIDC flow without HTTP (begin, complete, logout). */
+export { LoginService, type CompletedLogin } from './login/login-service.js';
+
+/** Account persistence interface, its Postgres implementation and the account view other modules see. */
+export type {
+  AccountStore,
+  AccountView,
+  AccountStatus,
+  Limits,
+  AssuranceMeasureKind,
+  NewAccount,
+} from './identity/account-store.js';
+export { PgAccountStore } from './identity/pg-account-store.js';
+
+/** Identity model shared by OIDC providers and (later) asynchronous KYC vendors. */
+export type { VerifiedIdentity, PivotIdentity, BirthdatePrecision } from './identity/pivot-identity.js';
+
+/** Self-exclusion register: the interface, the Postgres (imported file) implementation and the file parser. */
+export {
+  type SelfExclusionRegister,
+  type RegisterEntry,
+  parseRegisterFile,
+} from './exclusion/self-exclusion-register.js';
+export { PgSelfExclusionRegister } from './exclusion/pg-self-exclusion-register.js';
+
+/** AES-256-GCM keyring used for the pivot identity at rest. */
+export { IdentityCipher, type SealedBox } from './crypto/identity-cipher.js';

@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import passport from 'passport';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Router } from 'express';
+import type { KycConfig } from './config.js';
+import { IdentityCipher } from './crypto/identity-cipher.js';
+import { PgSelfExclusionRegister } from './exclusion/pg-self-exclusion-register.js';
+import type { SelfExclusionRegister } from './exclusion/self-exclusion-register.js';
+import { createKycRouter } from './http/kyc-router.js';
+import type { AccountStore } from './identity/account-store.js';
+import { IdentityService } from './identity/identity-service.js';
+import { PgAccountStore } from './identity/pg-account-store.js';
+import { LoginStateStore } from './login/login-state-store.js';
+import { LoginService } from './login/login-service.js';
+import { ProviderClient } from './oidc/provider-client.js';
+import './http/session-types.js';
+
+/** Dependencies of {@link createKycModule}: the kyc config section and connections opened by the composition root. */
+export interface KycModuleDeps {
+  readonly config: KycConfig;
+  readonly pool: Pick<pg.Pool, 'query' | 'connect'>;
+  readonly redis: Redis;
+  readonly logger: Logger;
+  /** Defaults to the imported register in Postgres; a remote register (ANJ) can be injected. */
+  readonly register?: SelfExclusionRegister;
+  /** Defaults to {@link PgAccountStore} on `pool`. */
+  readonly store?: AccountStore;
+  /** Clock of the onboarding policy (age on the Paris day); tests inject one. */
+  readonly now?: () => Date;
+}
+
+/** What the API composes: the router to mount at the root and the services behind it. */
+export interface KycModule {
+  /** Express router: login, callback, logout and account routes, with its own problem+json handler. Mount behind the session middleware. */
+  readonly router: Router;
+  readonly identityService: IdentityService;
+  readonly loginService: LoginService;
+  /** Passport instance whose `session()` middleware sets `req.user` (`{ accountId }`) for the rest of the API. */
+  readonly authenticator: passport.Authenticator;
+}
+
+export function createKycModule(deps: KycModuleDeps): KycModule {
+  const { config, logger } = deps;
+  const log = logger.child({ module: 'kyc' });
+  const store = deps.store ?? new PgAccountStore(deps.pool);
+  const register = deps.register ?? new PgSelfExclusionRegister({ db: deps.pool, hmacKey: config.identityHmacKey });
+  const identityService = new IdentityService({
+    store,
+    register,
+    cipher: new IdentityCipher(config.encryption),
+    hmacKey: config.identityHmacKey,
+    logger: log,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const providers = new Map(
+    config.providers.map((p) => [
+      p.id,
+      new ProviderClient(p, {
+        clockToleranceSeconds: config.clockToleranceSeconds,
+        httpTimeoutSeconds: config.httpTimeoutSeconds,
+        allowInsecureHttp: config.allowInsecureHttp,
+      }),
+    ]),
+  );
+  const states = new LoginStateStore(deps.redis, {
+    prefix: config.redisPrefix,
+    loginTtlSeconds: config.loginStateTtlSeconds,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+  });
+  const loginService = new LoginService({
+    providers,
+    states,
+    identities: identityService,
+    store,
+    logger: log,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const authenticator = new passport.Passport();
+  authenticator.serializeUser((user, done) => done(null, user.accountId));
+  authenticator.deserializeUser((id: string, done) => done(null, { accountId: id }));
+  const router = createKycRouter({
+    config,
+    login: loginService,
+    identities: identityService,
+    authenticator,
+    logger: log,
+  });
+  return { router, identityService, loginService, authenticator };
+}

@@ -1,0 +1,205 @@
+import * as client from 'openid-client';
+import type { OidcProviderConfig } from '../config.js';
+import { KycError } from '../errors.js';
+
+/** What the callback needs to verify a response: the single-use values sent on the authorize request. */
+export interface AuthorizationChecks {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string | undefined;
+}
+
+/** Verified output of the token exchange and userinfo call. Tokens never leave the kyc module. */
+export interface VerifiedLogin {
+  /** Raw ID token, kept in Redis only for logout (`id_token_hint`). */
+  readonly idToken: string;
+  readonly idTokenClaims: client.IDToken;
+  readonly userinfo: Readonly<Record<string, unknown>>;
+}
+
+export interface ProviderClientOptions {
+  readonly clockToleranceSeconds: number;
+  readonly httpTimeoutSeconds: number;
+  readonly allowInsecureHttp: boolean;
+}
+
+/**
+ * One configured OpenID Connect provider, driven with openid-client functions rather than the
+ * passport Strategy so that FranceConnect gets exactly its whitelisted authorize parameters.
+ * Discovery is lazy and memoised: a provider that is down at start-up does not stop the API; the
+ * first login after it comes back discovers it. A failed discovery is retried on the next request.
+ */
+export class ProviderClient {
+  private discovered: Promise<client.Configuration> | undefined;
+
+  constructor(
+    readonly config: OidcProviderConfig,
+    private readonly options: ProviderClientOptions,
+  ) {}
+
+  /** @throws {KycError} KYC_IDP_UNAVAILABLE when discovery fails. */
+  async configuration(): Promise<client.Configuration> {
+    this.discovered ??= this.discover();
+    try {
+      return await this.discovered;
+    } catch (error) {
+      this.discovered = undefined;
+      throw error;
+    }
+  }
+
+  private async discover(): Promise<client.Configuration> {
+    const c = this.config;
+    const metadata: Partial<client.ClientMetadata> = {
+      client_secret: c.clientSecret,
+      id_token_signed_response_alg: c.idTokenAlg,
+      ...(c.userinfoAlg ? { userinfo_signed_response_alg: c.userinfoAlg } : {}),
+      [client.clockTolerance]: this.options.clockToleranceSeconds,
+    };
+    const execute: ((config: client.Configuration) => void)[] = [client.enableNonRepudiationChecks];
+    // Loopback test/local providers only; loadKycConfig refuses KYC_ALLOW_INSECURE_HTTP in production.
+    if (this.options.allowInsecureHttp) execute.push(client.allowInsecureRequests);
+    try {
+      const configuration = await client.discovery(
+        c.issuer,
+        c.clientId,
+        metadata,
+        client.ClientSecretPost(c.clientSecret),
+        { execute, timeout: this.options.httpTimeoutSeconds },
+      );
+      configuration.timeout = this.options.httpTimeoutSeconds;
+      return configuration;
+    } catch (error) {
+      throw new KycError('KYC_IDP_UNAVAILABLE', 'The identity provider cannot be reached. Please try again later.', {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * The authorize URL. FranceConnect profile: exactly `response_type, client_id, redirect_uri, scope,
+   * state, nonce, acr_values` (its whitelist rejects anything else, PKCE included).
+   */
+  async authorizationUrl(checks: AuthorizationChecks): Promise<URL> {
+    const configuration = await this.configuration();
+    const c = this.config;
+    const params: Record<string, string> = {
+      redirect_uri: c.redirectUri.href,
+      scope: c.scopes.join(' '),
+      state: checks.state,
+      nonce: checks.nonce,
+    };
+    if (c.acrValues) params.acr_values = c.acrValues;
+    if (c.pkce) {
+      if (!checks.codeVerifier) throw new TypeError(`provider ${c.id} uses PKCE: a code verifier is required`);
+      params.code_challenge = await client.calculatePKCECodeChallenge(checks.codeVerifier);
+      params.code_challenge_method = 'S256';
+    }
+    return client.buildAuthorizationUrl(configuration, params);
+  }
+
+  /**
+   * Validates the callback (iss per RFC 9207, state, error responses), exchanges the code, validates
+   * the ID token (signature, pinned alg, iss, aud, exp/iat with tolerance, nonce) and fetches the
+   * userinfo (JWT signature verified, `sub` equal to the ID token's). acr is checked by the caller.
+   *
+   * @param callbackUrl - the registered redirect URI with the query the browser brought back.
+   * @throws {KycError} KYC_LOGIN_CANCELLED, KYC_PROVIDER_ERROR, KYC_RESPONSE_INVALID, KYC_CODE_REJECTED, KYC_IDP_UNAVAILABLE
+   */
+  async verifyCallback(callbackUrl: URL, checks: AuthorizationChecks): Promise<VerifiedLogin> {
+    const configuration = await this.configuration();
+    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+    try {
+      tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
+        expectedState: checks.state,
+        expectedNonce: checks.nonce,
+        idTokenExpected: true,
+        ...(checks.codeVerifier ? { pkceCodeVerifier: checks.codeVerifier } : {}),
+      });
+    } catch (error) {
+      throw toKycError(error, 'the authorization response or ID token');
+    }
+    const claims = tokens.claims();
+    if (!tokens.id_token || !claims) {
+      throw new KycError('KYC_RESPONSE_INVALID', 'The identity provider returned no ID token.');
+    }
+    let userinfo: client.UserInfoResponse;
+    try {
+      userinfo = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+    } catch (error) {
+      throw toKycError(error, 'the userinfo response');
+    }
+    // openid-client already compares it; kept as an explicit, local guarantee of the rule.
+    if (userinfo.sub !== claims.sub) {
+      throw new KycError('KYC_RESPONSE_INVALID', 'The userinfo response does not describe the signed-in person.');
+    }
+    return { idToken: tokens.id_token, idTokenClaims: claims, userinfo };
+  }
+
+  /** RP-initiated logout URL, or null when the provider has no end-session endpoint or no registered return URI. */
+  async endSessionUrl(idTokenHint: string, state: string): Promise<URL | null> {
+    const post = this.config.postLogoutRedirectUri;
+    if (!post) return null;
+    const configuration = await this.configuration();
+    if (!configuration.serverMetadata().end_session_endpoint) return null;
+    return client.buildEndSessionUrl(configuration, {
+      id_token_hint: idTokenHint,
+      state,
+      post_logout_redirect_uri: post.href,
+    });
+  }
+}
+
+const unavailable = 'The identity provider cannot be reached. Please try again later.';
+
+/**
+ * Wraps openid-client failures once, at the boundary, into stable codes; the original stays as
+ * `cause` (never sent to the client, never logged with its payload).
+ */
+export function toKycError(error: unknown, what: string): KycError {
+  if (error instanceof KycError) return error;
+  if (error instanceof client.AuthorizationResponseError) {
+    if (error.error === 'access_denied') {
+      return new KycError('KYC_LOGIN_CANCELLED', 'You cancelled the sign-in at the identity provider.', {
+        cause: error,
+      });
+    }
+    return new KycError(
+      'KYC_PROVIDER_ERROR',
+      'The identity provider could not complete the sign-in. Please try again later.',
+      { cause: error },
+    );
+  }
+  if (error instanceof client.ResponseBodyError) {
+    if (error.status >= 500) return new KycError('KYC_IDP_UNAVAILABLE', unavailable, { cause: error });
+    if (error.error === 'invalid_grant') {
+      return new KycError(
+        'KYC_CODE_REJECTED',
+        'This sign-in link was already used or has expired. Please sign in again.',
+        {
+          cause: error,
+        },
+      );
+    }
+    return new KycError('KYC_PROVIDER_ERROR', 'The identity provider refused the sign-in.', { cause: error });
+  }
+  if (isNetworkError(error)) return new KycError('KYC_IDP_UNAVAILABLE', unavailable, { cause: error });
+  if (error instanceof client.ClientError && error.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
+    return new KycError('KYC_IDP_UNAVAILABLE', unavailable, { cause: error });
+  }
+  return new KycError('KYC_RESPONSE_INVALID', `The identity provider sent an invalid response (${what}).`, {
+    cause: error,
+  });
+}
+
+function isNetworkError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+    if (e instanceof TypeError && e.message === 'fetch failed') return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|UND_ERR_)/.test(code)) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import express from 'express';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { pino } from 'pino';
+import {
+  type KycConfig,
+  type KycModule,
+  createKycModule,
+  createSessionMiddleware,
+  loadKycConfig,
+  migrateKyc,
+} from '../../../kyc/index.js';
+import { startLocalIdp, type LocalIdp } from '../../../kyc/idp/index.js';
+import { createTestDatabase, testRedisPrefix, testRedisUrl, type TestDatabase } from '../../support/services.js';
+import { Browser } from './browser.js';
+
+export const SESSION_COOKIE = 'verdict.sid';
+
+export interface Harness {
+  readonly appBase: string;
+  readonly idp: LocalIdp;
+  readonly kyc: KycModule;
+  readonly config: KycConfig;
+  readonly env: Readonly<Record<string, string>>;
+  readonly pool: pg.Pool;
+  readonly redis: Redis;
+  readonly logs: string[];
+  /** Secret values that must never appear in logs. */
+  readonly secrets: readonly string[];
+  /** Starts a login in a fresh browser and runs the provider leg; returns the callback URL, not visited. */
+  authorize(identity: string, provider?: string): Promise<{ browser: Browser; callbackUrl: URL }>;
+  /** Visits the callback (JSON accept so errors come back as problem+json). */
+  callback(browser: Browser, callbackUrl: URL | string): Promise<Response>;
+  /** authorize + callback. */
+  signIn(identity: string, provider?: string): Promise<{ browser: Browser; response: Response; callbackUrl: URL }>;
+  counts(): Promise<{ accounts: number; identities: number; limits: number; audit: number }>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly label: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly now?: () => Date;
+}
+
+const secret = () => randomBytes(32).toString('base64url');
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const db: TestDatabase = await createTestDatabase(options.label);
+  const pool = new pg.Pool({ connectionString: db.url, max: 8 });
+  await migrateKyc(pool);
+  const redis = new Redis(testRedisUrl());
+  const prefix = testRedisPrefix(options.label);
+
+  const server: Server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const appBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const fcSecret = secret();
+  const otherSecret = secret();
+  const idp = await startLocalIdp({
+    clients: [
+      {
+        clientId: 'fc-client',
+        clientSecret: fcSecret,
+        redirectUris: [`${appBase}/auth/franceconnect/callback`],
+        postLogoutRedirectUris: [`${appBase}/auth/franceconnect/logout/callback`],
+      },
+      {
+        clientId: 'other-client',
+        clientSecret: otherSecret,
+        redirectUris: [`${appBase}/auth/other/callback`],
+        idTokenAlg: 'RS256',
+        userinfoAlg: null,
+        franceConnectStrict: false,
+      },
+    ],
+  });
+
+  const hmacKey = randomBytes(32).toString('base64');
+  const encKey = randomBytes(32).toString('base64');
+  const sessionSecret = secret();
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    FRANCECONNECT_ISSUER: idp.issuer,
+    FRANCECONNECT_CLIENT_ID: 'fc-client',
+    FRANCECONNECT_CLIENT_SECRET: fcSecret,
+    FRANCECONNECT_REDIRECT_URI: `${appBase}/auth/franceconnect/callback`,
+    FRANCECONNECT_POST_LOGOUT_REDIRECT_URI: `${appBase}/auth/franceconnect/logout/callback`,
+    KYC_OIDC_PROVIDERS: JSON.stringify([
+      {
+        id: 'other',
+        issuer: idp.issuer,
+        clientId: 'other-client',
+        clientSecret: otherSecret,
+        redirectUri: `${appBase}/auth/other/callback`,
+        scopes: ['openid', 'profile', 'birth', 'email'],
+        idTokenAlg: 'RS256',
+        acrLevels: ['eidas1', 'eidas2', 'eidas3'],
+      },
+    ]),
+    KYC_IDENTITY_HMAC_KEY: hmacKey,
+    KYC_ENCRYPTION_KEYS: `k1:${encKey}`,
+    KYC_ENCRYPTION_ACTIVE_KEY_ID: 'k1',
+    KYC_SESSION_SECRETS: sessionSecret,
+    KYC_COOKIE_SECURE: 'false',
+    KYC_ALLOW_INSECURE_HTTP: 'true',
+    KYC_REDIS_PREFIX: prefix,
+    ...options.env,
+  };
+  const config = loadKycConfig(env);
+
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = pino({ level: 'debug' }, sink);
+  const kyc = createKycModule({ config, pool, redis, logger, ...(options.now ? { now: options.now } : {}) });
+
+  const app = express();
+  app.use(
+    createSessionMiddleware({
+      redis,
+      prefix: `${prefix}sess:`,
+      secrets: config.sessionSecrets,
+      cookieSecure: config.cookieSecure,
+      ttlSeconds: config.sessionTtlSeconds,
+    }),
+  );
+  app.use(kyc.router);
+  app.get('/', (_req, res) => {
+    res.type('text').send('home');
+  });
+  server.on('request', app);
+
+  const harness: Harness = {
+    appBase,
+    idp,
+    kyc,
+    config,
+    env,
+    pool,
+    redis,
+    logs,
+    secrets: [fcSecret, otherSecret, hmacKey, encKey, sessionSecret],
+    async authorize(identity, provider = 'franceconnect') {
+      const browser = new Browser();
+      const start = await browser.request(`${appBase}/auth/${provider}`);
+      if (start.status !== 303) throw new Error(`login start answered ${start.status}: ${await start.text()}`);
+      const callbackUrl = await browser.runToOrigin(start.headers.get('location')!, appBase, identity);
+      return { browser, callbackUrl };
+    },
+    callback(browser, callbackUrl) {
+      return browser.request(callbackUrl, { headers: { accept: 'application/json' } });
+    },
+    async signIn(identity, provider) {
+      const { browser, callbackUrl } = await harness.authorize(identity, provider);
+      return { browser, callbackUrl, response: await harness.callback(browser, callbackUrl) };
+    },
+    async counts() {
+      const { rows } = await pool.query<{ accounts: number; identities: number; limits: number; audit: number }>(
+        `select (select count(*) from kyc.accounts)::int as accounts, (select count(*) from kyc.identities)::int as identities,
+                (select count(*) from kyc.limits)::int as limits, (select count(*) from kyc.audit_log)::int as audit`,
+      );
+      return rows[0]!;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await idp.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await pool.end();
+      await db.drop();
+    },
+  };
+  return harness;
+}
