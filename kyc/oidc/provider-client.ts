@@ -193,13 +193,16 @@ export function toKycError(error: unknown, what: string): KycError {
 }
 
 function isNetworkError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
-    if (e instanceof TypeError && e.message === 'fetch failed') return true;
-    const code = (e as { code?: unknown }).code;
+  let e: unknown = error;
+  for (let depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    // Duck-typed, not instanceof: undici's errors may come from another realm (vm contexts, jest).
+    const { name, message, code, cause } = e as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown };
+    if (name === 'TimeoutError' || name === 'AbortError') return true;
+    if (name === 'TypeError' && message === 'fetch failed') return true;
     if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|UND_ERR_)/.test(code)) {
       return true;
     }
+    e = cause;
   }
   return false;
 }

@@ -46,6 +46,8 @@ export interface HarnessOptions {
   readonly label: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly now?: () => Date;
+  /** More generic providers for KYC_OIDC_PROVIDERS (e.g. one whose issuer is down). */
+  readonly extraProviders?: (appBase: string) => readonly Record<string, unknown>[];
 }
 
 const secret = () => randomBytes(32).toString('base64url');
@@ -104,6 +106,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         idTokenAlg: 'RS256',
         acrLevels: ['eidas1', 'eidas2', 'eidas3'],
       },
+      ...(options.extraProviders?.(appBase) ?? []),
     ]),
     KYC_IDENTITY_HMAC_KEY: hmacKey,
     KYC_ENCRYPTION_KEYS: `k1:${encKey}`,
