@@ -1,0 +1,356 @@
+import { getAddress } from 'ethers';
+import type pg from 'pg';
+import { OracleError } from '../errors.js';
+import type { Result, ResultStatus } from '../result.js';
+import type {
+  AttestationConflict,
+  AttestationSource,
+  AttestationStore,
+  ConflictPayload,
+  ConflictRecord,
+  NewAttestation,
+  PutReceipt,
+  StoredAttestation,
+} from './attestation-store.js';
+import type { AttesterSet } from './attester-set.js';
+
+interface AttestationRow {
+  event_id: string;
+  version: string;
+  attester: string;
+  admin_id: string;
+  outcome_key: string;
+  status: number;
+  outcome_values: string[];
+  ended_at: string;
+  not_before: string;
+  deadline: string;
+  epoch: string;
+  digest: string;
+  signature: string;
+  source: AttestationSource;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `event_id, version, attester, admin_id, outcome_key, status, outcome_values, ended_at, not_before,
+  deadline, epoch, digest, signature, source, created_at, updated_at`;
+
+/** Postgres implementation of {@link AttestationStore} (tables of `0001_attestations.sql`). */
+export class PgAttestationStore implements AttestationStore {
+  private readonly pool: pg.Pool;
+
+  constructor(deps: { readonly pool: pg.Pool }) {
+    this.pool = deps.pool;
+  }
+
+  async bind(adminId: string, attester: string): Promise<void> {
+    const address = attester.toLowerCase();
+    const inserted = await this.pool.query(
+      `insert into oracle_attester_bindings (attester, admin_id) values ($1, $2) on conflict do nothing`,
+      [address, adminId],
+    );
+    if (inserted.rowCount === 1) return;
+    const existing = await this.pool.query<{ attester: string; admin_id: string }>(
+      `select attester, admin_id from oracle_attester_bindings where attester = $1 or admin_id = $2`,
+      [address, adminId],
+    );
+    if (existing.rows.some((r) => r.attester === address && r.admin_id === adminId)) return;
+    throw new OracleError(
+      'ORACLE_BINDING_CONFLICT',
+      `attester ${getAddress(address)} or admin ${adminId} is already bound (one key per admin, one admin per key)`,
+    );
+  }
+
+  async attesterOf(adminId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ attester: string }>(
+      `select attester from oracle_attester_bindings where admin_id = $1`,
+      [adminId],
+    );
+    return rows[0] ? getAddress(rows[0].attester) : undefined;
+  }
+
+  async put(attestation: NewAttestation, set: AttesterSet): Promise<PutReceipt> {
+    const r = attestation.result;
+    const attester = attestation.attester.toLowerCase();
+    return this.transaction(async (client) => {
+      await lockEventVersion(client, r.eventId, r.version);
+      const existing = await client.query<{ digest: string }>(
+        `select digest from oracle_attestations where event_id = $1 and version = $2 and attester = $3 for update`,
+        [r.eventId, r.version, attester],
+      );
+      let action: PutReceipt['action'];
+      const params = [
+        r.eventId,
+        r.version,
+        attester,
+        attestation.adminId,
+        attestation.outcomeKey,
+        r.status,
+        r.values.map(String),
+        r.endedAt.toString(),
+        r.notBefore.toString(),
+        r.deadline.toString(),
+        r.epoch,
+        attestation.digest.toLowerCase(),
+        attestation.signature.toLowerCase(),
+        attestation.source,
+      ];
+      if (!existing.rows[0]) {
+        await client.query(
+          `insert into oracle_attestations (event_id, version, attester, admin_id, outcome_key, status, outcome_values,
+             ended_at, not_before, deadline, epoch, digest, signature, source)
+           values ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, $10, $11, $12, $13, $14)`,
+          params,
+        );
+        action = 'created';
+      } else if (existing.rows[0].digest === attestation.digest.toLowerCase()) {
+        action = 'unchanged';
+      } else {
+        await client.query(
+          `update oracle_attestations set admin_id = $4, outcome_key = $5, status = $6, outcome_values = $7::bigint[],
+             ended_at = $8, not_before = $9, deadline = $10, epoch = $11, digest = $12, signature = $13, source = $14,
+             updated_at = now()
+           where event_id = $1 and version = $2 and attester = $3`,
+          params,
+        );
+        action = 'replaced';
+      }
+      if (action !== 'unchanged') {
+        await client.query(
+          `insert into oracle_attestation_history (action, event_id, version, attester, admin_id, outcome_key, digest,
+             epoch, signature) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            action,
+            r.eventId,
+            r.version,
+            attester,
+            attestation.adminId,
+            attestation.outcomeKey,
+            params[11],
+            r.epoch,
+            params[12],
+          ],
+        );
+      }
+      const conflict = await recordConflictState(client, r.eventId, r.version, set);
+      const support = await client.query<{ n: string }>(
+        `select count(*) as n from oracle_attestations where digest = $1 and epoch = $2 and attester = any($3::text[])`,
+        [attestation.digest.toLowerCase(), set.epoch, lower(set.attesters)],
+      );
+      return { action, conflict, support: Number(support.rows[0]!.n) };
+    });
+  }
+
+  async withdraw(
+    request: { adminId: string; attester: string; eventId: string; version: number },
+    set: AttesterSet,
+  ): Promise<boolean> {
+    const eventId = request.eventId.toLowerCase();
+    const attester = request.attester.toLowerCase();
+    return this.transaction(async (client) => {
+      await lockEventVersion(client, eventId, request.version);
+      const deleted = await client.query(
+        `delete from oracle_attestations where event_id = $1 and version = $2 and attester = $3`,
+        [eventId, request.version, attester],
+      );
+      if (deleted.rowCount === 0) return false;
+      await client.query(
+        `insert into oracle_attestation_history (action, event_id, version, attester, admin_id)
+         values ('withdrawn', $1, $2, $3, $4)`,
+        [eventId, request.version, attester, request.adminId],
+      );
+      await recordConflictState(client, eventId, request.version, set);
+      return true;
+    });
+  }
+
+  async forEvent(eventId: string): Promise<StoredAttestation[]> {
+    const { rows } = await this.pool.query<AttestationRow>(
+      `select ${COLUMNS} from oracle_attestations where event_id = $1 order by version, created_at, attester`,
+      [eventId.toLowerCase()],
+    );
+    return rows.map(toAttestation);
+  }
+
+  async conflicts(set: AttesterSet, filter: { eventId?: string } = {}): Promise<AttestationConflict[]> {
+    const { rows } = await this.pool.query<AttestationRow & { opened_at: Date | null }>(
+      `with live as (
+         select * from oracle_attestations
+         where epoch = $1 and attester = any($2::text[]) and ($3::text is null or event_id = $3)
+       ), conflicted as (
+         select event_id, version from live group by event_id, version having count(distinct outcome_key) > 1
+       )
+       select ${COLUMNS.replace(/(\w+)/g, 'l.$1')}, c.opened_at
+       from live l
+       join conflicted using (event_id, version)
+       left join oracle_attestation_conflicts c
+         on c.event_id = l.event_id and c.version = l.version and c.resolved_at is null
+       order by l.event_id, l.version, l.outcome_key, l.attester`,
+      [set.epoch, lower(set.attesters), filter.eventId?.toLowerCase() ?? null],
+    );
+    const byKey = new Map<string, { conflict: AttestationConflict; payloads: Map<string, ConflictPayload> }>();
+    for (const row of rows) {
+      const key = `${row.event_id}:${row.version}`;
+      let entry = byKey.get(key);
+      if (!entry) {
+        entry = {
+          conflict: {
+            eventId: row.event_id,
+            version: Number(row.version),
+            openedAt: row.opened_at ?? undefined,
+            payloads: [],
+          },
+          payloads: new Map(),
+        };
+        byKey.set(key, entry);
+      }
+      const payload = entry.payloads.get(row.outcome_key) ?? {
+        outcomeKey: row.outcome_key,
+        status: row.status as ResultStatus,
+        values: row.outcome_values.map(Number),
+        endedAt: BigInt(row.ended_at),
+        attesters: [],
+      };
+      entry.payloads.set(row.outcome_key, { ...payload, attesters: [...payload.attesters, getAddress(row.attester)] });
+    }
+    return [...byKey.values()].map((e) => ({ ...e.conflict, payloads: [...e.payloads.values()] }));
+  }
+
+  async conflictHistory(eventId: string): Promise<ConflictRecord[]> {
+    const { rows } = await this.pool.query<{
+      event_id: string;
+      version: string;
+      epoch: string;
+      outcome_keys: string[];
+      opened_at: Date;
+      resolved_at: Date | null;
+    }>(
+      `select event_id, version, epoch, outcome_keys, opened_at, resolved_at from oracle_attestation_conflicts
+       where event_id = $1 order by opened_at desc, id desc`,
+      [eventId.toLowerCase()],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      version: Number(r.version),
+      epoch: Number(r.epoch),
+      outcomeKeys: r.outcome_keys,
+      openedAt: r.opened_at,
+      resolvedAt: r.resolved_at ?? undefined,
+    }));
+  }
+
+  async ready(set: AttesterSet, options: { limit: number; now: bigint }): Promise<StoredAttestation[][]> {
+    const { rows } = await this.pool.query<AttestationRow>(
+      `with live as (
+         select * from oracle_attestations where epoch = $1 and attester = any($2::text[])
+       ), conflicted as (
+         select event_id, version from live group by event_id, version having count(distinct outcome_key) > 1
+       ), ready as (
+         select digest, min(created_at) as first_at from live
+         where not_before <= $4 and deadline >= $4
+           and not exists (select 1 from conflicted c where c.event_id = live.event_id and c.version = live.version)
+         group by digest
+         having count(distinct attester) >= $3
+         order by first_at, digest
+         limit $5
+       )
+       select ${COLUMNS.replace(/(\w+)/g, 'l.$1')}
+       from live l join ready r using (digest)
+       order by r.first_at, l.digest, l.attester`,
+      [set.epoch, lower(set.attesters), set.threshold, options.now.toString(), options.limit],
+    );
+    const groups = new Map<string, StoredAttestation[]>();
+    for (const row of rows) {
+      const list = groups.get(row.digest) ?? [];
+      list.push(toAttestation(row));
+      groups.set(row.digest, list);
+    }
+    return [...groups.values()];
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const value = await work(client);
+      await client.query('commit');
+      return value;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** Serialises writers of one (event, version), so that the conflict state follows every write. */
+async function lockEventVersion(client: pg.PoolClient, eventId: string, version: number): Promise<void> {
+  await client.query(`select pg_advisory_xact_lock(hashtext('oracle_attestations'), hashtext($1))`, [
+    `${eventId}:${version}`,
+  ]);
+}
+
+/**
+ * Opens, updates or resolves the recorded conflict of (event, version): in conflict when
+ * attesters of the current set and epoch back two or more outcome keys.
+ */
+async function recordConflictState(
+  client: pg.PoolClient,
+  eventId: string,
+  version: number,
+  set: AttesterSet,
+): Promise<boolean> {
+  const { rows } = await client.query<{ outcome_key: string }>(
+    `select distinct outcome_key from oracle_attestations
+     where event_id = $1 and version = $2 and epoch = $3 and attester = any($4::text[]) order by outcome_key`,
+    [eventId, version, set.epoch, lower(set.attesters)],
+  );
+  const keys = rows.map((r) => r.outcome_key);
+  if (keys.length > 1) {
+    await client.query(
+      `insert into oracle_attestation_conflicts (event_id, version, epoch, outcome_keys) values ($1, $2, $3, $4)
+       on conflict (event_id, version) where resolved_at is null
+       do update set outcome_keys = excluded.outcome_keys, epoch = excluded.epoch, updated_at = now()`,
+      [eventId, version, set.epoch, keys],
+    );
+    return true;
+  }
+  await client.query(
+    `update oracle_attestation_conflicts set resolved_at = now(), updated_at = now()
+     where event_id = $1 and version = $2 and resolved_at is null`,
+    [eventId, version],
+  );
+  return false;
+}
+
+function lower(addresses: readonly string[]): string[] {
+  return addresses.map((a) => a.toLowerCase());
+}
+
+function toAttestation(row: AttestationRow): StoredAttestation {
+  const result: Result = {
+    eventId: row.event_id,
+    status: row.status as ResultStatus,
+    values: row.outcome_values.map(Number),
+    endedAt: BigInt(row.ended_at),
+    version: Number(row.version),
+    notBefore: BigInt(row.not_before),
+    deadline: BigInt(row.deadline),
+    epoch: Number(row.epoch),
+  };
+  return {
+    eventId: row.event_id,
+    version: Number(row.version),
+    attester: getAddress(row.attester),
+    adminId: row.admin_id,
+    outcomeKey: row.outcome_key,
+    result,
+    digest: row.digest,
+    signature: row.signature,
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

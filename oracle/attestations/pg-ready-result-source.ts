@@ -1,0 +1,38 @@
+import type { AttestationStore } from './attestation-store.js';
+import type { AttesterSetSource } from './attester-set.js';
+import type { ReadyResult, ReadyResultSource } from './ready-results.js';
+
+/**
+ * {@link ReadyResultSource} on the attestation store: payloads that distinct attesters of the
+ * current set and epoch signed at least `threshold` times, inside their window at `now`
+ * (`notBefore <= now <= deadline`), for an (event, version) in no conflict. Signatures are all
+ * the supporting ones, in the attester set's rotation order; the relayer may keep the first
+ * `threshold` of them.
+ */
+export class PgReadyResultSource implements ReadyResultSource {
+  private readonly store: AttestationStore;
+  private readonly attesterSet: AttesterSetSource;
+
+  constructor(deps: { readonly store: AttestationStore; readonly attesterSet: AttesterSetSource }) {
+    this.store = deps.store;
+    this.attesterSet = deps.attesterSet;
+  }
+
+  async listReady(options: { limit: number; now: bigint }): Promise<ReadyResult[]> {
+    const set = await this.attesterSet.current();
+    const order = new Map(set.attesters.map((a, i) => [a.toLowerCase(), i]));
+    const groups = await this.store.ready(set, options);
+    return groups.map((list) => {
+      const first = list[0]!;
+      const sorted = [...list].sort(
+        (a, b) => order.get(a.attester.toLowerCase())! - order.get(b.attester.toLowerCase())!,
+      );
+      return {
+        result: first.result,
+        digest: first.digest,
+        outcomeKey: first.outcomeKey,
+        signatures: sorted.map((a) => ({ attester: a.attester, signature: a.signature })),
+      };
+    });
+  }
+}
