@@ -157,20 +157,7 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
   const problems: string[] = [];
   const production = e.NODE_ENV === 'production';
 
-  const keys = new Map<string, Buffer>();
-  for (const pair of e.KYC_ENCRYPTION_KEYS.split(',')) {
-    const [id, b64] = pair.trim().split(':');
-    const key = b64 === undefined ? undefined : Buffer.from(b64, 'base64');
-    if (!id || !/^[\w.-]{1,32}$/.test(id) || key?.length !== 32) {
-      problems.push('KYC_ENCRYPTION_KEYS: each entry must be keyId:base64 of exactly 32 bytes');
-      break;
-    }
-    if (keys.has(id)) problems.push(`KYC_ENCRYPTION_KEYS: duplicate key id ${id}`);
-    keys.set(id, key);
-  }
-  if (!keys.has(e.KYC_ENCRYPTION_ACTIVE_KEY_ID)) {
-    problems.push('KYC_ENCRYPTION_ACTIVE_KEY_ID: must name a key of KYC_ENCRYPTION_KEYS');
-  }
+  const keys = parseKeyring(e.KYC_ENCRYPTION_KEYS, e.KYC_ENCRYPTION_ACTIVE_KEY_ID, problems);
   const sessionSecrets = e.KYC_SESSION_SECRETS.split(',').map((s) => s.trim());
   if (sessionSecrets.some((s) => s.length < 32)) problems.push('KYC_SESSION_SECRETS: each secret must be >= 32 chars');
   if (production && e.KYC_ALLOW_INSECURE_HTTP) problems.push('KYC_ALLOW_INSECURE_HTTP: must be false in production');
@@ -266,4 +253,55 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
       afterLogout: e.KYC_AFTER_LOGOUT_PATH,
     },
   });
+}
+
+function parseKeyring(list: string, activeKeyId: string, problems: string[]): Map<string, Buffer> {
+  const keys = new Map<string, Buffer>();
+  for (const pair of list.split(',')) {
+    const [id, b64] = pair.trim().split(':');
+    const key = b64 === undefined ? undefined : Buffer.from(b64, 'base64');
+    if (!id || !/^[\w.-]{1,32}$/.test(id) || key?.length !== 32) {
+      problems.push('KYC_ENCRYPTION_KEYS: each entry must be keyId:base64 of exactly 32 bytes');
+      break;
+    }
+    if (keys.has(id)) problems.push(`KYC_ENCRYPTION_KEYS: duplicate key id ${id}`);
+    keys.set(id, key);
+  }
+  if (!keys.has(activeKeyId)) problems.push('KYC_ENCRYPTION_ACTIVE_KEY_ID: must name a key of KYC_ENCRYPTION_KEYS');
+  return keys;
+}
+
+/** What the kyc admin scripts and jobs need (no provider or session settings). */
+export interface KycJobConfig {
+  readonly databaseUrl: string;
+  readonly identityHmacKey: Buffer;
+  readonly encryption: { readonly activeKeyId: string; readonly keys: ReadonlyMap<string, Buffer> };
+  readonly exclusionRecheckDays: number;
+}
+
+const JobEnv = z.object({
+  DATABASE_URL: z.url().describe('Postgres of the application'),
+  KYC_IDENTITY_HMAC_KEY: base64Key(32),
+  KYC_ENCRYPTION_KEYS: z.string().min(1),
+  KYC_ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1),
+  KYC_EXCLUSION_RECHECK_DAYS: z.coerce.number().int().min(1).max(7).default(7),
+});
+
+/**
+ * Config of the kyc scripts (`scripts/kyc-*.ts`).
+ *
+ * @throws {KycConfigError} naming every invalid variable.
+ */
+export function loadKycJobConfig(env: Readonly<Record<string, string | undefined>>): KycJobConfig {
+  const parsed = JobEnv.safeParse(env);
+  if (!parsed.success) throw new KycConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const problems: string[] = [];
+  const keys = parseKeyring(parsed.data.KYC_ENCRYPTION_KEYS, parsed.data.KYC_ENCRYPTION_ACTIVE_KEY_ID, problems);
+  if (problems.length > 0) throw new KycConfigError(problems);
+  return {
+    databaseUrl: parsed.data.DATABASE_URL,
+    identityHmacKey: parsed.data.KYC_IDENTITY_HMAC_KEY,
+    encryption: { activeKeyId: parsed.data.KYC_ENCRYPTION_ACTIVE_KEY_ID, keys },
+    exclusionRecheckDays: parsed.data.KYC_EXCLUSION_RECHECK_DAYS,
+  };
 }

@@ -82,3 +82,7 @@ export { PgSelfExclusionRegister } from './exclusion/pg-self-exclusion-register.
 
 /** AES-256-GCM keyring used for the pivot identity at rest. */
 export { IdentityCipher, type SealedBox } from './crypto/identity-cipher.js';
+
+/** Admin jobs behind `scripts/kyc-*.ts` (register import, 7-day re-check, re-encryption). */
+export { loadKycJobConfig, type KycJobConfig } from './config.js';
+export { importSelfExclusionFile, runExclusionRecheck, runReencryption } from './jobs/kyc-jobs.js';

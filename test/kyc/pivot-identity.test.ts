@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { FRANCECONNECT_CLAIMS } from '../../kyc/config.js';
+import {
+  birthdatePrecision,
+  canonicalIdentity,
+  exclusionKey,
+  identityKey,
+  normaliseName,
+  pivotFromClaims,
+} from '../../kyc/identity/pivot-identity.js';
+import { isKycError } from '../../kyc/index.js';
+
+const angela = {
+  sub: 'x',
+  given_name: 'Angela Claire Louise',
+  family_name: 'DUBOIS',
+  birthdate: '1962-08-24',
+  gender: 'female',
+  birthplace: '75107',
+  birthcountry: '99100',
+};
+
+describe('pivot identity', () => {
+  it('maps FranceConnect claims; birthplace only when born in France', () => {
+    expect(pivotFromClaims(angela, FRANCECONNECT_CLAIMS)).toEqual({
+      givenNames: 'Angela Claire Louise',
+      familyName: 'DUBOIS',
+      birthdate: '1962-08-24',
+      birthdatePrecision: 'day',
+      gender: 'female',
+      birthplace: '75107',
+      birthcountry: '99100',
+    });
+    const abroad = pivotFromClaims({ ...angela, birthplace: '', birthcountry: '99134' }, FRANCECONNECT_CLAIMS);
+    expect(abroad.birthplace).toBeNull();
+    expect(pivotFromClaims({ ...angela, birthplace: '2A004' }, FRANCECONNECT_CLAIMS).birthplace).toBe('2A004');
+  });
+
+  it.each([
+    ['family_name', { family_name: '' }],
+    ['birthdate', { birthdate: '24/08/1962' }],
+    ['birthcountry', { birthcountry: 'FR' }],
+    ['birthplace', { birthplace: '' }],
+    ['given_name', { given_name: undefined }],
+  ])('refuses an identity with an unusable %s', (_field, patch) => {
+    try {
+      pivotFromClaims({ ...angela, ...patch }, FRANCECONNECT_CLAIMS);
+      throw new Error('accepted');
+    } catch (error) {
+      expect(isKycError(error, 'KYC_IDENTITY_INCOMPLETE')).toBe(true);
+    }
+  });
+
+  it('detects presumed birthdates, trusting idp_birthdate when present', () => {
+    expect(birthdatePrecision('1990-01-01', undefined)).toBe('year');
+    expect(birthdatePrecision('1990-05-01', undefined)).toBe('month');
+    expect(birthdatePrecision('1990-05-02', undefined)).toBe('day');
+    expect(birthdatePrecision('1990-01-01', '1990-01-01')).toBe('day');
+    expect(birthdatePrecision('1990-05-01', '1990-05')).toBe('month');
+    expect(birthdatePrecision('1990-01-01', '1990')).toBe('year');
+  });
+
+  it('normalises names: case, accents, ligatures, punctuation, spaces', () => {
+    expect(normaliseName("  Angéla-Claire  d'Œuvre ")).toBe('ANGELA CLAIRE D OEUVRE');
+    expect(normaliseName('Zoë Æsa')).toBe('ZOE AESA');
+  });
+
+  it('gives the same identity key to the same person through different spellings, and different keys otherwise', () => {
+    const key = randomBytes(32);
+    const a = pivotFromClaims(angela, FRANCECONNECT_CLAIMS);
+    const b = pivotFromClaims(
+      { ...angela, given_name: 'Angéla  Claire-Louise', family_name: 'Dubois' },
+      FRANCECONNECT_CLAIMS,
+    );
+    expect(identityKey(key, a).equals(identityKey(key, b))).toBe(true);
+    for (const patch of [
+      { birthdate: '1962-08-25' },
+      { gender: 'male' },
+      { birthplace: '75108' },
+      { given_name: 'Angela' },
+    ]) {
+      const other = pivotFromClaims({ ...angela, ...patch }, FRANCECONNECT_CLAIMS);
+      expect(identityKey(key, other).equals(identityKey(key, a))).toBe(false);
+    }
+    // Keyed: another key gives another value (a leaked table cannot be dictionary-matched without the key).
+    expect(identityKey(randomBytes(32), a).equals(identityKey(key, a))).toBe(false);
+    // Domain-separated from the register's key.
+    expect(exclusionKey(key, a).equals(identityKey(key, a))).toBe(false);
+    expect(canonicalIdentity(a)).toBe(
+      ['pivot-v1', 'ANGELA CLAIRE LOUISE', 'DUBOIS', '1962-08-24', 'female', '75107', '99100'].join('\u001f'),
+    );
+  });
+});
