@@ -1,0 +1,115 @@
+/** What the relayer publishes: one result (`propose`) or one batch root (`proposeBatch`). */
+export type PublicationKind = 'propose' | 'batch';
+
+/** See `oracle/db/migrations/0002_chain.sql` for the meaning of each state. */
+export type PublicationState =
+  | 'pending'
+  | 'awaiting_signatures'
+  | 'sent'
+  | 'mined'
+  | 'confirmed'
+  | 'already_published'
+  | 'conflict'
+  | 'expired'
+  | 'failed';
+
+/** States the relayer still works on. */
+export const OPEN_PUBLICATION_STATES: readonly PublicationState[] = ['pending', 'awaiting_signatures', 'sent', 'mined'];
+
+export interface Publication {
+  readonly id: string;
+  readonly kind: PublicationKind;
+  /** eventId (propose) or root (batch). */
+  readonly subject: string;
+  /** outcomeKey (propose) or root (batch). */
+  readonly payloadKey: string;
+  readonly version: number | null;
+  readonly digest: string | null;
+  /** The signed payload and signatures, JSON-safe (see `relayer/payload.ts`). */
+  readonly payload: unknown;
+  readonly deadline: bigint;
+  readonly state: PublicationState;
+  readonly error: string | null;
+  readonly txHash: string | null;
+  readonly blockNumber: number | null;
+}
+
+/** `signed`: recorded, maybe not broadcast; `broadcast`: handed to the provider; then one outcome. */
+export type TransactionState = 'signed' | 'broadcast' | 'mined' | 'replaced' | 'dropped' | 'cancelled';
+
+export interface OutboxTransaction {
+  readonly id: string;
+  readonly publicationId: string;
+  readonly sender: string;
+  readonly nonce: number;
+  readonly attempt: number;
+  readonly txHash: string;
+  readonly rawTx: string;
+  readonly maxFeePerGas: bigint;
+  readonly maxPriorityFeePerGas: bigint;
+  readonly state: TransactionState;
+  readonly broadcastAt: Date | null;
+  readonly createdAt: Date;
+}
+
+export interface NewPublication {
+  readonly kind: PublicationKind;
+  readonly subject: string;
+  readonly payloadKey: string;
+  readonly version: number | null;
+  readonly digest: string | null;
+  readonly payload: unknown;
+  readonly deadline: bigint;
+  readonly state: 'pending' | 'awaiting_signatures';
+}
+
+export interface NewTransaction {
+  readonly publicationId: string;
+  readonly sender: string;
+  readonly nonce: number;
+  readonly attempt: number;
+  readonly txHash: string;
+  readonly rawTx: string;
+  readonly maxFeePerGas: bigint;
+  readonly maxPriorityFeePerGas: bigint;
+}
+
+/** A batch leaf with its proof, kept so that any consumer can prove the result against the root. */
+export interface BatchItem {
+  readonly eventId: string;
+  readonly outcomeKey: string;
+  readonly leafIndex: number;
+  readonly status: number;
+  readonly values: readonly number[];
+  readonly endedAt: bigint;
+  readonly version: number;
+  readonly proof: readonly string[];
+}
+
+/**
+ * The relayer's durable memory (Postgres in production). Every transaction is recorded here before it
+ * is broadcast, so a restart resumes from it and never signs a second transaction for a payload whose
+ * first one may be on its way.
+ */
+export interface OutboxStore {
+  /** Which of these payload keys (outcomeKeys) the outbox already holds, as a publication or a batch item. */
+  heldPayloadKeys(keys: readonly string[]): Promise<Set<string>>;
+  /** Inserts a publication unless one exists for the same kind + payload key; returns it when inserted. */
+  createPublication(publication: NewPublication, items?: readonly BatchItem[]): Promise<Publication | undefined>;
+  openPublications(): Promise<Publication[]>;
+  transactionsOf(publicationId: string): Promise<OutboxTransaction[]>;
+  /** Highest nonce of an unresolved (signed/broadcast) transaction of `sender`. */
+  maxOpenNonce(sender: string): Promise<number | undefined>;
+  /** Records a signed transaction (state `signed`) and moves its publication to `sent`, atomically. */
+  recordTransaction(tx: NewTransaction): Promise<OutboxTransaction>;
+  setTransactionState(
+    id: string,
+    state: TransactionState,
+    fields?: { blockNumber?: number; blockHash?: string; receiptStatus?: number },
+  ): Promise<void>;
+  setPublicationState(
+    id: string,
+    state: PublicationState,
+    fields?: { error?: string | null; txHash?: string; blockNumber?: number; blockHash?: string },
+  ): Promise<void>;
+}

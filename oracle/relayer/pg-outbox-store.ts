@@ -1,0 +1,255 @@
+import type pg from 'pg';
+import type {
+  BatchItem,
+  NewPublication,
+  NewTransaction,
+  OutboxStore,
+  OutboxTransaction,
+  Publication,
+  PublicationState,
+  TransactionState,
+} from './outbox-store.js';
+
+/** Anything that runs one SQL statement: a `pg.Pool`, or the relayer lock's session. */
+export interface SqlRunner {
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+interface PublicationRow {
+  id: string;
+  kind: Publication['kind'];
+  subject: string;
+  payload_key: string;
+  version: number | null;
+  digest: string | null;
+  payload: unknown;
+  deadline: string;
+  state: PublicationState;
+  error: string | null;
+  tx_hash: string | null;
+  block_number: string | null;
+}
+
+interface TransactionRow {
+  id: string;
+  publication_id: string;
+  sender: string;
+  nonce: string;
+  attempt: number;
+  tx_hash: string;
+  raw_tx: string;
+  max_fee_per_gas: string;
+  max_priority_fee_per_gas: string;
+  state: TransactionState;
+  broadcast_at: Date | null;
+  created_at: Date;
+}
+
+/**
+ * Postgres outbox of one relayer account on one oracle deployment. Each write is a single statement
+ * (atomic without an explicit transaction), so it can run on the lock's session: a relayer whose
+ * session is gone cannot record, hence cannot send.
+ */
+export class PgOutboxStore implements OutboxStore {
+  private readonly db: () => SqlRunner;
+  private readonly chainId: string;
+  private readonly contract: string;
+
+  /**
+   * @param deps.db - returns the connection to use now (the lock session of the leader).
+   * @param deps.chainId - chain of the deployment.
+   * @param deps.contract - oracle address (lowercased in storage).
+   */
+  constructor(deps: { db: () => SqlRunner; chainId: bigint; contract: string }) {
+    this.db = deps.db;
+    this.chainId = deps.chainId.toString();
+    this.contract = deps.contract.toLowerCase();
+  }
+
+  async heldPayloadKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const { rows } = await this.db().query<{ key: string }>(
+      `select payload_key as key from oracle_publications
+        where chain_id = $1 and contract = $2 and kind = 'propose' and payload_key = any($3::text[])
+       union
+       select i.outcome_key from oracle_batch_items i
+         join oracle_publications p on p.kind = 'batch' and p.subject = i.root and p.chain_id = $1 and p.contract = $2
+        where i.outcome_key = any($3::text[]) and p.state not in ('expired', 'failed')`,
+      [this.chainId, this.contract, keys],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  async createPublication(p: NewPublication, items: readonly BatchItem[] = []): Promise<Publication | undefined> {
+    const { rows } = await this.db().query<PublicationRow>(
+      `with p as (
+         insert into oracle_publications
+           (chain_id, contract, kind, subject, payload_key, version, digest, payload, deadline, state)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         on conflict (chain_id, contract, kind, payload_key) do nothing
+         returning *
+       ), i as (
+         insert into oracle_batch_items
+           (root, event_id, outcome_key, leaf_index, status, values_, ended_at, version, proof)
+         select $4, x.event_id, x.outcome_key, x.leaf_index, x.status, x.values_, x.ended_at, x.version, x.proof
+           from jsonb_to_recordset($11::jsonb) as x(event_id text, outcome_key text, leaf_index int,
+                status smallint, values_ jsonb, ended_at bigint, version int, proof jsonb)
+          where exists (select 1 from p)
+         on conflict do nothing
+       )
+       select * from p`,
+      [
+        this.chainId,
+        this.contract,
+        p.kind,
+        p.subject,
+        p.payloadKey,
+        p.version,
+        p.digest,
+        JSON.stringify(p.payload),
+        p.deadline.toString(),
+        p.state,
+        JSON.stringify(
+          items.map((item) => ({
+            event_id: item.eventId,
+            outcome_key: item.outcomeKey,
+            leaf_index: item.leafIndex,
+            status: item.status,
+            values_: item.values,
+            ended_at: item.endedAt.toString(),
+            version: item.version,
+            proof: item.proof,
+          })),
+        ),
+      ],
+    );
+    return rows[0] ? toPublication(rows[0]) : undefined;
+  }
+
+  async openPublications(): Promise<Publication[]> {
+    const { rows } = await this.db().query<PublicationRow>(
+      `select * from oracle_publications
+        where chain_id = $1 and contract = $2 and state in ('pending', 'awaiting_signatures', 'sent', 'mined')
+        order by id`,
+      [this.chainId, this.contract],
+    );
+    return rows.map(toPublication);
+  }
+
+  async transactionsOf(publicationId: string): Promise<OutboxTransaction[]> {
+    const { rows } = await this.db().query<TransactionRow>(
+      'select * from oracle_transactions where publication_id = $1 order by attempt',
+      [publicationId],
+    );
+    return rows.map(toTransaction);
+  }
+
+  async maxOpenNonce(sender: string): Promise<number | undefined> {
+    const { rows } = await this.db().query<{ nonce: string | null }>(
+      `select max(nonce)::text as nonce from oracle_transactions
+        where chain_id = $1 and sender = $2 and state in ('signed', 'broadcast')`,
+      [this.chainId, sender.toLowerCase()],
+    );
+    const nonce = rows[0]?.nonce;
+    return nonce === null || nonce === undefined ? undefined : Number(nonce);
+  }
+
+  async recordTransaction(tx: NewTransaction): Promise<OutboxTransaction> {
+    const { rows } = await this.db().query<TransactionRow>(
+      `with t as (
+         insert into oracle_transactions
+           (publication_id, chain_id, sender, nonce, attempt, tx_hash, raw_tx, max_fee_per_gas,
+            max_priority_fee_per_gas, state)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'signed')
+         returning *
+       ), p as (
+         update oracle_publications set state = 'sent', tx_hash = $6, updated_at = now() where id = $1
+       )
+       select * from t`,
+      [
+        tx.publicationId,
+        this.chainId,
+        tx.sender.toLowerCase(),
+        tx.nonce,
+        tx.attempt,
+        tx.txHash,
+        tx.rawTx,
+        tx.maxFeePerGas.toString(),
+        tx.maxPriorityFeePerGas.toString(),
+      ],
+    );
+    return toTransaction(rows[0]!);
+  }
+
+  async setTransactionState(
+    id: string,
+    state: TransactionState,
+    fields: { blockNumber?: number; blockHash?: string; receiptStatus?: number } = {},
+  ): Promise<void> {
+    await this.db().query(
+      `update oracle_transactions
+          set state = $2, block_number = coalesce($3, block_number), block_hash = coalesce($4, block_hash),
+              receipt_status = coalesce($5, receipt_status), updated_at = now(),
+              broadcast_at = case when $2 = 'broadcast' then coalesce(broadcast_at, now()) else broadcast_at end
+        where id = $1`,
+      [id, state, fields.blockNumber ?? null, fields.blockHash ?? null, fields.receiptStatus ?? null],
+    );
+  }
+
+  async setPublicationState(
+    id: string,
+    state: PublicationState,
+    fields: { error?: string | null; txHash?: string; blockNumber?: number; blockHash?: string } = {},
+  ): Promise<void> {
+    await this.db().query(
+      `update oracle_publications
+          set state = $2, error = case when $3::boolean then $4 else error end,
+              tx_hash = coalesce($5, tx_hash), block_number = coalesce($6, block_number),
+              block_hash = coalesce($7, block_hash), updated_at = now()
+        where id = $1`,
+      [
+        id,
+        state,
+        fields.error !== undefined,
+        fields.error ?? null,
+        fields.txHash ?? null,
+        fields.blockNumber ?? null,
+        fields.blockHash ?? null,
+      ],
+    );
+  }
+}
+
+function toPublication(row: PublicationRow): Publication {
+  return {
+    id: String(row.id),
+    kind: row.kind,
+    subject: row.subject,
+    payloadKey: row.payload_key,
+    version: row.version,
+    digest: row.digest,
+    payload: row.payload,
+    deadline: BigInt(row.deadline),
+    state: row.state,
+    error: row.error,
+    txHash: row.tx_hash,
+    blockNumber: row.block_number === null ? null : Number(row.block_number),
+  };
+}
+
+function toTransaction(row: TransactionRow): OutboxTransaction {
+  return {
+    id: String(row.id),
+    publicationId: String(row.publication_id),
+    sender: row.sender,
+    nonce: Number(row.nonce),
+    attempt: row.attempt,
+    txHash: row.tx_hash,
+    rawTx: row.raw_tx,
+    maxFeePerGas: BigInt(row.max_fee_per_gas),
+    maxPriorityFeePerGas: BigInt(row.max_priority_fee_per_gas),
+    state: row.state,
+    broadcastAt: row.broadcast_at,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,623 @@
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import {
+  Transaction,
+  isError,
+  solidityPacked,
+  keccak256,
+  type AbstractProvider,
+  type Contract,
+  type FeeData,
+  type TransactionReceipt,
+  type TransactionRequest,
+  type TypedDataDomain,
+} from 'ethers';
+import type { ReadyResult, ReadyResultSource } from '../attestations/ready-results.js';
+import type { AttesterSetSource } from '../chain/attester-set-source.js';
+import type { Logger } from '../chain/logger.js';
+import { silentLogger } from '../chain/logger.js';
+import { decodeOracleRevert, oracleContract, readResultView, type OracleRevert } from '../chain/oracle-contract.js';
+import type { ChainPolicy } from '../chain/resilience.js';
+import type { OracleMetrics } from '../metrics.js';
+import {
+  BATCH_LEAF_ENCODING,
+  batchDigest,
+  batchLeaf,
+  oracleDomain,
+  packSignatures,
+  resultMessage,
+  type AttesterSignature,
+  type Batch,
+} from '../result.js';
+import type { Phase } from '../result.js';
+import type { BatchSignatureStore } from './batch-requests.js';
+import type { FeePolicy, Fees } from './fee-policy.js';
+import type { OutboxStore, OutboxTransaction, Publication } from './outbox-store.js';
+import {
+  batchOfPayload,
+  resultOfPayload,
+  toBatchPayload,
+  toProposePayload,
+  type BatchPayload,
+  type ProposePayload,
+} from './payload.js';
+
+/** The relayer account: signs transactions, never messages (it is not an attester). */
+export interface TransactionSigner {
+  readonly address: string;
+  signTransaction(tx: TransactionRequest): Promise<string>;
+}
+
+export interface ResultRelayerOptions {
+  /** Confirmations before a publication is `confirmed`. */
+  readonly confirmations: number;
+  /** A transaction not mined after this long is replaced with higher fees. */
+  readonly replaceAfterMs: number;
+  /** At least this many ready results at once → one batch root (needs `batchSignatures`). */
+  readonly batchThreshold: number;
+  readonly maxBatch: number;
+  readonly maxInFlight: number;
+  /** Signatures expiring within this many seconds (chain time) are never sent. */
+  readonly deadlineMarginSeconds: number;
+  /** Validity of a batch root's signatures, from its creation (chain time). Default one day. */
+  readonly batchValiditySeconds?: number;
+  /** How many ready results to read per tick. Default 4096. */
+  readonly scanLimit?: number;
+}
+
+export interface ResultRelayerDeps {
+  readonly source: ReadyResultSource;
+  readonly outbox: OutboxStore;
+  readonly provider: AbstractProvider;
+  readonly oracleAddress: string;
+  readonly chainId: bigint;
+  readonly signer: TransactionSigner;
+  readonly attesterSets: AttesterSetSource & { invalidate?(): void };
+  readonly policy: ChainPolicy;
+  readonly fees: FeePolicy;
+  /** Where batch roots get their attester signatures; without it the relayer only uses `propose`. */
+  readonly batchSignatures?: BatchSignatureStore;
+  readonly options: ResultRelayerOptions;
+  readonly metrics?: OracleMetrics;
+  readonly logger?: Logger;
+  /** Wall clock in ms (replacement timing); injectable for tests. */
+  readonly clock?: () => number;
+}
+
+/** Summary of one tick (tests, logs). */
+export interface TickReport {
+  readonly ready: number;
+  readonly queued: number;
+  readonly sent: number;
+  readonly replaced: number;
+  readonly confirmed: number;
+}
+
+const ALREADY_KNOWN = /already known|known transaction|already imported|nonce too low|nonce has already been used/i;
+
+/**
+ * Publishes ready results to the oracle. One instance per chain is active (see `RelayerLock`); it is
+ * driven by {@link tick}, which is idempotent and resumable: everything it knows is in the outbox.
+ *
+ * One tick:
+ * 1. **reconcile** every open publication with the chain: receipt → `mined` → `confirmed` after N
+ *    confirmations; a `signed` transaction (recorded, maybe never broadcast: crash) is broadcast again,
+ *    byte for byte; a transaction not mined after `replaceAfterMs` is replaced (same nonce, fees +X%);
+ *    a receipt that vanished (reorg) puts the publication back in flight.
+ * 2. **collect** ready results the outbox does not hold yet: one `propose` publication each, or — when
+ *    at least `batchThreshold` are waiting and a batch signature store exists — one batch root request.
+ * 3. **send** pending publications (up to `maxInFlight` in flight): simulate with `eth_call` (a revert is
+ *    decoded to the oracle's custom error: the same payload already on-chain is success, another payload
+ *    is a conflict alert), estimate gas, sign with the next nonce, **record in the outbox**, then broadcast.
+ */
+export class ResultRelayer {
+  private readonly deps: ResultRelayerDeps;
+  private readonly contract: Contract;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private domain?: TypedDataDomain;
+
+  constructor(deps: ResultRelayerDeps) {
+    this.deps = deps;
+    this.contract = oracleContract(deps.oracleAddress, deps.provider);
+    this.log = deps.logger ?? silentLogger;
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  /** Relayer account address. */
+  get address(): string {
+    return this.deps.signer.address;
+  }
+
+  /** One pass of reconcile → collect → send. Throws on provider failure (the caller retries next tick). */
+  async tick(): Promise<TickReport> {
+    const head = await this.call(() => this.deps.provider.getBlock('latest'));
+    if (!head) throw new Error('provider returned no latest block');
+    const chainNow = BigInt(head.timestamp);
+    const reconciled = await this.reconcile(head.number, chainNow);
+    const collected = await this.collect(chainNow);
+    const sent = await this.send(chainNow);
+    await this.refreshGauges();
+    return { ready: collected.ready, queued: collected.queued, sent, ...reconciled };
+  }
+
+  // RECONCILE
+
+  private async reconcile(headNumber: number, chainNow: bigint): Promise<{ replaced: number; confirmed: number }> {
+    let replaced = 0;
+    let confirmed = 0;
+    for (const publication of await this.deps.outbox.openPublications()) {
+      if (publication.state === 'awaiting_signatures') {
+        await this.checkBatchSignatures(publication, chainNow);
+        continue;
+      }
+      if (publication.state !== 'sent' && publication.state !== 'mined') continue;
+      const attempts = await this.deps.outbox.transactionsOf(publication.id);
+      const live = attempts.filter((a) => a.state !== 'dropped');
+      if (live.length === 0) {
+        await this.deps.outbox.setPublicationState(publication.id, 'pending');
+        continue;
+      }
+      const found = await this.findReceipt(live);
+      if (found) {
+        const outcome = await this.onReceipt(publication, live, found.attempt, found.receipt, headNumber);
+        if (outcome === 'confirmed') confirmed++;
+        continue;
+      }
+      if (publication.state === 'mined') {
+        // The receipt we saw is gone: a reorg took the block. The transaction is in flight again.
+        this.log.warn({ publication: publication.id }, 'receipt vanished (reorg): transaction back in flight');
+        await this.deps.outbox.setPublicationState(publication.id, 'sent');
+        for (const a of live) if (a.state === 'mined') await this.deps.outbox.setTransactionState(a.id, 'broadcast');
+      }
+      const latest = live[live.length - 1]!;
+      const nonceNow = await this.call(() => this.deps.provider.getTransactionCount(this.address, 'latest'));
+      if (nonceNow > latest.nonce) {
+        // Our nonce is used and no attempt of ours has a receipt: something else took it. Start over
+        // (the simulation will tell whether the payload is on-chain after all).
+        const again = await this.findReceipt(live);
+        if (again) continue;
+        for (const a of live) await this.deps.outbox.setTransactionState(a.id, 'dropped');
+        await this.deps.outbox.setPublicationState(publication.id, 'pending');
+        this.log.warn({ publication: publication.id, nonce: latest.nonce }, 'nonce consumed elsewhere: re-queued');
+        continue;
+      }
+      if (latest.state === 'signed') {
+        // Recorded but maybe never broadcast (the process died in between): send the very same bytes.
+        await this.broadcast(latest);
+        continue;
+      }
+      const age = this.clock() - (latest.broadcastAt ?? latest.createdAt).getTime();
+      if (age >= this.deps.options.replaceAfterMs) {
+        if (await this.replace(publication, latest, chainNow)) replaced++;
+      }
+    }
+    return { replaced, confirmed };
+  }
+
+  private async findReceipt(
+    attempts: readonly OutboxTransaction[],
+  ): Promise<{ attempt: OutboxTransaction; receipt: TransactionReceipt } | undefined> {
+    for (const attempt of [...attempts].reverse()) {
+      const receipt = await this.call(() => this.deps.provider.getTransactionReceipt(attempt.txHash));
+      if (receipt) return { attempt, receipt };
+    }
+    return undefined;
+  }
+
+  private async onReceipt(
+    publication: Publication,
+    attempts: readonly OutboxTransaction[],
+    minedAttempt: OutboxTransaction,
+    receipt: TransactionReceipt,
+    headNumber: number,
+  ): Promise<'mined' | 'confirmed' | 'other'> {
+    for (const a of attempts) {
+      if (a.id === minedAttempt.id) {
+        if (a.state !== 'mined') {
+          await this.deps.outbox.setTransactionState(a.id, 'mined', {
+            blockNumber: receipt.blockNumber,
+            blockHash: receipt.blockHash,
+            receiptStatus: receipt.status ?? 0,
+          });
+        }
+      } else if (a.state === 'signed' || a.state === 'broadcast') {
+        await this.deps.outbox.setTransactionState(a.id, 'replaced');
+      }
+    }
+    const cancelled = Transaction.from(minedAttempt.rawTx).data === '0x';
+    if (cancelled) {
+      await this.deps.outbox.setTransactionState(minedAttempt.id, 'cancelled');
+      await this.deps.outbox.setPublicationState(publication.id, 'expired', {
+        error: 'signatures expired while in flight; nonce freed by a cancellation',
+      });
+      return 'other';
+    }
+    if (receipt.status !== 1) {
+      // Reverted on-chain: the simulation passed, so the state changed in between. Classify again.
+      const revert = await this.simulate(publication);
+      await this.classifyRevert(publication, revert, `reverted in ${receipt.hash}`);
+      return 'other';
+    }
+    const confirmations = headNumber - receipt.blockNumber + 1;
+    const fields = { txHash: receipt.hash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash };
+    if (confirmations >= this.deps.options.confirmations) {
+      await this.deps.outbox.setPublicationState(publication.id, 'confirmed', fields);
+      this.deps.metrics?.published.inc({ kind: publication.kind, outcome: 'confirmed' });
+      this.log.info(
+        { publication: publication.id, subject: publication.subject, tx: receipt.hash },
+        'publication confirmed',
+      );
+      return 'confirmed';
+    }
+    if (publication.state !== 'mined') await this.deps.outbox.setPublicationState(publication.id, 'mined', fields);
+    return 'mined';
+  }
+
+  private async replace(publication: Publication, latest: OutboxTransaction, chainNow: bigint): Promise<boolean> {
+    const feeData = await this.call(() => this.deps.provider.getFeeData());
+    const fees = this.deps.fees.bump(latest, feeData);
+    if (!fees) {
+      this.deps.metrics?.alerts.inc({ kind: 'fee_cap' });
+      this.log.error(
+        { publication: publication.id, tx: latest.txHash },
+        'stuck transaction: fee cap leaves no room to replace',
+      );
+      await this.broadcast(latest);
+      return false;
+    }
+    const previous = Transaction.from(latest.rawTx);
+    const expired = publication.deadline <= chainNow + BigInt(this.deps.options.deadlineMarginSeconds);
+    // Expired signatures are never sent again: the nonce is freed with a zero-value self-transfer.
+    const request: TransactionRequest = expired
+      ? { to: this.address, data: '0x', value: 0n, gasLimit: 21_000n }
+      : { to: previous.to, data: previous.data, value: 0n, gasLimit: previous.gasLimit };
+    const attempt = await this.signAndRecord(publication, request, latest.nonce, latest.attempt + 1, fees);
+    this.deps.metrics?.transactions.inc({ reason: expired ? 'cancel' : 'replacement' });
+    this.log.warn(
+      {
+        publication: publication.id,
+        replaced: latest.txHash,
+        tx: attempt.txHash,
+        maxFeePerGas: fees.maxFeePerGas.toString(),
+      },
+      expired ? 'signatures expired in flight: cancelling' : 'transaction not mined in time: replaced with higher fees',
+    );
+    await this.broadcast(attempt);
+    return true;
+  }
+
+  // COLLECT
+
+  private async collect(chainNow: bigint): Promise<{ ready: number; queued: number }> {
+    const minDeadline = chainNow + BigInt(this.deps.options.deadlineMarginSeconds);
+    const ready = await this.deps.source.listReady({ limit: this.deps.options.scanLimit ?? 4096, now: minDeadline });
+    this.deps.metrics?.ready.set(ready.length);
+    if (ready.length === 0) return { ready: 0, queued: 0 };
+    const held = await this.deps.outbox.heldPayloadKeys(ready.map((r) => r.outcomeKey));
+    const set = await this.deps.attesterSets.current();
+    const fresh: ReadyResult[] = [];
+    const seen = new Set<string>();
+    for (const r of ready) {
+      if (held.has(r.outcomeKey) || seen.has(r.outcomeKey)) continue;
+      seen.add(r.outcomeKey);
+      if (r.result.deadline < minDeadline) continue; // expired or about to: never sent
+      if (r.result.epoch !== set.epoch) continue; // signed for another epoch: the contract would refuse
+      fresh.push(r);
+    }
+    if (fresh.length === 0) return { ready: ready.length, queued: 0 };
+    if (this.deps.batchSignatures && fresh.length >= this.deps.options.batchThreshold) {
+      let queued = 0;
+      for (let i = 0; i < fresh.length; i += this.deps.options.maxBatch) {
+        const chunk = fresh.slice(i, i + this.deps.options.maxBatch);
+        if (chunk.length < this.deps.options.batchThreshold && i > 0) break; // the rest waits for the next tick
+        queued += await this.requestBatch(chunk, chainNow, set.epoch);
+      }
+      return { ready: ready.length, queued };
+    }
+    let queued = 0;
+    for (const r of fresh) {
+      const created = await this.deps.outbox.createPublication({
+        kind: 'propose',
+        subject: r.result.eventId,
+        payloadKey: r.outcomeKey,
+        version: r.result.version,
+        digest: r.digest,
+        payload: toProposePayload(r.result, r.signatures),
+        deadline: r.result.deadline,
+        state: 'pending',
+      });
+      if (created) queued++;
+    }
+    return { ready: ready.length, queued };
+  }
+
+  private async requestBatch(results: readonly ReadyResult[], chainNow: bigint, epoch: number): Promise<number> {
+    // One leaf per event: a batch holds one payload per event id (the contract keys results by event).
+    const byEvent = new Map<string, ReadyResult>();
+    for (const r of results) if (!byEvent.has(r.result.eventId)) byEvent.set(r.result.eventId, r);
+    const members = [...byEvent.values()];
+    const tree = StandardMerkleTree.of(
+      members.map((r) => batchLeaf(r.result)),
+      [...BATCH_LEAF_ENCODING],
+    );
+    const batch: Batch = {
+      root: tree.root,
+      count: members.length,
+      notBefore: chainNow - 60n > 0n ? chainNow - 60n : 0n,
+      deadline: chainNow + BigInt(this.deps.options.batchValiditySeconds ?? 86_400),
+      epoch,
+    };
+    // StandardMerkleTree sorts its leaves: look each event's leaf index up to get its proof.
+    const indexOf = new Map<string, number>();
+    for (const [index, leaf] of tree.entries()) indexOf.set(leaf[0], index);
+    const items = members.map((r) => {
+      const leafIndex = indexOf.get(r.result.eventId)!;
+      return {
+        eventId: r.result.eventId,
+        outcomeKey: r.outcomeKey,
+        leafIndex,
+        status: r.result.status,
+        values: [...r.result.values],
+        endedAt: r.result.endedAt,
+        version: r.result.version,
+        proof: tree.getProof(leafIndex),
+      };
+    });
+    const created = await this.deps.outbox.createPublication(
+      {
+        kind: 'batch',
+        subject: batch.root,
+        payloadKey: batch.root,
+        version: null,
+        digest: batchDigest(this.oracleDomain(), batch),
+        payload: toBatchPayload(batch),
+        deadline: batch.deadline,
+        state: 'awaiting_signatures',
+      },
+      items,
+    );
+    if (created) this.log.info({ root: batch.root, count: batch.count }, 'batch root requested from the attesters');
+    return created ? members.length : 0;
+  }
+
+  private async checkBatchSignatures(publication: Publication, chainNow: bigint): Promise<void> {
+    if (!this.deps.batchSignatures) return;
+    if (publication.deadline <= chainNow + BigInt(this.deps.options.deadlineMarginSeconds)) {
+      await this.deps.outbox.setPublicationState(publication.id, 'expired', {
+        error: 'batch signatures not collected in time',
+      });
+      return;
+    }
+    const set = await this.deps.attesterSets.current();
+    const members = new Set(set.attesters.map((a) => a.toLowerCase()));
+    const signatures = (await this.deps.batchSignatures.signaturesOf(publication.subject)).filter((s) =>
+      members.has(s.attester.toLowerCase()),
+    );
+    if (signatures.length >= set.threshold) await this.deps.outbox.setPublicationState(publication.id, 'pending');
+  }
+
+  // SEND
+
+  private async send(chainNow: bigint): Promise<number> {
+    const open = await this.deps.outbox.openPublications();
+    let inFlight = open.filter((p) => p.state === 'sent' || p.state === 'mined').length;
+    const pending = open.filter((p) => p.state === 'pending');
+    if (pending.length === 0) return 0;
+    let nonce = await this.nextNonce();
+    let sent = 0;
+    for (const publication of pending) {
+      if (inFlight >= this.deps.options.maxInFlight) break;
+      if (publication.deadline < chainNow + BigInt(this.deps.options.deadlineMarginSeconds)) {
+        await this.deps.outbox.setPublicationState(publication.id, 'expired', {
+          error: 'signatures expired before sending',
+        });
+        continue;
+      }
+      const data = await this.calldata(publication);
+      const revert = await this.simulate(publication, data);
+      if (revert !== null) {
+        await this.classifyRevert(publication, revert, 'simulation');
+        continue;
+      }
+      const gas = await this.call(() =>
+        this.deps.provider.estimateGas({ from: this.address, to: this.deps.oracleAddress, data }),
+      );
+      const feeData: FeeData = await this.call(() => this.deps.provider.getFeeData());
+      const fees = this.deps.fees.initial(feeData);
+      const attempt = await this.signAndRecord(
+        publication,
+        { to: this.deps.oracleAddress, data, value: 0n, gasLimit: (gas * 125n) / 100n + 10_000n },
+        nonce,
+        0,
+        fees,
+      );
+      this.deps.metrics?.transactions.inc({ reason: 'first' });
+      nonce++;
+      inFlight++;
+      sent++;
+      await this.broadcast(attempt);
+    }
+    return sent;
+  }
+
+  /**
+   * Next nonce: the chain's pending count, or past the highest nonce the outbox still has in flight
+   * (a recorded transaction the node may not know yet), whichever is higher.
+   */
+  private async nextNonce(): Promise<number> {
+    const [pending, open] = await Promise.all([
+      this.call(() => this.deps.provider.getTransactionCount(this.address, 'pending')),
+      this.deps.outbox.maxOpenNonce(this.address),
+    ]);
+    return Math.max(pending, open === undefined ? 0 : open + 1);
+  }
+
+  private async signAndRecord(
+    publication: Publication,
+    request: TransactionRequest,
+    nonce: number,
+    attemptNumber: number,
+    fees: Fees,
+  ): Promise<OutboxTransaction> {
+    const raw = await this.deps.signer.signTransaction({
+      ...request,
+      type: 2,
+      chainId: this.deps.chainId,
+      nonce,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    });
+    // Recorded BEFORE broadcasting: a crash after this line resends these exact bytes, never new ones.
+    return this.deps.outbox.recordTransaction({
+      publicationId: publication.id,
+      sender: this.address,
+      nonce,
+      attempt: attemptNumber,
+      txHash: Transaction.from(raw).hash!,
+      rawTx: raw,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    });
+  }
+
+  private async broadcast(attempt: OutboxTransaction): Promise<void> {
+    try {
+      await this.call(() => this.deps.provider.broadcastTransaction(attempt.rawTx));
+    } catch (error) {
+      // The node has it already (a resend after a crash) or it is mined: both fine, the receipt decides.
+      if (!ALREADY_KNOWN.test(errorMessage(error))) throw error;
+    }
+    if (attempt.state === 'signed') await this.deps.outbox.setTransactionState(attempt.id, 'broadcast');
+  }
+
+  private async calldata(publication: Publication): Promise<string> {
+    const set = await this.deps.attesterSets.current();
+    if (publication.kind === 'propose') {
+      const payload = publication.payload as ProposePayload;
+      const bundle = packSignatures(set.attesters, payload.signatures);
+      return this.contract.interface.encodeFunctionData('propose', [resultMessage(resultOfPayload(payload)), bundle]);
+    }
+    const batch = batchOfPayload(publication.payload as BatchPayload);
+    const members = new Set(set.attesters.map((a) => a.toLowerCase()));
+    const signatures: AttesterSignature[] = (await this.deps.batchSignatures!.signaturesOf(batch.root)).filter((s) =>
+      members.has(s.attester.toLowerCase()),
+    );
+    return this.contract.interface.encodeFunctionData('proposeBatch', [
+      { ...batch },
+      packSignatures(set.attesters, signatures.slice(0, Math.max(set.threshold, 1))),
+    ]);
+  }
+
+  /** `eth_call` of the publication: null when it would succeed, else the decoded revert (or a raw error). */
+  private async simulate(publication: Publication, data?: string): Promise<OracleRevert | Error | null> {
+    const calldata = data ?? (await this.calldata(publication));
+    try {
+      await this.call(() =>
+        this.deps.provider.call({ from: this.address, to: this.deps.oracleAddress, data: calldata }),
+      );
+      return null;
+    } catch (error) {
+      const revert = decodeOracleRevert(error);
+      if (revert) return revert;
+      if (isError(error, 'CALL_EXCEPTION')) return error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
+  }
+
+  private async classifyRevert(
+    publication: Publication,
+    revert: OracleRevert | Error | null,
+    context: string,
+  ): Promise<void> {
+    if (revert === null) {
+      // Would succeed now (e.g. a reverted tx whose cause went away): send again.
+      await this.deps.outbox.setPublicationState(publication.id, 'pending');
+      return;
+    }
+    const name = revert instanceof Error ? undefined : revert.name;
+    const describe =
+      revert instanceof Error ? revert.message : `${revert.name}(${revert.args.map((v) => String(v)).join(', ')})`;
+    if (
+      publication.kind === 'propose' &&
+      (name === 'VersionNotHigher' || name === 'ResultAlreadyFinal' || name === 'ResultIsDisputed')
+    ) {
+      const result = resultOfPayload(publication.payload as ProposePayload);
+      const view = await this.call(() => readResultView(this.contract, result.eventId));
+      const same =
+        view.version === result.version &&
+        view.status === result.status &&
+        view.valuesHash === keccak256(solidityPacked(['uint32[]'], [[...result.values]]));
+      if (same) {
+        await this.deps.outbox.setPublicationState(publication.id, 'already_published', { error: null });
+        this.deps.metrics?.published.inc({ kind: 'propose', outcome: 'already_published' });
+        this.log.info(
+          { publication: publication.id, eventId: result.eventId },
+          'already published with the same payload',
+        );
+        return;
+      }
+      await this.deps.outbox.setPublicationState(publication.id, 'conflict', {
+        error: `${describe}: the chain holds version ${view.version}, status ${view.status}, phase ${view.phase}`,
+      });
+      this.deps.metrics?.alerts.inc({ kind: 'conflict' });
+      this.log.error(
+        { publication: publication.id, eventId: result.eventId, onChainVersion: view.version, revert: describe },
+        'ALERT: the chain holds another payload for this event',
+      );
+      return;
+    }
+    if (publication.kind === 'batch' && name === 'BatchAlreadyProposed') {
+      await this.deps.outbox.setPublicationState(publication.id, 'already_published', { error: null });
+      this.deps.metrics?.published.inc({ kind: 'batch', outcome: 'already_published' });
+      return;
+    }
+    if (name === 'SignatureNotYetValid') {
+      await this.deps.outbox.setPublicationState(publication.id, 'pending', { error: describe });
+      return;
+    }
+    if (name === 'SignatureExpired') {
+      await this.deps.outbox.setPublicationState(publication.id, 'expired', { error: describe });
+      return;
+    }
+    if (name === 'WrongEpoch' || name === 'AttesterSetMismatch') this.deps.attesterSets.invalidate?.();
+    await this.deps.outbox.setPublicationState(publication.id, 'failed', { error: `${context}: ${describe}` });
+    this.deps.metrics?.alerts.inc({ kind: 'revert' });
+    this.log.error(
+      { publication: publication.id, subject: publication.subject, revert: describe },
+      'publication refused',
+    );
+  }
+
+  private oracleDomain(): TypedDataDomain {
+    this.domain ??= oracleDomain(this.deps.chainId, this.deps.oracleAddress);
+    return this.domain;
+  }
+
+  private async refreshGauges(): Promise<void> {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    const balance = await this.call(() => this.deps.provider.getBalance(this.address)).catch(() => undefined);
+    if (balance !== undefined) metrics.relayerBalance.set(Number(balance));
+  }
+
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return this.deps.policy.execute(fn);
+  }
+}
+
+/** Phase of a root as `batchOf` reports it (used by tests and the status CLI). */
+export async function batchPhase(contract: Contract, root: string): Promise<Phase> {
+  const [phase] = (await contract.getFunction('batchOf').staticCall(root)) as [bigint, bigint, bigint];
+  return Number(phase) as Phase;
+}
+
+function errorMessage(error: unknown): string {
+  if (!error || typeof error !== 'object') return String(error);
+  const e = error as {
+    message?: string;
+    shortMessage?: string;
+    info?: { error?: { message?: string } };
+    error?: { message?: string };
+  };
+  return [e.shortMessage, e.message, e.info?.error?.message, e.error?.message].filter(Boolean).join(' | ');
+}
