@@ -1,0 +1,327 @@
+import { Wallet, ZeroAddress, id, parseEther, type Contract } from 'ethers';
+import { ResultStatus, eventIdOf, type Batch, type Outcome } from '../oracle/result.js';
+import { deploy, type HardhatNode } from '../test/support/chain.js';
+import {
+  DEADLINE,
+  ENDED_AT,
+  NOT_BEFORE,
+  WINDOW,
+  advanceTime,
+  attach,
+  batchTree,
+  batchedResult,
+  deployOracle,
+  eoaSigner,
+  matchResult,
+  read,
+  send,
+  signBatch,
+  signResult,
+} from '../test/contracts-ts/fixture.js';
+
+/**
+ * The gas scenarios of `npm run bench:gas` and of the gas snapshot test: one module, so that
+ * both measure exactly the same operations. Transactions are REAL transactions sent to a
+ * Hardhat node (EDR) over JSON-RPC, measured by their receipt `gasUsed` (intrinsic gas and
+ * calldata included). In-call reads are measured by `contracts/testing/GasProbe.sol`, which
+ * brackets one call to the oracle with `gasleft()` (cold account and cold slots, as the first
+ * read of a transaction).
+ *
+ * Every input is fixed (keys, event ids, signature validity, values), so the figures are
+ * reproducible on a fresh node: the snapshot compares them with a small tolerance.
+ */
+
+/** What one figure measures. */
+export interface GasItem {
+  readonly key: GasKey;
+  readonly label: string;
+  /** `tx`: receipt gasUsed of one transaction; `call`: gas spent in-call by a consumer contract. */
+  readonly kind: 'tx' | 'call';
+}
+
+export const GAS_ITEMS = [
+  { key: 'propose_k1', label: 'propose, k = 1 of 5 (match result, version 1)', kind: 'tx' },
+  { key: 'propose_k3', label: 'propose, k = 3 of 5 (match result, version 1)', kind: 'tx' },
+  { key: 'propose_k5', label: 'propose, k = 5 of 5 (match result, version 1)', kind: 'tx' },
+  { key: 'correction', label: 'correction: version 2 before finality, k = 3 of 5', kind: 'tx' },
+  { key: 'dispute', label: 'dispute (by an attester)', kind: 'tx' },
+  { key: 'resolve', label: 'resolve by signatures (disputeThreshold = 4 of 5)', kind: 'tx' },
+  { key: 'resolve_governance', label: 'resolve by governance', kind: 'tx' },
+  { key: 'rotation', label: 'rotation 5 → 5 in place (governance)', kind: 'tx' },
+  { key: 'batch_root_16', label: 'batch root, N = 16, k = 3 of 5', kind: 'tx' },
+  { key: 'batch_root_64', label: 'batch root, N = 64, k = 3 of 5', kind: 'tx' },
+  { key: 'batch_root_256', label: 'batch root, N = 256, k = 3 of 5', kind: 'tx' },
+  { key: 'publish_from_batch', label: 'publishFromBatch (proof depth 8) into storage', kind: 'tx' },
+  { key: 'read_match_result', label: 'stored read: matchResult', kind: 'call' },
+  { key: 'read_final_match_result', label: 'stored read: finalMatchResult', kind: 'call' },
+  { key: 'read_reference_one_slot', label: 'reference: disputeWindow() (one slot, one word)', kind: 'call' },
+  { key: 'proof_depth_4', label: 'proof read: verifyBatched, depth 4 (N = 16)', kind: 'call' },
+  { key: 'proof_depth_6', label: 'proof read: verifyBatched, depth 6 (N = 64)', kind: 'call' },
+  { key: 'proof_depth_8', label: 'proof read: verifyBatched, depth 8 (N = 256)', kind: 'call' },
+  { key: 'proof_require_depth_8', label: 'proof read: requireFinalBatched, depth 8', kind: 'call' },
+  { key: 'pool_stake_first', label: 'pool stake: first stake of the pool (native)', kind: 'tx' },
+  { key: 'pool_stake', label: 'pool stake: another player, same selection (native)', kind: 'tx' },
+  { key: 'pool_claim_settles', label: 'pool claim: first claim, settles from the oracle', kind: 'tx' },
+  { key: 'pool_claim', label: 'pool claim: winner of a settled pool', kind: 'tx' },
+] as const satisfies readonly { key: string; label: string; kind: 'tx' | 'call' }[];
+
+export type GasKey = (typeof GAS_ITEMS)[number]['key'];
+export type GasFigures = Record<GasKey, number>;
+
+export interface GasMeasurement {
+  readonly figures: GasFigures;
+  /** Transactions sent between a proposal and its reading as final (undisputed): must be 0. */
+  readonly finalityExtraTransactions: number;
+}
+
+/** Batch sizes measured; their proofs have depth log2(N). */
+export const BATCH_SIZES = [16, 64, 256] as const;
+
+const sigSetOf = (wallets: readonly Wallet[]) => wallets.map(eoaSigner);
+
+/** Runs every scenario on `node` (a fresh one, for reproducible figures). */
+export async function measureGas(node: HardhatNode, log: (line: string) => void = () => {}): Promise<GasMeasurement> {
+  const figures: Partial<Record<GasKey, number>> = {};
+  const record = (key: GasKey, gas: bigint | number): void => {
+    figures[key] = Number(gas);
+    log(`${key.padEnd(26)} ${Number(gas).toLocaleString('en-US')}`);
+  };
+  const deployer = node.wallet(0);
+  const attesterWallets = [1, 2, 3, 4, 5].map((i) => node.wallet(i));
+  const signers = sigSetOf(attesterWallets);
+  const set = attesterWallets.map((w) => w.address);
+  const guardian = node.wallet(6);
+  const governance = node.wallet(7);
+  const base = { attesters: set, guardian: guardian.address, governance: governance.address, disputeWindow: WINDOW };
+
+  const main = await deployOracle(deployer, { ...base, threshold: 3, disputeThreshold: 4 });
+  const k1 = await deployOracle(deployer, { ...base, threshold: 1, disputeThreshold: 2 });
+  const k5 = await deployOracle(deployer, { ...base, threshold: 5, disputeThreshold: 5 });
+  const probe = await attach(
+    'testing/GasProbe.sol',
+    'GasProbe',
+    await (await deploy(deployer, 'testing/GasProbe.sol', 'GasProbe', [main.address])).getAddress(),
+    deployer,
+  );
+
+  // Single results. A warm-up proposal first, so that every figure is a steady-state one.
+  for (const [key, oracle, k] of [
+    ['propose_k1', k1, 1],
+    ['propose_k3', main, 3],
+    ['propose_k5', k5, 5],
+  ] as const) {
+    const warmUp = matchResult(eventIdOf(`bench/warm-up/${k}`), 1, 1);
+    await send(oracle.oracle, 'propose', warmUp, await signResult(oracle.domain, set, signers.slice(0, k), warmUp));
+    const result = matchResult(eventIdOf(`bench/propose/${k}`), 2, 1);
+    const bundle = await signResult(oracle.domain, set, signers.slice(0, k), result);
+    record(key, (await send(oracle.oracle, 'propose', result, bundle)).gasUsed);
+  }
+  const finalEvent = eventIdOf('bench/propose/3');
+
+  // Correction: version 2 before finality.
+  const corrected = matchResult(eventIdOf('bench/correction'), 0, 0);
+  await send(main.oracle, 'propose', corrected, await signResult(main.domain, set, signers.slice(0, 3), corrected));
+  const correction = { ...corrected, values: [1, 0], version: 2 };
+  record(
+    'correction',
+    (
+      await send(
+        main.oracle,
+        'propose',
+        correction,
+        await signResult(main.domain, set, signers.slice(1, 4), correction),
+      )
+    ).gasUsed,
+  );
+
+  // Dispute by an attester, then resolution by 4 of 5 signatures (upholding the payload).
+  const disputed = matchResult(eventIdOf('bench/dispute'), 3, 2);
+  await send(main.oracle, 'propose', disputed, await signResult(main.domain, set, signers.slice(0, 3), disputed));
+  record(
+    'dispute',
+    (await send(main.oracle.connect(attesterWallets[4]!) as Contract, 'dispute', disputed.eventId)).gasUsed,
+  );
+  record(
+    'resolve',
+    (await send(main.oracle, 'resolve', disputed, await signResult(main.domain, set, signers.slice(0, 4), disputed)))
+      .gasUsed,
+  );
+  const governed = matchResult(eventIdOf('bench/dispute/governance'), 0, 2);
+  await send(main.oracle, 'propose', governed, await signResult(main.domain, set, signers.slice(0, 3), governed));
+  await send(main.oracle.connect(guardian) as Contract, 'dispute', governed.eventId);
+  record(
+    'resolve_governance',
+    (await send(main.oracle.connect(governance) as Contract, 'resolveByGovernance', { ...governed, values: [1, 2] }))
+      .gasUsed,
+  );
+
+  // Batch roots.
+  const batches = new Map<number, { outcomes: Outcome[]; tree: ReturnType<typeof batchTree>; root: string }>();
+  for (const n of BATCH_SIZES) {
+    const outcomes: Outcome[] = Array.from({ length: n }, (_, i) => ({
+      eventId: eventIdOf(`bench/batch/${n}/${i}`),
+      status: ResultStatus.Completed,
+      values: [i % 5, (i * 7) % 4],
+      endedAt: ENDED_AT,
+      version: 1,
+    }));
+    const tree = batchTree(outcomes);
+    const batch: Batch = { root: tree.root, count: n, notBefore: NOT_BEFORE, deadline: DEADLINE, epoch: 1 };
+    const bundle = await signBatch(main.domain, set, signers.slice(0, 3), batch);
+    record(`batch_root_${n}`, (await send(main.oracle, 'proposeBatch', batch, bundle)).gasUsed);
+    batches.set(n, { outcomes, tree, root: tree.root });
+  }
+
+  // Pool: three stakes before the close, settled from the oracle after the window.
+  const pool = await deployPool(node, main.oracle, eventIdOf('bench/pool'), governance.address);
+  const unit = parseEther('0.001');
+  const [alice, bob, carol] = [node.wallet(8), node.wallet(9), node.wallet(0)];
+  record(
+    'pool_stake_first',
+    (await send(pool.connect(alice) as Contract, 'stake', 0, unit * 10n, { value: unit * 10n })).gasUsed,
+  );
+  record(
+    'pool_stake',
+    (await send(pool.connect(bob) as Contract, 'stake', 0, unit * 5n, { value: unit * 5n })).gasUsed,
+  );
+  await send(pool.connect(carol) as Contract, 'stake', 2, unit * 7n, { value: unit * 7n });
+  const poolResult = matchResult(eventIdOf('bench/pool'), 2, 1);
+  await send(main.oracle, 'propose', poolResult, await signResult(main.domain, set, signers.slice(0, 3), poolResult));
+
+  // Undisputed finality: time passes, no transaction is sent, the result reads as final.
+  const nonceBefore = await node.provider.getTransactionCount(deployer.address);
+  await advanceTime(node, WINDOW + 1);
+  const [phase] = await read<[bigint]>(main.oracle, 'matchResult', finalEvent);
+  if (phase !== 3n) throw new Error(`expected the undisputed proposal to read as Final, got phase ${phase}`);
+  await read(main.oracle, 'finalMatchResult', finalEvent);
+  const finalityExtraTransactions = (await node.provider.getTransactionCount(deployer.address)) - nonceBefore;
+
+  // In-call reads from a consumer contract.
+  record('read_match_result', (await read<[bigint]>(probe, 'probeMatchResult', finalEvent))[0]);
+  record('read_final_match_result', (await read<[bigint]>(probe, 'probeFinalMatchResult', finalEvent))[0]);
+  record('read_reference_one_slot', (await read<[bigint]>(probe, 'probeDisputeWindow'))[0]);
+  for (const [n, depth] of [
+    [16, 4],
+    [64, 6],
+    [256, 8],
+  ] as const) {
+    const { outcomes, tree, root } = batches.get(n)!;
+    const index = n - 3;
+    const proof = tree.getProof(index);
+    if (proof.length !== depth) throw new Error(`proof of a ${n}-leaf tree has depth ${proof.length}`);
+    const [gas, rootPhase] = await read<[bigint, bigint]>(
+      probe,
+      'probeVerifyBatched',
+      root,
+      batchedResult(outcomes[index]!),
+      proof,
+    );
+    if (rootPhase !== 3n) throw new Error(`expected the root of N = ${n} to verify as Final, got ${rootPhase}`);
+    record(`proof_depth_${depth}`, gas);
+    if (depth === 8) {
+      record(
+        'proof_require_depth_8',
+        (await read<[bigint]>(probe, 'probeRequireFinalBatched', root, batchedResult(outcomes[index]!), proof))[0],
+      );
+      record(
+        'publish_from_batch',
+        (await send(main.oracle, 'publishFromBatch', root, batchedResult(outcomes[index]!), proof)).gasUsed,
+      );
+    }
+  }
+
+  // Pool claims: the first one settles the pool from the oracle's final result.
+  record('pool_claim_settles', (await send(pool.connect(alice) as Contract, 'claim')).gasUsed);
+  record('pool_claim', (await send(pool.connect(bob) as Contract, 'claim')).gasUsed);
+
+  // Rotation in place: five new attesters, same thresholds.
+  const next = Array.from({ length: 5 }, (_, i) => new Wallet(id(`verdict/bench/next-attester/${i}`)).address);
+  record('rotation', (await send(main.oracle.connect(governance) as Contract, 'rotateAttesters', next, 3, 4)).gasUsed);
+
+  for (const item of GAS_ITEMS) if (figures[item.key] === undefined) throw new Error(`${item.key} not measured`);
+  return { figures: figures as GasFigures, finalityExtraTransactions };
+}
+
+async function deployPool(
+  node: HardhatNode,
+  oracle: Contract,
+  eventId: string,
+  feeRecipient: string,
+): Promise<Contract> {
+  const deployer = node.wallet(0);
+  const now = BigInt((await node.provider.getBlock('latest'))!.timestamp);
+  const params = {
+    oracle: await oracle.getAddress(),
+    eventId,
+    asset: ZeroAddress,
+    feeRecipient,
+    closesAt: now + 600n,
+    settleBy: now + 30n * 86_400n,
+    feeBps: 500,
+    stakeUnit: parseEther('0.001'),
+  };
+  const pool = await deploy(deployer, 'examples/ParimutuelPool.sol', 'ParimutuelPool', [params]);
+  return attach('examples/ParimutuelPool.sol', 'ParimutuelPool', await pool.getAddress(), deployer);
+}
+
+/** Per-result amortized cost of a batch root. */
+export function amortized(figures: GasFigures, n: (typeof BATCH_SIZES)[number]): number {
+  return Math.round((figures[`batch_root_${n}`] / n) * 10) / 10;
+}
+
+/** The issue's goals, checked against the figures. */
+export interface GoalCheck {
+  readonly goal: string;
+  readonly limit: number;
+  readonly measured: number;
+  readonly met: boolean;
+}
+
+export function checkGoals(m: GasMeasurement): GoalCheck[] {
+  const f = m.figures;
+  const goal = (text: string, limit: number, measured: number): GoalCheck => ({
+    goal: text,
+    limit,
+    measured,
+    met: measured <= limit,
+  });
+  return [
+    goal('single 3-of-5 result (propose k = 3)', 66_000, f.propose_k3),
+    goal('batch root, N = 16', 66_000, f.batch_root_16),
+    goal('batch root, N = 64', 66_000, f.batch_root_64),
+    goal('batch root, N = 256', 66_000, f.batch_root_256),
+    goal('per result at N = 256', 260, amortized(f, 256)),
+    goal('stored read in-call (matchResult)', 5_500, f.read_match_result),
+    goal('stored read in-call (finalMatchResult)', 5_500, f.read_final_match_result),
+    goal('proof read in-call, depth 8 (verifyBatched)', 8_500, f.proof_depth_8),
+    goal('dispute', 50_000, f.dispute),
+    goal('rotation 5 → 5', 60_000, f.rotation),
+    goal('undisputed finality: extra transactions', 0, m.finalityExtraTransactions),
+  ];
+}
+
+/** Anchors measured on the same EVM (from the issue). */
+export const ANCHORS = [
+  { name: 'Chronicle Scribe poke (3 signers, no per-event record)', gas: 70_049 },
+  { name: 'Chainlink OCR2 transmit (3 signatures)', gas: 102_319 },
+  { name: 'UMA assert + settle', gas: 249_909 },
+  { name: 'three EAS delegated attestations', gas: 656_241 },
+  { name: 'naive 3-of-5 ECDSA contract', gas: 69_829 },
+] as const;
+
+/** Snapshot comparison: a figure regresses when above its recorded value by more than `tolerance` (0.005 = 0.5%). */
+export function regressions(
+  measured: GasFigures,
+  snapshot: Partial<Record<string, number>>,
+  tolerance = 0.005,
+): { key: string; recorded: number | undefined; measured: number }[] {
+  const out: { key: string; recorded: number | undefined; measured: number }[] = [];
+  for (const item of GAS_ITEMS) {
+    const recorded = snapshot[item.key];
+    const value = measured[item.key];
+    if (recorded === undefined || value > recorded + Math.floor(recorded * tolerance + 1e-9)) {
+      out.push({ key: item.key, recorded, measured: value });
+    }
+  }
+  return out;
+}

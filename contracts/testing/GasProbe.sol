@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IResultsOracle} from "../interfaces/IResultsOracle.sol";
+
+/**
+ * @title GasProbe
+ * @notice Benchmark helper (never deployed outside tests): measures what a consumer contract pays to read the
+ * oracle in-call. Each probe brackets one external call with `gasleft()` and returns the difference, so the
+ * figure includes the CALL (a cold account access the first time in a transaction), the calldata copy, the
+ * oracle's execution (cold storage reads) and the ABI decoding of the return data in the consumer — what a
+ * contract reading the oracle really spends. Call the probes with `eth_call` (or in a transaction): one probe
+ * per call keeps every account and slot cold.
+ */
+contract GasProbe {
+    IResultsOracle public immutable oracle;
+
+    constructor(IResultsOracle oracle_) {
+        oracle = oracle_;
+    }
+
+    /// @notice Reference: gas of `oracle.disputeWindow()`, the simplest one-slot read (cold account, cold slot, one word).
+    function probeDisputeWindow() external view returns (uint256 gasUsed, uint32 window) {
+        uint256 before = gasleft();
+        window = oracle.disputeWindow();
+        gasUsed = before - gasleft();
+    }
+
+    /// @notice Gas of `oracle.matchResult(eventId)` (one stored slot), with the values read.
+    function probeMatchResult(
+        bytes32 eventId
+    ) external view returns (uint256 gasUsed, IResultsOracle.Phase phase, uint32 home, uint32 away) {
+        uint256 before = gasleft();
+        (phase, , home, away, , ) = oracle.matchResult(eventId);
+        gasUsed = before - gasleft();
+    }
+
+    /// @notice Gas of `oracle.finalMatchResult(eventId)`, with the values read.
+    function probeFinalMatchResult(
+        bytes32 eventId
+    ) external view returns (uint256 gasUsed, IResultsOracle.ResultStatus status, uint32 home, uint32 away) {
+        uint256 before = gasleft();
+        (status, home, away) = oracle.finalMatchResult(eventId);
+        gasUsed = before - gasleft();
+    }
+
+    /// @notice Gas of `oracle.verifyBatched(root, result, proof)` (a proof of `proof.length` hashes).
+    function probeVerifyBatched(
+        bytes32 root,
+        IResultsOracle.BatchedResult calldata result,
+        bytes32[] calldata proof
+    ) external view returns (uint256 gasUsed, IResultsOracle.Phase phase) {
+        uint256 before = gasleft();
+        (phase, ) = oracle.verifyBatched(root, result, proof);
+        gasUsed = before - gasleft();
+    }
+
+    /// @notice Gas of `oracle.requireFinalBatched(root, result, proof)`.
+    function probeRequireFinalBatched(
+        bytes32 root,
+        IResultsOracle.BatchedResult calldata result,
+        bytes32[] calldata proof
+    ) external view returns (uint256 gasUsed) {
+        uint256 before = gasleft();
+        oracle.requireFinalBatched(root, result, proof);
+        gasUsed = before - gasleft();
+    }
+}
