@@ -1,7 +1,8 @@
-import { Signature, getAddress, verifyTypedData, type TypedDataDomain } from 'ethers';
+import { Signature, getAddress, isHexString, verifyTypedData, type TypedDataDomain } from 'ethers';
 import { OracleError } from '../errors.js';
 import {
   RESULT_TYPES,
+  eventIdOf,
   oracleDomain,
   outcomeKey,
   resultDigest,
@@ -234,9 +235,13 @@ export class AttestationService {
     return this.store.conflicts(set, eventId === undefined ? {} : { eventId });
   }
 
-  /** The `status` read model of one event: attestations, payload groups vs threshold, conflicts. */
-  async attestationsFor(eventId: string): Promise<EventAttestations> {
-    const id = eventId.toLowerCase();
+  /**
+   * The `status` read model of one event: attestations, payload groups vs threshold, conflicts.
+   *
+   * @param event - a 0x 32-byte event id, or an operator's event key (hashed with `eventIdOf`).
+   */
+  async attestationsFor(event: string): Promise<EventAttestations> {
+    const id = (isHexString(event, 32) ? event : eventIdOf(event)).toLowerCase();
     const set = await this.attesterSet.current();
     const now = this.clock();
     const [attestations, conflicts, conflictHistory] = await Promise.all([
