@@ -24,6 +24,7 @@ import {
   type Result,
 } from '../../../oracle/result.js';
 import type { AbstractProvider } from 'ethers';
+import type { OracleMetrics } from '../../../oracle/metrics.js';
 import { deploy, startHardhatNode, type HardhatNode } from '../../support/chain.js';
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
@@ -167,6 +168,7 @@ export function makeRelayer(
     policy?: ChainPolicy;
     batchSignatures?: BatchSignatureStore;
     clock?: () => number;
+    metrics?: OracleMetrics;
   } = {},
 ): { service: RelayerService; relayer: ResultRelayer; lock: RelayerLock; outbox: PgOutboxStore; wallet: Wallet } {
   const provider = options.provider ?? world.node.provider;
@@ -186,6 +188,7 @@ export function makeRelayer(
     options: { ...FAST_RELAYER, ...options.relayer },
     ...(options.batchSignatures ? { batchSignatures: options.batchSignatures } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const service = new RelayerService({ lock, relayer, pollMs: 50 });
   return { service, relayer, lock, outbox, wallet };

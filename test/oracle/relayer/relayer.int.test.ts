@@ -1,5 +1,8 @@
+import { JsonRpcProvider, type ContractTransactionResponse } from 'ethers';
 import {
   ListReadySource,
+  chainNow,
+  mine,
   createWorld,
   elapse,
   makeIndexer,
@@ -12,7 +15,9 @@ import {
   type OracleWorld,
 } from '../chain/harness.js';
 import { readResultView } from '../../../oracle/chain/oracle-contract.js';
-import { Phase } from '../../../oracle/result.js';
+import { Phase, packSignatures, resultMessage } from '../../../oracle/result.js';
+import { OracleMetrics } from '../../../oracle/metrics.js';
+import type { ReadyResultSource } from '../../../oracle/attestations/ready-results.js';
 
 describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
   let world: OracleWorld;
@@ -63,5 +68,219 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
     ]);
     expect(notified.rowCount).toBe(1);
     expect(await world.oracle.getFunction('isFinal').staticCall(result.eventId)).toBe(true);
+  });
+
+  const relayerNonce = (index: number) =>
+    world.node.provider.getTransactionCount(world.node.wallet(index).address, 'latest');
+  const txRows = async (subject: string) =>
+    (
+      await world.pool.query<{
+        tx_hash: string;
+        state: string;
+        attempt: number;
+        max_fee_per_gas: string;
+        nonce: string;
+      }>(
+        `select t.tx_hash, t.state, t.attempt, t.max_fee_per_gas, t.nonce from oracle_transactions t
+           join oracle_publications p on p.id = t.publication_id where p.subject = $1 order by t.attempt`,
+        [subject],
+      )
+    ).rows;
+
+  it('publishes the same attestation listed twice (and again on later ticks) once', async () => {
+    const source = new ListReadySource();
+    const result = await makeResult(world, 'same-twice');
+    const ready = readyOf(world, result, await sign(world, result, [1, 2, 3]));
+    source.add(ready, ready);
+    const { service } = makeRelayer(world, source);
+    try {
+      for (let i = 0; i < 4; i++) await service.runOnce();
+    } finally {
+      await service.stop();
+    }
+    expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+    expect(await txRows(result.eventId)).toHaveLength(1);
+    expect(await proposedCount(world, result.eventId)).toBe(1);
+  });
+
+  it('never sends an expired signature', async () => {
+    const now = await chainNow(world.node.provider);
+    const result = await makeResult(world, 'expired', { deadline: now + 5n });
+    const ready = readyOf(world, result, await sign(world, result, [1, 2, 3]));
+    // A source that does not filter by deadline: the relayer must refuse on its own.
+    const careless: ReadyResultSource = { listReady: () => Promise.resolve([ready]) };
+    const before = await relayerNonce(7);
+    const { service } = makeRelayer(world, careless);
+    try {
+      await service.runOnce();
+      await service.runOnce();
+    } finally {
+      await service.stop();
+    }
+    expect(await publications(result.eventId)).toEqual([]);
+    expect(await relayerNonce(7)).toBe(before);
+    expect(await proposedCount(world, result.eventId)).toBe(0);
+  });
+
+  it('sends nothing when the source lists nothing (a conflict is never listed as ready)', async () => {
+    const before = await relayerNonce(7);
+    const source = new ListReadySource();
+    const { service } = makeRelayer(world, source);
+    try {
+      await service.runOnce();
+    } finally {
+      await service.stop();
+    }
+    expect(source.calls).toBe(1);
+    expect(await relayerNonce(7)).toBe(before);
+  });
+
+  it('counts a payload already on-chain as published, and raises an alert for another payload', async () => {
+    const result = await makeResult(world, 'published-elsewhere');
+    const signatures = await sign(world, result, [2, 4, 5]);
+    // Someone else relays it first.
+    const attesters = [1, 2, 3, 4, 5].map((i) => world.node.wallet(i).address);
+    const other = world.oracle.connect(world.node.wallet(8)) as typeof world.oracle;
+    const sent = (await other.getFunction('propose')(
+      resultMessage(result),
+      packSignatures(attesters, signatures),
+    )) as ContractTransactionResponse;
+    await sent.wait();
+
+    const conflicting = { ...result, values: [0, 3], deadline: result.deadline + 1n };
+    const source = new ListReadySource();
+    source.add(
+      readyOf(world, result, signatures),
+      readyOf(world, conflicting, await sign(world, conflicting, [1, 2, 3])),
+    );
+    const metrics = new OracleMetrics();
+    const before = await relayerNonce(7);
+    const { relayer, lock } = makeRelayer(world, source, { metrics });
+    await lock.tryAcquire();
+    try {
+      await relayer.tick();
+    } finally {
+      await lock.release();
+    }
+    const states = await publications(result.eventId);
+    expect(states.map((p) => p.state).sort()).toEqual(['already_published', 'conflict']);
+    expect(states.find((p) => p.state === 'conflict')?.error).toMatch(/VersionNotHigher/);
+    expect(await relayerNonce(7)).toBe(before);
+    expect(await proposedCount(world, result.eventId)).toBe(1);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/oracle_alerts_total\{kind="conflict"\} 1/);
+  });
+
+  /** A provider that dies with the process: `when` decides whether the raw tx reached the node first. */
+  class DyingProvider extends JsonRpcProvider {
+    constructor(
+      url: string,
+      private readonly when: 'before-broadcast' | 'after-broadcast',
+    ) {
+      super(url, 31337, { staticNetwork: true, cacheTimeout: -1 });
+    }
+    override async broadcastTransaction(signedTx: string): ReturnType<JsonRpcProvider['broadcastTransaction']> {
+      if (this.when === 'after-broadcast') await super.broadcastTransaction(signedTx);
+      throw new Error('relayer process killed');
+    }
+  }
+
+  it.each(['after-broadcast', 'before-broadcast'] as const)(
+    'a relayer killed %s and before recording the receipt resumes without a second publish',
+    async (when) => {
+      const source = new ListReadySource();
+      const result = await makeResult(world, `killed-${when}`);
+      source.add(readyOf(world, result, await sign(world, result, [1, 2, 4])));
+      const nonceBefore = await relayerNonce(9);
+      const dying = new DyingProvider(world.node.url, when);
+      const first = makeRelayer(world, source, { walletIndex: 9, provider: dying });
+      await expect(first.service.runOnce()).rejects.toThrow('relayer process killed');
+      await first.lock.release(); // the process is gone: its session, hence its lock, ends
+      dying.destroy();
+      const recorded = await txRows(result.eventId);
+      expect(recorded).toEqual([expect.objectContaining({ state: 'signed' })]);
+
+      const second = makeRelayer(world, source, { walletIndex: 9 });
+      try {
+        await second.service.runOnce();
+        await second.service.runOnce();
+        await second.service.runOnce();
+      } finally {
+        await second.service.stop();
+      }
+      expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+      const rows = await txRows(result.eventId);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.tx_hash).toBe(recorded[0]!.tx_hash); // the same signed bytes, never a new transaction
+      expect(await proposedCount(world, result.eventId)).toBe(1);
+      expect(await relayerNonce(9)).toBe(nonceBefore + 1);
+    },
+  );
+
+  it('elects one active relayer among two; the standby takes over when the leader stops', async () => {
+    const source = new ListReadySource();
+    const first = await makeResult(world, 'two-relayers-1');
+    source.add(readyOf(world, first, await sign(world, first, [1, 2, 3])));
+    const a = makeRelayer(world, source, { walletIndex: 7 });
+    const b = makeRelayer(world, source, { walletIndex: 8 });
+    try {
+      const [ra, rb] = await Promise.all([a.service.runOnce(), b.service.runOnce()]);
+      expect([ra, rb].filter((r) => r === 'standby')).toHaveLength(1);
+      const [leader, standby] = ra === 'standby' ? [b, a] : [a, b];
+      await Promise.all([leader.service.runOnce(), standby.service.runOnce()]);
+      expect(await proposedCount(world, first.eventId)).toBe(1);
+      expect(await publications(first.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+
+      await leader.service.stop(); // or dies: its session ends either way
+      const second = await makeResult(world, 'two-relayers-2');
+      source.add(readyOf(world, second, await sign(world, second, [3, 4, 5])));
+      expect(await standby.service.runOnce()).not.toBe('standby');
+      await standby.service.runOnce();
+      expect(await publications(second.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+      expect(await proposedCount(world, second.eventId)).toBe(1);
+    } finally {
+      await a.service.stop();
+      await b.service.stop();
+    }
+  });
+
+  it('replaces a dropped or underpriced transaction with higher fees (same nonce) and publishes once', async () => {
+    await world.node.provider.send('evm_setAutomine', [false]);
+    try {
+      const source = new ListReadySource();
+      const result = await makeResult(world, 'replaced');
+      source.add(readyOf(world, result, await sign(world, result, [1, 2, 5])));
+      let now = Date.now();
+      const { service } = makeRelayer(world, source, { relayer: { replaceAfterMs: 1_000 }, clock: () => now });
+      try {
+        await service.runOnce(); // sent, sits in the mempool
+        const [first] = await txRows(result.eventId);
+        expect(first).toEqual(expect.objectContaining({ state: 'broadcast', attempt: 0 }));
+        await world.node.provider.send('hardhat_dropTransaction', [first!.tx_hash]);
+        await service.runOnce(); // not old enough: nothing
+        expect(await txRows(result.eventId)).toHaveLength(1);
+        now += 1_500;
+        await service.runOnce(); // replaced
+        const rows = await txRows(result.eventId);
+        expect(rows).toHaveLength(2);
+        expect(rows[1]!.nonce).toBe(rows[0]!.nonce);
+        expect(BigInt(rows[1]!.max_fee_per_gas) * 1000n).toBeGreaterThanOrEqual(
+          BigInt(rows[0]!.max_fee_per_gas) * 1125n,
+        );
+        now += 1_500;
+        await service.runOnce(); // still unmined (automine off): replaced again, the mempool swaps it
+        await mine(world);
+        await service.runOnce();
+        const final = await txRows(result.eventId);
+        expect(final.filter((r) => r.state === 'mined')).toHaveLength(1);
+        expect(final[final.length - 1]!.state).toBe('mined');
+        expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+        expect(await proposedCount(world, result.eventId)).toBe(1);
+      } finally {
+        await service.stop();
+      }
+    } finally {
+      await world.node.provider.send('evm_setAutomine', [true]);
+    }
   });
 });
