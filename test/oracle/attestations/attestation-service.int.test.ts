@@ -127,6 +127,15 @@ describe('AttestationService (Postgres)', () => {
       expect(history.rows).toEqual([{ action: 'created' }]);
     });
 
+    it('stays consistent under concurrent submissions: duplicates store once, support counts every attester', async () => {
+      const outcome = newEvent();
+      const receipts = await Promise.all([0, 0, 1, 1, 2, 3, 4].map((i) => attest(i, outcome)));
+      expect(receipts.filter((r) => r.action === 'created')).toHaveLength(5);
+      expect(receipts.filter((r) => r.action === 'unchanged')).toHaveLength(2);
+      const [published] = await readyFor(outcome.eventId);
+      expect(published!.signatures).toHaveLength(5);
+    });
+
     it('never lists an expired payload as ready, nor one before its notBefore', async () => {
       const outcome = newEvent();
       for (const i of [0, 1, 2]) await attest(i, outcome);
