@@ -80,6 +80,13 @@ describe('callback rejections: a clear error and nothing created', () => {
     await expectNothingCreated();
   });
 
+  it("rejects a FranceConnect response delivered to another provider's redirect URI (mix-up)", async () => {
+    const { browser, callbackUrl } = await h.authorize('dubois');
+    const elsewhere = new URL(`/auth/other/callback${callbackUrl.search}`, h.appBase);
+    await expectProblem(await h.callback(browser, elsewhere), 400, 'KYC_LOGIN_STATE_INVALID');
+    await expectNothingCreated();
+  });
+
   it('rejects a swapped iss (mix-up)', async () => {
     const { browser, callbackUrl } = await h.authorize('dubois');
     const swapped = withParam(callbackUrl, 'iss', 'https://fcp-low.sbx.dev-franceconnect.fr/api/v2');
