@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { memoryAdapterFactory } from './memory-adapter.js';
 import { type TestIdentity, testIdentities } from './test-identities.js';
 
 /** A client registered at the local provider. */
@@ -116,6 +117,7 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   const authorizeRequests: URLSearchParams[] = [];
 
   const configuration: Configuration = {
+    adapter: memoryAdapterFactory(),
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,

@@ -28,6 +28,17 @@ describe('FranceConnect signup (real oidc-provider, Postgres, Redis)', () => {
     for (const key of sent.keys()) expect(FRANCECONNECT_AUTHORIZE_PARAMS).toContain(key);
   });
 
+  it('is checked against a provider that, like FranceConnect, rejects PKCE and unknown authorize parameters', async () => {
+    const { browser } = await h.authorize('abroad');
+    void browser;
+    const sent = new URL(`${h.idp.issuer}/authorize?${h.idp.authorizeRequests.at(-1)!.toString()}`);
+    sent.searchParams.set('code_challenge', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    sent.searchParams.set('code_challenge_method', 'S256');
+    const refused = await fetch(sent, { redirect: 'manual' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('code_challenge');
+  });
+
   it('creates exactly one account for an adult, changes the session id at login, and lands on the limits page', async () => {
     const before = await h.counts();
     const { browser, callbackUrl } = await h.authorize('dubois');
