@@ -1,4 +1,4 @@
-import { Wallet, ZeroAddress, id, parseEther, type Contract } from 'ethers';
+import { Wallet, ZeroAddress, getBytes, id, parseEther, type Contract, type ContractTransactionReceipt } from 'ethers';
 import { ResultStatus, eventIdOf, type Batch, type Outcome } from '../oracle/result.js';
 import { deploy, type HardhatNode } from '../test/support/chain.js';
 import {
@@ -68,8 +68,27 @@ export const GAS_ITEMS = [
 export type GasKey = (typeof GAS_ITEMS)[number]['key'];
 export type GasFigures = Record<GasKey, number>;
 
+/** Where the gas of one transaction goes: intrinsic 21,000, calldata (EIP-2028, or the EIP-7623 floor), execution. */
+export interface TxBreakdown {
+  readonly calldataBytes: number;
+  readonly calldataGas: number;
+  readonly execution: number;
+}
+
+/** Splits a receipt's gasUsed: calldata at 16/4 gas per non-zero/zero byte, unless the EIP-7623 floor applies. */
+export function txBreakdown(data: string, gasUsed: number): TxBreakdown {
+  const bytes = getBytes(data);
+  const zeros = bytes.filter((b) => b === 0).length;
+  const calldataGas = zeros * 4 + (bytes.length - zeros) * 16;
+  const floor = 21_000 + 10 * (zeros + (bytes.length - zeros) * 4);
+  const execution = gasUsed <= floor ? 0 : gasUsed - 21_000 - calldataGas;
+  return { calldataBytes: bytes.length, calldataGas, execution };
+}
+
 export interface GasMeasurement {
   readonly figures: GasFigures;
+  /** Per transaction figure: calldata and execution. */
+  readonly breakdown: Partial<Record<GasKey, TxBreakdown>>;
   /** Transactions sent between a proposal and its reading as final (undisputed): must be 0. */
   readonly finalityExtraTransactions: number;
 }
@@ -82,9 +101,15 @@ const sigSetOf = (wallets: readonly Wallet[]) => wallets.map(eoaSigner);
 /** Runs every scenario on `node` (a fresh one, for reproducible figures). */
 export async function measureGas(node: HardhatNode, log: (line: string) => void = () => {}): Promise<GasMeasurement> {
   const figures: Partial<Record<GasKey, number>> = {};
+  const breakdown: Partial<Record<GasKey, TxBreakdown>> = {};
   const record = (key: GasKey, gas: bigint | number): void => {
     figures[key] = Number(gas);
     log(`${key.padEnd(26)} ${Number(gas).toLocaleString('en-US')}`);
+  };
+  const recordTx = async (key: GasKey, receipt: ContractTransactionReceipt): Promise<void> => {
+    record(key, receipt.gasUsed);
+    const tx = await node.provider.getTransaction(receipt.hash);
+    breakdown[key] = txBreakdown(tx!.data, Number(receipt.gasUsed));
   };
   const deployer = node.wallet(0);
   const attesterWallets = [1, 2, 3, 4, 5].map((i) => node.wallet(i));
@@ -114,7 +139,7 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
     await send(oracle.oracle, 'propose', warmUp, await signResult(oracle.domain, set, signers.slice(0, k), warmUp));
     const result = matchResult(eventIdOf(`bench/propose/${k}`), 2, 1);
     const bundle = await signResult(oracle.domain, set, signers.slice(0, k), result);
-    record(key, (await send(oracle.oracle, 'propose', result, bundle)).gasUsed);
+    await recordTx(key, await send(oracle.oracle, 'propose', result, bundle));
   }
   const finalEvent = eventIdOf('bench/propose/3');
 
@@ -122,37 +147,28 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
   const corrected = matchResult(eventIdOf('bench/correction'), 0, 0);
   await send(main.oracle, 'propose', corrected, await signResult(main.domain, set, signers.slice(0, 3), corrected));
   const correction = { ...corrected, values: [1, 0], version: 2 };
-  record(
+  await recordTx(
     'correction',
-    (
-      await send(
-        main.oracle,
-        'propose',
-        correction,
-        await signResult(main.domain, set, signers.slice(1, 4), correction),
-      )
-    ).gasUsed,
+    await send(main.oracle, 'propose', correction, await signResult(main.domain, set, signers.slice(1, 4), correction)),
   );
 
   // Dispute by an attester, then resolution by 4 of 5 signatures (upholding the payload).
   const disputed = matchResult(eventIdOf('bench/dispute'), 3, 2);
   await send(main.oracle, 'propose', disputed, await signResult(main.domain, set, signers.slice(0, 3), disputed));
-  record(
+  await recordTx(
     'dispute',
-    (await send(main.oracle.connect(attesterWallets[4]!) as Contract, 'dispute', disputed.eventId)).gasUsed,
+    await send(main.oracle.connect(attesterWallets[4]!) as Contract, 'dispute', disputed.eventId),
   );
-  record(
+  await recordTx(
     'resolve',
-    (await send(main.oracle, 'resolve', disputed, await signResult(main.domain, set, signers.slice(0, 4), disputed)))
-      .gasUsed,
+    await send(main.oracle, 'resolve', disputed, await signResult(main.domain, set, signers.slice(0, 4), disputed)),
   );
   const governed = matchResult(eventIdOf('bench/dispute/governance'), 0, 2);
   await send(main.oracle, 'propose', governed, await signResult(main.domain, set, signers.slice(0, 3), governed));
   await send(main.oracle.connect(guardian) as Contract, 'dispute', governed.eventId);
-  record(
+  await recordTx(
     'resolve_governance',
-    (await send(main.oracle.connect(governance) as Contract, 'resolveByGovernance', { ...governed, values: [1, 2] }))
-      .gasUsed,
+    await send(main.oracle.connect(governance) as Contract, 'resolveByGovernance', { ...governed, values: [1, 2] }),
   );
 
   // Batch roots.
@@ -168,7 +184,7 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
     const tree = batchTree(outcomes);
     const batch: Batch = { root: tree.root, count: n, notBefore: NOT_BEFORE, deadline: DEADLINE, epoch: 1 };
     const bundle = await signBatch(main.domain, set, signers.slice(0, 3), batch);
-    record(`batch_root_${n}`, (await send(main.oracle, 'proposeBatch', batch, bundle)).gasUsed);
+    await recordTx(`batch_root_${n}`, await send(main.oracle, 'proposeBatch', batch, bundle));
     batches.set(n, { outcomes, tree, root: tree.root });
   }
 
@@ -176,14 +192,11 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
   const pool = await deployPool(node, main.oracle, eventIdOf('bench/pool'), governance.address);
   const unit = parseEther('0.001');
   const [alice, bob, carol] = [node.wallet(8), node.wallet(9), node.wallet(0)];
-  record(
+  await recordTx(
     'pool_stake_first',
-    (await send(pool.connect(alice) as Contract, 'stake', 0, unit * 10n, { value: unit * 10n })).gasUsed,
+    await send(pool.connect(alice) as Contract, 'stake', 0, unit * 10n, { value: unit * 10n }),
   );
-  record(
-    'pool_stake',
-    (await send(pool.connect(bob) as Contract, 'stake', 0, unit * 5n, { value: unit * 5n })).gasUsed,
-  );
+  await recordTx('pool_stake', await send(pool.connect(bob) as Contract, 'stake', 0, unit * 5n, { value: unit * 5n }));
   await send(pool.connect(carol) as Contract, 'stake', 2, unit * 7n, { value: unit * 7n });
   const poolResult = matchResult(eventIdOf('bench/pool'), 2, 1);
   await send(main.oracle, 'propose', poolResult, await signResult(main.domain, set, signers.slice(0, 3), poolResult));
@@ -223,23 +236,23 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
         'proof_require_depth_8',
         (await read<[bigint]>(probe, 'probeRequireFinalBatched', root, batchedResult(outcomes[index]!), proof))[0],
       );
-      record(
+      await recordTx(
         'publish_from_batch',
-        (await send(main.oracle, 'publishFromBatch', root, batchedResult(outcomes[index]!), proof)).gasUsed,
+        await send(main.oracle, 'publishFromBatch', root, batchedResult(outcomes[index]!), proof),
       );
     }
   }
 
   // Pool claims: the first one settles the pool from the oracle's final result.
-  record('pool_claim_settles', (await send(pool.connect(alice) as Contract, 'claim')).gasUsed);
-  record('pool_claim', (await send(pool.connect(bob) as Contract, 'claim')).gasUsed);
+  await recordTx('pool_claim_settles', await send(pool.connect(alice) as Contract, 'claim'));
+  await recordTx('pool_claim', await send(pool.connect(bob) as Contract, 'claim'));
 
   // Rotation in place: five new attesters, same thresholds.
   const next = Array.from({ length: 5 }, (_, i) => new Wallet(id(`verdict/bench/next-attester/${i}`)).address);
-  record('rotation', (await send(main.oracle.connect(governance) as Contract, 'rotateAttesters', next, 3, 4)).gasUsed);
+  await recordTx('rotation', await send(main.oracle.connect(governance) as Contract, 'rotateAttesters', next, 3, 4));
 
   for (const item of GAS_ITEMS) if (figures[item.key] === undefined) throw new Error(`${item.key} not measured`);
-  return { figures: figures as GasFigures, finalityExtraTransactions };
+  return { figures: figures as GasFigures, breakdown, finalityExtraTransactions };
 }
 
 async function deployPool(

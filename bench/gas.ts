@@ -21,7 +21,7 @@ import {
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const SECTION = '## Gas (npm run bench:gas)';
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
+const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 /** The Markdown section (heading included) for `bench/RESULTS.md`. */
 export function gasSection(m: GasMeasurement, date: string): string {
@@ -37,14 +37,18 @@ export function gasSection(m: GasMeasurement, date: string): string {
     'test (`test/contracts-ts/gas-snapshot.int.test.ts`) fails when a figure exceeds `bench/gas-snapshot.json`',
     'by more than 0.5%.',
     '',
-    '| Operation | Gas |',
-    '| --- | ---: |',
+    'Breakdown of a transaction: 21,000 intrinsic + calldata (16/4 gas per non-zero/zero byte) + execution.',
+    '',
+    '| Operation | Gas | Calldata bytes / gas | Execution |',
+    '| --- | ---: | ---: | ---: |',
   ];
   for (const item of GAS_ITEMS) {
-    lines.push(`| ${item.label}${item.kind === 'call' ? ' (in-call)' : ''} | ${fmt(f[item.key])} |`);
+    const b = m.breakdown[item.key];
+    const detail = b ? `${fmt(b.calldataBytes)} / ${fmt(b.calldataGas)} | ${fmt(b.execution)}` : '– | in-call';
+    lines.push(`| ${item.label} | ${fmt(f[item.key])} | ${detail} |`);
   }
-  for (const n of BATCH_SIZES) lines.push(`| batch, amortized per result at N = ${n} | ${amortized(f, n)} |`);
-  lines.push(`| extra transactions for undisputed finality | ${m.finalityExtraTransactions} |`);
+  for (const n of BATCH_SIZES) lines.push(`| batch, amortized per result at N = ${n} | ${fmt(amortized(f, n))} | | |`);
+  lines.push(`| extra transactions for undisputed finality | ${m.finalityExtraTransactions} | | |`);
   lines.push('', '### Goals', '', '| Goal | Limit | Measured | Met |', '| --- | ---: | ---: | :---: |');
   for (const g of checkGoals(m)) {
     lines.push(`| ${g.goal} | ≤ ${fmt(g.limit)} | ${fmt(g.measured)} | ${g.met ? 'met' : '**not met**'} |`);
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
       call: 'gasleft() delta around one call from contracts/testing/GasProbe.sol (cold account and slots)',
     },
     figures: measurement.figures,
+    breakdown: measurement.breakdown,
     amortizedPerResult: Object.fromEntries(BATCH_SIZES.map((n) => [n, amortized(measurement.figures, n)])),
     finalityExtraTransactions: measurement.finalityExtraTransactions,
     goals: checkGoals(measurement),
