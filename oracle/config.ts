@@ -35,155 +35,145 @@ const gwei = z.coerce
   .positive()
   .transform((v) => BigInt(Math.round(v * 1e9)));
 
-const Schema = z
-  .object({
-    NODE_ENV: z.string().default('development').describe('`production` refuses plaintext keys and local services'),
-    DATABASE_URL: z.url().describe('Postgres of the oracle (outbox, attestations, index)'),
+const Schema = z.object({
+  NODE_ENV: z.string().default('development').describe('`production` refuses plaintext keys and local services'),
+  DATABASE_URL: z.url().describe('Postgres of the oracle (outbox, attestations, index)'),
 
-    ORACLE_INFURA_API_KEY: z.string().min(16).optional().describe('Infura API key (secret): use Infura'),
-    ORACLE_INFURA_API_SECRET: z.string().min(8).optional().describe('Infura API key secret, if the key requires it'),
-    ORACLE_INFURA_NETWORK: z
-      .enum(Object.keys(INFURA_NETWORKS) as [InfuraNetwork, ...InfuraNetwork[]])
-      .optional()
-      .describe('Infura network name (mainnet, sepolia, ...)'),
-    ORACLE_RPC_URLS: z
-      .string()
-      .optional()
-      .describe('Comma-separated JSON-RPC URLs, in priority order; several → FallbackProvider'),
-    ORACLE_CHAIN_ID: z.coerce
-      .bigint()
-      .positive()
-      .optional()
-      .describe('Chain id behind ORACLE_RPC_URLS (static network)'),
-    ORACLE_RPC_TIMEOUT_MS: int(100).default(10_000).describe('Timeout of one JSON-RPC request'),
-    ORACLE_RPC_STALL_TIMEOUT_MS: int(50).default(1_500).describe('FallbackProvider: ask the next URL after this'),
-    ORACLE_RPC_RETRIES: int(0).default(4).describe('Retries of a failed provider call, exponential backoff'),
-    ORACLE_BREAKER_FAILURES: int(1).default(8).describe('Consecutive provider failures that open the breaker'),
-    ORACLE_BREAKER_HALF_OPEN_MS: int(100).default(10_000).describe('Open breaker: time before a trial call'),
+  ORACLE_INFURA_API_KEY: z.string().min(16).optional().describe('Infura API key (secret): use Infura'),
+  ORACLE_INFURA_API_SECRET: z.string().min(8).optional().describe('Infura API key secret, if the key requires it'),
+  ORACLE_INFURA_NETWORK: z
+    .enum(Object.keys(INFURA_NETWORKS) as [InfuraNetwork, ...InfuraNetwork[]])
+    .optional()
+    .describe('Infura network name (mainnet, sepolia, ...)'),
+  ORACLE_RPC_URLS: z
+    .string()
+    .optional()
+    .describe('Comma-separated JSON-RPC URLs, in priority order; several → FallbackProvider'),
+  ORACLE_CHAIN_ID: z.coerce.bigint().positive().optional().describe('Chain id behind ORACLE_RPC_URLS (static network)'),
+  ORACLE_RPC_TIMEOUT_MS: int(100).default(10_000).describe('Timeout of one JSON-RPC request'),
+  ORACLE_RPC_STALL_TIMEOUT_MS: int(50).default(1_500).describe('FallbackProvider: ask the next URL after this'),
+  ORACLE_RPC_RETRIES: int(0).default(4).describe('Retries of a failed provider call, exponential backoff'),
+  ORACLE_BREAKER_FAILURES: int(1).default(8).describe('Consecutive provider failures that open the breaker'),
+  ORACLE_BREAKER_HALF_OPEN_MS: int(100).default(10_000).describe('Open breaker: time before a trial call'),
 
-    ORACLE_ADDRESS: z
-      .string()
-      .refine((v) => isAddress(v), 'not an address')
-      .describe('ResultsOracle contract address'),
-    ORACLE_DEPLOYMENT_BLOCK: int(0).default(0).describe('Block the oracle was deployed in (indexer start)'),
+  ORACLE_ADDRESS: z
+    .string()
+    .refine((v) => isAddress(v), 'not an address')
+    .describe('ResultsOracle contract address'),
+  ORACLE_DEPLOYMENT_BLOCK: int(0).default(0).describe('Block the oracle was deployed in (indexer start)'),
 
-    RELAYER_KEYSTORE_PATH: z.string().min(1).optional().describe('Encrypted JSON keystore of the relayer account'),
-    RELAYER_KEYSTORE_PASSWORD: z.string().min(1).optional().describe('Password of RELAYER_KEYSTORE_PATH (secret)'),
-    RELAYER_PRIVATE_KEY: z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{64}$/, 'not a 32-byte hex key')
-      .optional()
-      .describe('Plaintext key: ONLY a well-known local development account, never in production'),
-    RELAYER_CONFIRMATIONS: int(1).default(2).describe('Confirmations before a publication counts as done'),
-    RELAYER_REPLACE_AFTER_MS: int(100).default(60_000).describe('Replace a transaction not mined after this'),
-    RELAYER_FEE_BUMP_PERCENT: z.coerce.number().min(12.5).max(500).default(15).describe('Fee increase per replacement'),
-    RELAYER_MAX_FEE_GWEI: gwei.default(200_000_000_000n).describe('Cap on maxFeePerGas, in gwei'),
-    RELAYER_MAX_PRIORITY_FEE_GWEI: gwei.default(3_000_000_000n).describe('Cap on maxPriorityFeePerGas, in gwei'),
-    RELAYER_BATCH_THRESHOLD: int(2).default(32).describe('At least this many ready results → one batch root'),
-    RELAYER_MAX_BATCH: int(2).max(65_536).default(1_024).describe('Results per batch root at most'),
-    RELAYER_MAX_IN_FLIGHT: int(1).max(256).default(16).describe('Unconfirmed transactions at most'),
-    RELAYER_DEADLINE_MARGIN_S: int(0).default(60).describe('Never send signatures expiring within this many seconds'),
-    RELAYER_POLL_MS: int(50).default(2_000).describe('Relayer tick period'),
+  RELAYER_KEYSTORE_PATH: z.string().min(1).optional().describe('Encrypted JSON keystore of the relayer account'),
+  RELAYER_KEYSTORE_PASSWORD: z.string().min(1).optional().describe('Password of RELAYER_KEYSTORE_PATH (secret)'),
+  RELAYER_PRIVATE_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'not a 32-byte hex key')
+    .optional()
+    .describe('Plaintext key: ONLY a well-known local development account, never in production'),
+  RELAYER_CONFIRMATIONS: int(1).default(2).describe('Confirmations before a publication counts as done'),
+  RELAYER_REPLACE_AFTER_MS: int(100).default(60_000).describe('Replace a transaction not mined after this'),
+  RELAYER_FEE_BUMP_PERCENT: z.coerce.number().min(12.5).max(500).default(15).describe('Fee increase per replacement'),
+  RELAYER_MAX_FEE_GWEI: gwei.default(200_000_000_000n).describe('Cap on maxFeePerGas, in gwei'),
+  RELAYER_MAX_PRIORITY_FEE_GWEI: gwei.default(3_000_000_000n).describe('Cap on maxPriorityFeePerGas, in gwei'),
+  RELAYER_BATCH_THRESHOLD: int(2).default(32).describe('At least this many ready results → one batch root'),
+  RELAYER_MAX_BATCH: int(2).max(65_536).default(1_024).describe('Results per batch root at most'),
+  RELAYER_MAX_IN_FLIGHT: int(1).max(256).default(16).describe('Unconfirmed transactions at most'),
+  RELAYER_DEADLINE_MARGIN_S: int(0).default(60).describe('Never send signatures expiring within this many seconds'),
+  RELAYER_POLL_MS: int(50).default(2_000).describe('Relayer tick period'),
 
-    INDEXER_CONFIRMATIONS: int(0).default(6).describe('Depth at which the indexer reads blocks'),
-    INDEXER_BLOCK_RANGE: int(1).default(2_000).describe('Blocks per eth_getLogs request'),
-    INDEXER_POLL_MS: int(50).default(4_000).describe('Indexer tick period'),
+  INDEXER_CONFIRMATIONS: int(0).default(6).describe('Depth at which the indexer reads blocks'),
+  INDEXER_BLOCK_RANGE: int(1).default(2_000).describe('Blocks per eth_getLogs request'),
+  INDEXER_POLL_MS: int(50).default(4_000).describe('Indexer tick period'),
 
-    METRICS_PORT: int(0).max(65_535).default(9464).describe('Prometheus /metrics port (0: any free port)'),
-    METRICS_HOST: z.string().default('127.0.0.1').describe('Interface /metrics listens on'),
-  })
-  .superRefine((env, ctx) => {
-    const infura = env.ORACLE_INFURA_API_KEY !== undefined || env.ORACLE_INFURA_NETWORK !== undefined;
-    const rpc = env.ORACLE_RPC_URLS !== undefined;
-    if (infura === rpc) {
+  METRICS_PORT: int(0).max(65_535).default(9464).describe('Prometheus /metrics port (0: any free port)'),
+  METRICS_HOST: z.string().default('127.0.0.1').describe('Interface /metrics listens on'),
+});
+
+/** Checks between variables, on the raw strings (so they run even when a field is malformed). */
+function crossFieldProblems(env: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const ctx = {
+    addIssue: (i: { path: string[]; message: string }) => problems.push(`${i.path.join('.')}: ${i.message}`),
+  };
+  const infura = env.ORACLE_INFURA_API_KEY !== undefined || env.ORACLE_INFURA_NETWORK !== undefined;
+  const rpc = env.ORACLE_RPC_URLS !== undefined;
+  if (infura === rpc) {
+    ctx.addIssue({
+      path: ['ORACLE_RPC_URLS'],
+      message: 'set either ORACLE_INFURA_API_KEY + ORACLE_INFURA_NETWORK or ORACLE_RPC_URLS (exactly one)',
+    });
+  }
+  if (infura) {
+    if (!env.ORACLE_INFURA_API_KEY)
       ctx.addIssue({
-        code: 'custom',
-        path: ['ORACLE_RPC_URLS'],
-        message: 'set either ORACLE_INFURA_API_KEY + ORACLE_INFURA_NETWORK or ORACLE_RPC_URLS (exactly one)',
+        path: ['ORACLE_INFURA_API_KEY'],
+        message: 'required with ORACLE_INFURA_NETWORK',
       });
-    }
-    if (infura) {
-      if (!env.ORACLE_INFURA_API_KEY)
+    if (!env.ORACLE_INFURA_NETWORK)
+      ctx.addIssue({
+        path: ['ORACLE_INFURA_NETWORK'],
+        message: 'required with ORACLE_INFURA_API_KEY',
+      });
+  }
+  if (rpc) {
+    const urls = splitUrls(env.ORACLE_RPC_URLS ?? '');
+    if (urls.length === 0) ctx.addIssue({ path: ['ORACLE_RPC_URLS'], message: 'no URL given' });
+    for (const url of urls) {
+      if (!URL.canParse(url) || !/^(https?|wss?):$/.test(new URL(url).protocol)) {
         ctx.addIssue({
-          code: 'custom',
-          path: ['ORACLE_INFURA_API_KEY'],
-          message: 'required with ORACLE_INFURA_NETWORK',
-        });
-      if (!env.ORACLE_INFURA_NETWORK)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ORACLE_INFURA_NETWORK'],
-          message: 'required with ORACLE_INFURA_API_KEY',
-        });
-    }
-    if (rpc) {
-      const urls = splitUrls(env.ORACLE_RPC_URLS ?? '');
-      if (urls.length === 0) ctx.addIssue({ code: 'custom', path: ['ORACLE_RPC_URLS'], message: 'no URL given' });
-      for (const url of urls) {
-        if (!URL.canParse(url) || !/^(https?|wss?):$/.test(new URL(url).protocol)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['ORACLE_RPC_URLS'],
-            message: `not an http(s)/ws(s) URL: ${redactUrl(url)}`,
-          });
-        }
-      }
-      if (env.ORACLE_CHAIN_ID === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ORACLE_CHAIN_ID'],
-          message: 'required with ORACLE_RPC_URLS (static network)',
+          path: ['ORACLE_RPC_URLS'],
+          message: `not an http(s)/ws(s) URL: ${redactUrl(url)}`,
         });
       }
     }
-    if (env.RELAYER_KEYSTORE_PATH && !env.RELAYER_KEYSTORE_PASSWORD) {
+    if (env.ORACLE_CHAIN_ID === undefined) {
       ctx.addIssue({
-        code: 'custom',
-        path: ['RELAYER_KEYSTORE_PASSWORD'],
-        message: 'required with RELAYER_KEYSTORE_PATH',
+        path: ['ORACLE_CHAIN_ID'],
+        message: 'required with ORACLE_RPC_URLS (static network)',
       });
     }
-    if (env.RELAYER_KEYSTORE_PATH && env.RELAYER_PRIVATE_KEY) {
+  }
+  if (env.RELAYER_KEYSTORE_PATH && !env.RELAYER_KEYSTORE_PASSWORD) {
+    ctx.addIssue({
+      path: ['RELAYER_KEYSTORE_PASSWORD'],
+      message: 'required with RELAYER_KEYSTORE_PATH',
+    });
+  }
+  if (env.RELAYER_KEYSTORE_PATH && env.RELAYER_PRIVATE_KEY) {
+    ctx.addIssue({
+      path: ['RELAYER_PRIVATE_KEY'],
+      message: 'set RELAYER_KEYSTORE_PATH or RELAYER_PRIVATE_KEY, not both',
+    });
+  }
+  if (env.RELAYER_PRIVATE_KEY && !isDevelopmentKey(env.RELAYER_PRIVATE_KEY)) {
+    ctx.addIssue({
+      path: ['RELAYER_PRIVATE_KEY'],
+      message: 'a plaintext key is accepted only for a well-known local development account; use RELAYER_KEYSTORE_PATH',
+    });
+  }
+  if (env.NODE_ENV === 'production') {
+    if (env.RELAYER_PRIVATE_KEY) {
       ctx.addIssue({
-        code: 'custom',
         path: ['RELAYER_PRIVATE_KEY'],
-        message: 'set RELAYER_KEYSTORE_PATH or RELAYER_PRIVATE_KEY, not both',
+        message: 'plaintext keys are refused in production',
       });
     }
-    if (env.RELAYER_PRIVATE_KEY && !isDevelopmentKey(env.RELAYER_PRIVATE_KEY)) {
+    for (const url of splitUrls(env.ORACLE_RPC_URLS ?? '')) {
+      if (URL.canParse(url) && isLoopback(new URL(url).hostname)) {
+        ctx.addIssue({
+          path: ['ORACLE_RPC_URLS'],
+          message: 'a loopback RPC URL is refused in production',
+        });
+      }
+    }
+    if (env.ORACLE_CHAIN_ID === '31337' || env.ORACLE_CHAIN_ID === '1337') {
       ctx.addIssue({
-        code: 'custom',
-        path: ['RELAYER_PRIVATE_KEY'],
-        message:
-          'a plaintext key is accepted only for a well-known local development account; use RELAYER_KEYSTORE_PATH',
+        path: ['ORACLE_CHAIN_ID'],
+        message: 'a local development chain is refused in production',
       });
     }
-    if (env.NODE_ENV === 'production') {
-      if (env.RELAYER_PRIVATE_KEY) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['RELAYER_PRIVATE_KEY'],
-          message: 'plaintext keys are refused in production',
-        });
-      }
-      for (const url of splitUrls(env.ORACLE_RPC_URLS ?? '')) {
-        if (URL.canParse(url) && isLoopback(new URL(url).hostname)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['ORACLE_RPC_URLS'],
-            message: 'a loopback RPC URL is refused in production',
-          });
-        }
-      }
-      if (env.ORACLE_CHAIN_ID === 31337n || env.ORACLE_CHAIN_ID === 1337n) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ORACLE_CHAIN_ID'],
-          message: 'a local development chain is refused in production',
-        });
-      }
-    }
-  });
+  }
+  return problems;
+}
 
 /** What a process needs to reach the chain. */
 export interface ChainConfig {
@@ -245,13 +235,14 @@ export function loadOracleConfig(env: Readonly<Record<string, string | undefined
   // Empty strings count as unset (a blank line in an env file must not become a value).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = Schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const crossField = crossFieldProblems(cleaned as Record<string, string>);
+  if (!parsed.success || crossField.length > 0) {
+    const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       const message = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
       return `${name}: ${message}`;
     });
-    throw new OracleConfigError([...new Set(problems)]);
+    throw new OracleConfigError([...new Set([...problems, ...crossField])]);
   }
   const e = parsed.data;
   const provider: ChainConfig['provider'] = e.ORACLE_RPC_URLS

@@ -59,3 +59,22 @@ export function createProvider(config: ChainConfig, options: ProviderOptions = {
     },
   );
 }
+
+/**
+ * Broadcasts a signed transaction. Through a `FallbackProvider`, ethers v6 compares the hashes its
+ * backends return and fails ("the returned hash did not match") when one of them is down, so the raw
+ * transaction is sent to every backend directly: it is accepted when one of them takes it. The
+ * relayer's "already known" handling covers the backends that already had it.
+ *
+ * @returns the transaction hash.
+ * @throws the first backend's error when none accepted it.
+ */
+export async function broadcastRaw(provider: AbstractProvider, raw: string): Promise<string> {
+  if (!(provider instanceof FallbackProvider)) return (await provider.broadcastTransaction(raw)).hash;
+  const outcomes = await Promise.allSettled(
+    provider.providerConfigs.map(async (c) => (await c.provider.broadcastTransaction(raw)).hash),
+  );
+  const accepted = outcomes.find((o) => o.status === 'fulfilled');
+  if (accepted) return accepted.value;
+  throw (outcomes[0] as PromiseRejectedResult).reason;
+}

@@ -14,6 +14,7 @@ import {
 import type { ReadyResult, ReadyResultSource } from '../attestations/ready-results.js';
 import type { AttesterSetSource } from '../chain/attester-set-source.js';
 import type { Logger } from '../chain/logger.js';
+import { broadcastRaw } from '../chain/provider.js';
 import { silentLogger } from '../chain/logger.js';
 import { decodeOracleRevert, oracleContract, readResultView, type OracleRevert } from '../chain/oracle-contract.js';
 import type { ChainPolicy } from '../chain/resilience.js';
@@ -482,7 +483,7 @@ export class ResultRelayer {
 
   private async broadcast(attempt: OutboxTransaction): Promise<void> {
     try {
-      await this.call(() => this.deps.provider.broadcastTransaction(attempt.rawTx));
+      await this.call(() => broadcastRaw(this.deps.provider, attempt.rawTx));
     } catch (error) {
       // The node has it already (a resend after a crash) or it is mined: both fine, the receipt decides.
       if (!ALREADY_KNOWN.test(errorMessage(error))) throw error;
