@@ -66,6 +66,9 @@ export type {
   Limits,
   AssuranceMeasureKind,
   NewAccount,
+  AuditEntry,
+  CreateAccountResult,
+  DueIdentity,
 } from './identity/account-store.js';
 export { PgAccountStore } from './identity/pg-account-store.js';
 

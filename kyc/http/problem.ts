@@ -62,8 +62,18 @@ export function kycErrorHandler(logger: Logger): ErrorRequestHandler {
     const code: string = known ? error.code : 'KYC_INTERNAL';
     const status: number = known ? KYC_ERROR_STATUS[error.code] : 500;
     const detail: string = known ? error.message : 'An unexpected error occurred. Please try again later.';
-    if (!known) logger.error({ event: 'kyc.internal_error', err: error, path: req.path }, 'kyc request failed');
-    else logger.debug({ event: 'kyc.request_failed', code, status, path: req.path });
+    if (!known) {
+      // Name, message, code and stack only: driver errors may carry row values in other fields.
+      const e = error as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown } | null;
+      logger.error(
+        {
+          event: 'kyc.internal_error',
+          err: { name: e?.name, message: e?.message, code: e?.code, stack: e?.stack },
+          path: req.path,
+        },
+        'kyc request failed',
+      );
+    } else logger.debug({ event: 'kyc.request_failed', code, status, path: req.path });
     const title = TITLES[status] ?? 'Error';
     const wantsHtml = req.accepts(['application/json', 'application/problem+json', 'text/html']) === 'text/html';
     res.status(status).set('cache-control', 'no-store');
