@@ -26,6 +26,11 @@ interface Vm {
     function store(address target, bytes32 slot, bytes32 value) external;
     function load(address target, bytes32 slot) external view returns (bytes32 data);
     function label(address account, string calldata newLabel) external;
+    /// @dev Creation code of a compiled artifact, e.g. "ResultsOracle.sol:ResultsOracle" (deploy it with
+    /// {Test-deployCode} to keep a large contract's bytecode out of the test contract).
+    function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
+    /// @dev Marks `target` and its storage slots cold again (EIP-2929), for gas measurements.
+    function cool(address target) external;
 
     // Callers
     function prank(address msgSender) external;
@@ -88,6 +93,27 @@ interface Vm {
 
     function toString(uint256 value) external pure returns (string memory);
     function toString(address value) external pure returns (string memory);
+}
+
+/**
+ * @title CodeDeployer
+ * @notice Deploys an artifact in an external call, so that a test can `vm.expectRevert` a constructor revert
+ * without embedding the contract's creation code (see {Test-deployCode}).
+ */
+contract CodeDeployer {
+    Vm private constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+
+    function deploy(string calldata artifactPath, bytes calldata args) external returns (address deployed) {
+        bytes memory initCode = bytes.concat(vm.getCode(artifactPath), args);
+        assembly ("memory-safe") {
+            deployed := create(0, add(initCode, 0x20), mload(initCode))
+            if iszero(deployed) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
 }
 
 /**
@@ -333,6 +359,19 @@ abstract contract Test {
         // Flipping the sign bit maps int256 onto uint256 preserving order; bound there and map back.
         uint256 y = bound(uint256(x) ^ SIGN_BIT, uint256(min) ^ SIGN_BIT, uint256(max) ^ SIGN_BIT);
         result = int256(y ^ SIGN_BIT);
+    }
+
+    /// @notice Deploys `artifactPath` (see {Vm-getCode}) with ABI-encoded constructor `args`; bubbles a revert.
+    function deployCode(string memory artifactPath, bytes memory args) internal returns (address deployed) {
+        bytes memory initCode = bytes.concat(vm.getCode(artifactPath), args);
+        assembly ("memory-safe") {
+            deployed := create(0, add(initCode, 0x20), mload(initCode))
+            if iszero(deployed) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
     }
 
     /// @notice A private key derived from `name`, with its address, labelled.

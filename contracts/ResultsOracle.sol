@@ -1,0 +1,856 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IResultsOracle, IResultsConsumer} from "./interfaces/IResultsOracle.sol";
+import {ResultHash} from "./libraries/ResultHash.sol";
+
+/**
+ * @title ResultsOracle
+ * @notice See {IResultsOracle}. Governance is the (two-step) owner; the guardian may pause.
+ * @dev Gas-driven layout: the attester set is authenticated through a 160-bit commitment that shares one slot
+ * with the epoch, the thresholds, the window and the pause flag, so `propose` reads one config slot and writes
+ * one result slot. The pause flag lives in that slot too: {Pausable}'s own `_paused` slot is left unused.
+ */
+contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
+    // CONSTANTS
+
+    /// @notice Largest attester set.
+    uint256 public constant MAX_ATTESTERS = 16;
+    /// @notice Shortest dispute window governance may set.
+    uint32 public constant MIN_DISPUTE_WINDOW = 1 minutes;
+    /// @notice Longest dispute window governance may set.
+    uint32 public constant MAX_DISPUTE_WINDOW = 30 days;
+    /// @notice Most consumers registered per event.
+    uint256 public constant MAX_CONSUMERS = 16;
+    /// @notice Gas given to each consumer's `onResultFinal`.
+    uint256 public constant CONSUMER_GAS_STIPEND = 100_000;
+
+    /// @dev Gas kept for the call itself (cold account access, memory) and the event after it.
+    uint256 private constant NOTIFY_OVERHEAD = 10_000;
+    /// @dev Gas needed before a consumer call so that the callee surely gets its whole stipend (EIP-150: the
+    /// caller keeps 1/64 of what is left), plus the overhead.
+    uint256 private constant NOTIFY_GAS_REQUIRED = (CONSUMER_GAS_STIPEND * 64) / 63 + 1 + NOTIFY_OVERHEAD;
+
+    /// @dev Storage words of a full packed set: ceil(16 * 20 / 32).
+    uint256 private constant SET_WORDS = 10;
+
+    /// @dev Signature entry kinds of the bundle.
+    uint8 private constant ENTRY_ECDSA = 0x00;
+    uint8 private constant ENTRY_ERC1271 = 0x01;
+
+    // STORAGE
+
+    /// @dev One slot (32 bytes): everything `propose` needs besides the result slot.
+    struct Config {
+        bytes20 setHash; // first 20 bytes of keccak256 of the set packed 20 bytes per address
+        uint32 epoch;
+        uint8 threshold;
+        uint8 disputeThreshold;
+        uint8 count;
+        uint32 disputeWindow;
+        bool paused;
+    }
+
+    /**
+     * @dev One slot (23 bytes used) per event. `phase` is `Proposed`, `Disputed` or `Final` (written by a
+     * resolution or a batch); a `Proposed` result reads as `Final` once `finalAt` has passed. `home`/`away` hold
+     * the first two values; longer outcomes also keep `keccak256(abi.encodePacked(values))` in `_valuesHashes`.
+     */
+    struct StoredResult {
+        Phase phase;
+        ResultStatus status;
+        uint8 valueCount;
+        uint32 version;
+        uint64 finalAt;
+        uint32 home;
+        uint32 away;
+    }
+
+    /// @dev Stored state of a root; `Rejected` (by governance) reads as `Phase.None` and blocks a re-proposal.
+    enum BatchState {
+        None,
+        Proposed,
+        Disputed,
+        Final,
+        Rejected
+    }
+
+    /// @dev One slot per root.
+    struct StoredBatch {
+        BatchState state;
+        uint64 finalAt;
+        uint32 epoch;
+    }
+
+    Config private _config;
+    /**
+     * @dev The current set in rotation order, packed 20 bytes per address as in the bundle (16 addresses fill
+     * 10 words; 5 fill 4), so that a rotation writes 4 slots instead of 5. Words past the set are zero.
+     */
+    bytes32[SET_WORDS] private _attesterWords;
+    address private _guardian;
+    mapping(bytes32 eventId => StoredResult) private _results;
+    mapping(bytes32 eventId => bytes32) private _valuesHashes;
+    mapping(bytes32 root => StoredBatch) private _batches;
+    mapping(bytes32 eventId => address[]) private _consumers;
+    mapping(bytes32 eventId => uint256) private _notifiedCount;
+
+    /**
+     * @param attesters_ Initial attester set (epoch 1).
+     * @param threshold Signatures needed to propose.
+     * @param disputeThreshold Signatures needed to resolve a dispute.
+     * @param disputeWindow_ Dispute window in seconds.
+     * @param guardian_ May pause and dispute.
+     * @param governance Owner: rotates, configures, resolves, unpauses.
+     */
+    constructor(
+        address[] memory attesters_,
+        uint8 threshold,
+        uint8 disputeThreshold,
+        uint32 disputeWindow_,
+        address guardian_,
+        address governance
+    ) EIP712("Verdict ResultsOracle", "1") Ownable(governance) {
+        _setDisputeWindow(disputeWindow_);
+        _setGuardian(guardian_);
+        _setAttesters(attesters_, threshold, disputeThreshold);
+    }
+
+    // PUBLICATION
+
+    /// @inheritdoc IResultsOracle
+    function propose(Result calldata result, bytes calldata signatures) external {
+        Config memory cfg = _activeConfig();
+        uint64 now_ = _time();
+        _checkValidity(result.notBefore, result.deadline, result.epoch, cfg.epoch, now_);
+        _checkOutcome(result.status, result.values);
+        _requireProposable(result.eventId, result.version, now_);
+
+        bytes32 valuesHash = ResultHash.valuesHash(result.values);
+        _verifyQuorum(_hashTypedDataV4(ResultHash.hash(result, valuesHash)), signatures, cfg.setHash, cfg.threshold);
+
+        uint64 finalAt = now_ + cfg.disputeWindow;
+        _store(
+            result.eventId,
+            _pack(Phase.Proposed, result.status, result.values, result.version, finalAt),
+            valuesHash
+        );
+        emit ResultProposed(
+            result.eventId,
+            result.version,
+            result.status,
+            result.values,
+            result.endedAt,
+            finalAt,
+            cfg.epoch
+        );
+    }
+
+    /// @inheritdoc IResultsOracle
+    function proposeBatch(Batch calldata batch, bytes calldata signatures) external {
+        Config memory cfg = _activeConfig();
+        uint64 now_ = _time();
+        _checkValidity(batch.notBefore, batch.deadline, batch.epoch, cfg.epoch, now_);
+        bytes32 root = batch.root;
+        if (_batches[root].state != BatchState.None) revert BatchAlreadyProposed(root);
+
+        _verifyQuorum(_hashTypedDataV4(ResultHash.hash(batch)), signatures, cfg.setHash, cfg.threshold);
+
+        uint64 finalAt = now_ + cfg.disputeWindow;
+        _batches[root] = StoredBatch({state: BatchState.Proposed, finalAt: finalAt, epoch: cfg.epoch});
+        emit BatchProposed(root, batch.count, finalAt, cfg.epoch);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function publishFromBatch(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external {
+        _requireNotPaused();
+        uint64 now_ = _time();
+        Phase batchPhase = _batchPhaseOf(_batches[root], now_);
+        if (batchPhase != Phase.Final) revert BatchNotFinal(root, batchPhase);
+        if (!MerkleProof.verifyCalldata(proof, root, ResultHash.leaf(result))) revert InvalidProof(root);
+        _checkOutcome(result.status, result.values);
+
+        bytes32 eventId = result.eventId;
+        bytes32 valuesHash = ResultHash.valuesHash(result.values);
+        StoredResult memory stored = _results[eventId];
+        Phase phase = _phaseOf(stored, now_);
+        if (phase == Phase.Final) {
+            // Idempotent: publishing the final result again is a no-op; anything else is a conflict.
+            if (
+                stored.version == result.version &&
+                stored.status == result.status &&
+                _valuesHashOf(eventId, stored) == valuesHash
+            ) return;
+            revert ResultAlreadyFinal(eventId);
+        }
+        if (phase == Phase.Disputed) revert ResultIsDisputed(eventId);
+        // A pending proposal is superseded by the final root unless it is a later correction.
+        if (result.version < stored.version) revert VersionNotHigher(eventId, result.version, stored.version);
+
+        _store(eventId, _pack(Phase.Final, result.status, result.values, result.version, now_), valuesHash);
+        emit ResultPublishedFromBatch(eventId, root, result.version, result.status, result.values, result.endedAt);
+    }
+
+    // DISPUTES
+
+    /// @inheritdoc IResultsOracle
+    function dispute(bytes32 eventId) external {
+        _requireAttesterOrGuardian();
+        StoredResult storage stored = _results[eventId];
+        if (stored.phase != Phase.Proposed || _time() >= stored.finalAt) revert NotDisputable(eventId);
+        stored.phase = Phase.Disputed;
+        stored.finalAt = 0;
+        emit ResultDisputed(eventId, stored.version, msg.sender);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function disputeBatch(bytes32 root) external {
+        _requireAttesterOrGuardian();
+        StoredBatch storage stored = _batches[root];
+        if (stored.state != BatchState.Proposed || _time() >= stored.finalAt) revert NotDisputable(root);
+        stored.state = BatchState.Disputed;
+        stored.finalAt = 0;
+        emit BatchDisputed(root, msg.sender);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function resolve(Result calldata result, bytes calldata signatures) external {
+        Config memory cfg = _activeConfig();
+        uint64 now_ = _time();
+        bytes32 eventId = result.eventId;
+        uint32 storedVersion = _requireDisputed(eventId);
+        _checkValidity(result.notBefore, result.deadline, result.epoch, cfg.epoch, now_);
+        _checkOutcome(result.status, result.values);
+        // Upholding keeps the version; a replacement may carry a higher one, never a lower one.
+        if (result.version < storedVersion) revert VersionNotHigher(eventId, result.version, storedVersion);
+
+        bytes32 valuesHash = ResultHash.valuesHash(result.values);
+        _verifyQuorum(
+            _hashTypedDataV4(ResultHash.hash(result, valuesHash)),
+            signatures,
+            cfg.setHash,
+            cfg.disputeThreshold
+        );
+
+        _store(eventId, _pack(Phase.Final, result.status, result.values, result.version, now_), valuesHash);
+        emit ResultResolved(eventId, result.version, result.status, result.values, result.endedAt, false);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function resolveByGovernance(Result calldata result) external onlyOwner {
+        _requireNotPaused();
+        bytes32 eventId = result.eventId;
+        uint32 storedVersion = _requireDisputed(eventId);
+        _checkOutcome(result.status, result.values);
+        if (result.version < storedVersion) revert VersionNotHigher(eventId, result.version, storedVersion);
+
+        StoredResult memory final_ = _pack(Phase.Final, result.status, result.values, result.version, _time());
+        _store(eventId, final_, ResultHash.valuesHash(result.values));
+        emit ResultResolved(eventId, result.version, result.status, result.values, result.endedAt, true);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function resolveBatch(Batch calldata batch, bytes calldata signatures) external {
+        Config memory cfg = _activeConfig();
+        uint64 now_ = _time();
+        bytes32 root = batch.root;
+        StoredBatch storage stored = _batches[root];
+        if (stored.state != BatchState.Disputed) revert NotDisputed(root);
+        _checkValidity(batch.notBefore, batch.deadline, batch.epoch, cfg.epoch, now_);
+
+        _verifyQuorum(_hashTypedDataV4(ResultHash.hash(batch)), signatures, cfg.setHash, cfg.disputeThreshold);
+
+        stored.state = BatchState.Final;
+        stored.finalAt = now_;
+        emit BatchResolved(root, true, false);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function resolveBatchByGovernance(bytes32 root, bool uphold) external onlyOwner {
+        _requireNotPaused();
+        StoredBatch storage stored = _batches[root];
+        if (stored.state != BatchState.Disputed) revert NotDisputed(root);
+        if (uphold) {
+            stored.state = BatchState.Final;
+            stored.finalAt = _time();
+        } else {
+            stored.state = BatchState.Rejected;
+        }
+        emit BatchResolved(root, uphold, true);
+    }
+
+    // GOVERNANCE AND GUARDIAN
+
+    /// @inheritdoc IResultsOracle
+    function rotateAttesters(
+        address[] calldata attesters_,
+        uint8 threshold,
+        uint8 disputeThreshold
+    ) external onlyOwner {
+        _setAttesters(attesters_, threshold, disputeThreshold);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function setDisputeWindow(uint32 window) external onlyOwner {
+        _setDisputeWindow(window);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function setGuardian(address guardian_) external onlyOwner {
+        _setGuardian(guardian_);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function pause() external {
+        if (msg.sender != _guardian && msg.sender != owner()) revert NotGuardian(msg.sender);
+        _pause();
+    }
+
+    /// @inheritdoc IResultsOracle
+    function unpause() external onlyOwner {
+        _unpause();
+    }
+
+    /// @notice True while publication and dispute resolution are paused.
+    function paused() public view override returns (bool) {
+        return _config.paused;
+    }
+
+    // READS
+
+    /// @inheritdoc IResultsOracle
+    function resultOf(bytes32 eventId) external view returns (ResultView memory view_) {
+        StoredResult memory stored = _results[eventId];
+        view_.phase = _phaseOf(stored, _time());
+        view_.status = stored.status;
+        view_.version = stored.version;
+        view_.finalAt = stored.finalAt;
+        view_.valueCount = stored.valueCount;
+        if (stored.valueCount <= 2) {
+            view_.values = _shortValues(stored);
+            view_.valuesHash = keccak256(abi.encodePacked(view_.values));
+        } else {
+            view_.values = new uint32[](0);
+            view_.valuesHash = _valuesHashes[eventId];
+        }
+    }
+
+    /// @inheritdoc IResultsOracle
+    function matchResult(
+        bytes32 eventId
+    )
+        external
+        view
+        returns (Phase phase, ResultStatus status, uint32 home, uint32 away, uint32 version, uint64 finalAt)
+    {
+        StoredResult memory stored = _results[eventId];
+        return (_phaseOf(stored, _time()), stored.status, stored.home, stored.away, stored.version, stored.finalAt);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function finalMatchResult(bytes32 eventId) external view returns (ResultStatus status, uint32 home, uint32 away) {
+        StoredResult memory stored = _requireFinal(eventId);
+        return (stored.status, stored.home, stored.away);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function finalResultWithValues(
+        bytes32 eventId,
+        uint32[] calldata values
+    ) external view returns (ResultStatus status, uint32 version) {
+        StoredResult memory stored = _requireFinal(eventId);
+        if (ResultHash.valuesHash(values) != _valuesHashOf(eventId, stored)) revert ValuesMismatch(eventId);
+        return (stored.status, stored.version);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function isFinal(bytes32 eventId) external view returns (bool) {
+        return _phaseOf(_results[eventId], _time()) == Phase.Final;
+    }
+
+    /// @inheritdoc IResultsOracle
+    function batchOf(bytes32 root) external view returns (Phase phase, uint64 finalAt, uint32 epoch) {
+        StoredBatch memory stored = _batches[root];
+        phase = _batchPhaseOf(stored, _time());
+        if (phase != Phase.None) (finalAt, epoch) = (stored.finalAt, stored.epoch);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function verifyBatched(
+        bytes32 root,
+        BatchedResult calldata result,
+        bytes32[] calldata proof
+    ) external view returns (Phase phase, uint64 finalAt) {
+        if (!MerkleProof.verifyCalldata(proof, root, ResultHash.leaf(result))) return (Phase.None, 0);
+        StoredBatch memory stored = _batches[root];
+        phase = _batchPhaseOf(stored, _time());
+        if (phase != Phase.None) finalAt = stored.finalAt;
+    }
+
+    /// @inheritdoc IResultsOracle
+    function requireFinalBatched(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external view {
+        Phase phase = _batchPhaseOf(_batches[root], _time());
+        if (phase != Phase.Final) revert BatchNotFinal(root, phase);
+        if (!MerkleProof.verifyCalldata(proof, root, ResultHash.leaf(result))) revert InvalidProof(root);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function attesterConfig()
+        external
+        view
+        returns (uint32 epoch, uint8 threshold, uint8 disputeThreshold, uint8 count, bytes20 setHash)
+    {
+        Config memory cfg = _config;
+        return (cfg.epoch, cfg.threshold, cfg.disputeThreshold, cfg.count, cfg.setHash);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function attesters() external view returns (address[] memory list) {
+        uint256 count = _config.count;
+        bytes memory packed = _loadSet(count);
+        list = new address[](count);
+        // Bounded by MAX_ATTESTERS: `i` cannot overflow.
+        unchecked {
+            for (uint256 i; i < count; ++i) list[i] = _addressAt(packed, i);
+        }
+    }
+
+    /// @inheritdoc IResultsOracle
+    function disputeWindow() external view returns (uint32) {
+        return _config.disputeWindow;
+    }
+
+    /// @inheritdoc IResultsOracle
+    function guardian() external view returns (address) {
+        return _guardian;
+    }
+
+    /// @inheritdoc IResultsOracle
+    function resultDigest(Result calldata result) external view returns (bytes32) {
+        return _hashTypedDataV4(ResultHash.hash(result));
+    }
+
+    /// @inheritdoc IResultsOracle
+    function batchDigest(Batch calldata batch) external view returns (bytes32) {
+        return _hashTypedDataV4(ResultHash.hash(batch));
+    }
+
+    /// @notice Consumers registered for `eventId`, in registration order, and how many were notified.
+    function consumersOf(bytes32 eventId) external view returns (address[] memory consumers, uint256 notified) {
+        return (_consumers[eventId], _notifiedCount[eventId]);
+    }
+
+    // PUSH NOTIFICATIONS
+
+    /// @inheritdoc IResultsOracle
+    function registerConsumer(bytes32 eventId) external {
+        address[] storage list = _consumers[eventId];
+        uint256 count = list.length;
+        // Bounded by MAX_CONSUMERS: `i` cannot overflow.
+        unchecked {
+            for (uint256 i; i < count; ++i) {
+                if (list[i] == msg.sender) return; // already registered: each consumer is notified once
+            }
+        }
+        if (count >= MAX_CONSUMERS) revert TooManyConsumers(eventId);
+        list.push(msg.sender);
+        emit ConsumerRegistered(eventId, msg.sender);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function notifyConsumers(bytes32 eventId, uint256 maxConsumers) external returns (uint256 notified) {
+        StoredResult memory stored = _requireFinal(eventId);
+        address[] storage list = _consumers[eventId];
+        uint256 start = _notifiedCount[eventId];
+        uint256 end = list.length;
+        // `start <= end` always holds: the cursor never passes the list, which only grows.
+        if (end - start > maxConsumers) end = start + maxConsumers;
+        if (end == start) return 0;
+        // Advance the cursor before any call: a consumer that re-enters finds itself (and this run) notified.
+        _notifiedCount[eventId] = end;
+
+        bytes memory data = abi.encodeCall(IResultsConsumer.onResultFinal, (eventId, stored.status, stored.version));
+        for (uint256 i = start; i < end; ++i) {
+            address consumer = list[i];
+            uint256 gasLeft = gasleft();
+            if (gasLeft < NOTIFY_GAS_REQUIRED) revert InsufficientGasForNotification(gasLeft, NOTIFY_GAS_REQUIRED);
+            bool success;
+            // A plain call with a fixed stipend that copies no return data (out size 0), so a consumer can
+            // neither burn the caller's gas nor return-bomb it.
+            assembly ("memory-safe") {
+                success := call(CONSUMER_GAS_STIPEND, consumer, 0, add(data, 0x20), mload(data), 0, 0)
+            }
+            emit ConsumerNotified(eventId, consumer, success);
+        }
+        return end - start;
+    }
+
+    // INTERNAL
+
+    /// @dev The current time; overridden in tests (`contracts/testing/ResultsOracleHarness.sol`).
+    function _time() internal view virtual returns (uint64) {
+        return uint64(block.timestamp);
+    }
+
+    /// @dev Pause state lives in the config slot (read anyway by every quorum-signed call).
+    function _pause() internal override whenNotPaused {
+        _config.paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @dev See {_pause}.
+    function _unpause() internal override whenPaused {
+        _config.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @dev Loads the config slot once and reverts while paused.
+    function _activeConfig() private view returns (Config memory cfg) {
+        cfg = _config;
+        if (cfg.paused) revert EnforcedPause();
+    }
+
+    /// @dev Epoch and validity interval of signed payloads.
+    function _checkValidity(uint64 notBefore, uint64 deadline, uint32 epoch, uint32 current, uint64 now_) private pure {
+        if (epoch != current) revert WrongEpoch(epoch, current);
+        if (now_ > deadline) revert SignatureExpired(deadline, now_);
+        if (now_ < notBefore) revert SignatureNotYetValid(notBefore, now_);
+    }
+
+    /// @dev Values only with `Completed` (1..255 of them).
+    function _checkOutcome(ResultStatus status, uint32[] calldata values) private pure {
+        uint256 count = values.length;
+        bool valid = status == ResultStatus.Completed ? count != 0 && count <= type(uint8).max : count == 0;
+        if (!valid || status == ResultStatus.None) revert InvalidOutcome(status, count);
+    }
+
+    /// @dev Reverts unless `eventId` may take a proposal of `version` at `now_`.
+    function _requireProposable(bytes32 eventId, uint32 version, uint64 now_) private view {
+        StoredResult storage stored = _results[eventId];
+        Phase phase = stored.phase;
+        if (phase == Phase.Final || (phase == Phase.Proposed && now_ >= stored.finalAt)) {
+            revert ResultAlreadyFinal(eventId);
+        }
+        if (phase == Phase.Disputed) revert ResultIsDisputed(eventId);
+        // A correction (or the relay of the same version twice) needs a strictly higher version.
+        uint32 current = stored.version;
+        if (version <= current) revert VersionNotHigher(eventId, version, current);
+    }
+
+    /// @dev The slot of a result whose outcome passed {_checkOutcome} (so at most 255 values).
+    function _pack(
+        Phase phase,
+        ResultStatus status,
+        uint32[] calldata values,
+        uint32 version,
+        uint64 finalAt
+    ) private pure returns (StoredResult memory) {
+        uint256 count = values.length;
+        return
+            StoredResult({
+                phase: phase,
+                status: status,
+                valueCount: uint8(count),
+                version: version,
+                finalAt: finalAt,
+                home: count > 0 ? values[0] : 0,
+                away: count > 1 ? values[1] : 0
+            });
+    }
+
+    /// @dev Writes a result's slot and, for long outcomes, its values commitment.
+    function _store(bytes32 eventId, StoredResult memory stored, bytes32 valuesHash) private {
+        _results[eventId] = stored;
+        if (stored.valueCount > 2) _valuesHashes[eventId] = valuesHash;
+    }
+
+    /// @dev Where a stored result stands at `now_`.
+    function _phaseOf(StoredResult memory stored, uint64 now_) private pure returns (Phase) {
+        if (stored.phase == Phase.Proposed && now_ >= stored.finalAt) return Phase.Final;
+        return stored.phase;
+    }
+
+    /// @dev Where a stored root stands at `now_`.
+    function _batchPhaseOf(StoredBatch memory stored, uint64 now_) private pure returns (Phase) {
+        BatchState state = stored.state;
+        if (state == BatchState.Proposed) return now_ >= stored.finalAt ? Phase.Final : Phase.Proposed;
+        if (state == BatchState.Disputed) return Phase.Disputed;
+        if (state == BatchState.Final) return Phase.Final;
+        return Phase.None; // unknown or rejected
+    }
+
+    /// @dev The values of a result with at most two of them.
+    function _shortValues(StoredResult memory stored) private pure returns (uint32[] memory values) {
+        values = new uint32[](stored.valueCount);
+        if (stored.valueCount > 0) values[0] = stored.home;
+        if (stored.valueCount > 1) values[1] = stored.away;
+    }
+
+    /// @dev `keccak256(abi.encodePacked(values))` of a stored result.
+    function _valuesHashOf(bytes32 eventId, StoredResult memory stored) private view returns (bytes32) {
+        if (stored.valueCount > 2) return _valuesHashes[eventId];
+        return keccak256(abi.encodePacked(_shortValues(stored)));
+    }
+
+    /// @dev Reverts with {ResultNotFinal} unless `eventId` is final; returns its slot.
+    function _requireFinal(bytes32 eventId) private view returns (StoredResult memory stored) {
+        stored = _results[eventId];
+        Phase phase = _phaseOf(stored, _time());
+        if (phase != Phase.Final) revert ResultNotFinal(eventId, phase);
+    }
+
+    /// @dev Reverts with {NotDisputed} unless `eventId` is disputed; returns its version.
+    function _requireDisputed(bytes32 eventId) private view returns (uint32 version) {
+        StoredResult storage stored = _results[eventId];
+        if (stored.phase != Phase.Disputed) revert NotDisputed(eventId);
+        return stored.version;
+    }
+
+    /// @dev The guardian or an attester of the current set (read from the stored set).
+    function _requireAttesterOrGuardian() private view {
+        if (msg.sender == _guardian) return;
+        uint256 count = _config.count;
+        bytes memory packed = _loadSet(count);
+        // Bounded by MAX_ATTESTERS: `i` cannot overflow.
+        unchecked {
+            for (uint256 i; i < count; ++i) {
+                if (_addressAt(packed, i) == msg.sender) return;
+            }
+        }
+        revert NotAttesterOrGuardian(msg.sender);
+    }
+
+    /// @dev The stored set of `count` attesters, packed 20 bytes each, in whole words.
+    function _loadSet(uint256 count) private view returns (bytes memory packed) {
+        uint256 words = _setWords(count);
+        packed = new bytes(words * 32);
+        // Bounded by SET_WORDS: `i` cannot overflow.
+        unchecked {
+            for (uint256 i; i < words; ++i) {
+                bytes32 word = _attesterWords[i];
+                assembly ("memory-safe") {
+                    mstore(add(add(packed, 0x20), shl(5, i)), word)
+                }
+            }
+        }
+    }
+
+    /// @dev Address `i` of a packed set (its 20 bytes at offset 20 * i).
+    function _addressAt(bytes memory packed, uint256 i) private pure returns (address attester) {
+        assembly ("memory-safe") {
+            attester := shr(96, mload(add(add(packed, 0x20), mul(i, 20))))
+        }
+    }
+
+    /// @dev Storage words of a packed set of `count` addresses.
+    function _setWords(uint256 count) private pure returns (uint256) {
+        return (count * 20 + 31) / 32;
+    }
+
+    /**
+     * @dev Verifies that `required` distinct attesters of the current set signed `digest`. The bundle (see
+     * {IResultsOracle}) is read in place from calldata: the set it carries is authenticated against the
+     * config commitment, so no attester slot is read. Lengths are checked before every read.
+     */
+    function _verifyQuorum(bytes32 digest, bytes calldata signatures, bytes20 setHash, uint256 required) private view {
+        (uint256 bitmap, uint256 cursor) = _readHeader(signatures, setHash, required);
+        // At most 16 iterations (the bitmap has 16 bits); offsets are bounded by the calldata size.
+        unchecked {
+            for (uint256 i; bitmap != 0; ++i) {
+                if ((bitmap & 1) != 0) cursor = _verifyEntry(digest, signatures, cursor, _attesterAt(signatures, i));
+                bitmap >>= 1;
+            }
+        }
+        if (cursor != signatures.length) revert MalformedSignatures(); // trailing bytes
+    }
+
+    /**
+     * @dev Checks the bundle header (n ‖ set ‖ bitmap) against the set commitment and the required count;
+     * returns the bitmap and the offset of the first entry.
+     */
+    function _readHeader(
+        bytes calldata signatures,
+        bytes20 setHash,
+        uint256 required
+    ) private pure returns (uint256 bitmap, uint256 cursor) {
+        uint256 length = signatures.length;
+        if (length == 0) revert MalformedSignatures();
+        uint256 n = uint256(_word(signatures, 0)) >> 248;
+        // Header: n (1 byte) ‖ set (20 bytes each) ‖ bitmap (2 bytes).
+        cursor = 3 + 20 * n;
+        if (n == 0 || n > MAX_ATTESTERS || length < cursor) revert MalformedSignatures();
+
+        bytes20 given;
+        assembly ("memory-safe") {
+            // Hash the set where it sits in calldata (copied to scratch memory past the free pointer).
+            let ptr := mload(0x40)
+            let size := mul(n, 20)
+            calldatacopy(ptr, add(signatures.offset, 1), size)
+            given := and(keccak256(ptr, size), not(0xffffffffffffffffffffffff))
+        }
+        if (given != setHash) revert AttesterSetMismatch(given, setHash);
+        // The commitment covers the set's length, so from here on n == the current count.
+
+        bitmap = uint256(_word(signatures, cursor - 2)) >> 240;
+        if (bitmap >> n != 0) revert MalformedSignatures(); // a bit beyond the set
+        uint256 signed = _popCount(bitmap);
+        if (signed < required) revert InsufficientSignatures(signed, required);
+    }
+
+    /// @dev Verifies the entry at `cursor` as `attester`'s signature of `digest`; returns the next entry's offset.
+    function _verifyEntry(
+        bytes32 digest,
+        bytes calldata signatures,
+        uint256 cursor,
+        address attester
+    ) private view returns (uint256 next) {
+        uint256 length = signatures.length;
+        if (cursor >= length) revert MalformedSignatures();
+        uint256 kind = uint256(_word(signatures, cursor)) >> 248;
+        bool valid;
+        // Offsets are bounded by the calldata size: nothing here can overflow.
+        unchecked {
+            if (kind == ENTRY_ECDSA) {
+                // 0x00 ‖ r ‖ yParityAndS: EIP-2098 compact; high-s is rejected.
+                next = cursor + 65;
+                if (length < next) revert MalformedSignatures();
+                valid = _recover(digest, _word(signatures, cursor + 1), _word(signatures, cursor + 33)) == attester;
+            } else if (kind == ENTRY_ERC1271) {
+                // 0x01 ‖ len (uint16) ‖ signature: the attester contract decides.
+                if (length < cursor + 3) revert MalformedSignatures();
+                next = cursor + 3 + (uint256(_word(signatures, cursor + 1)) >> 240);
+                if (length < next) revert MalformedSignatures();
+                valid = SignatureChecker.isValidERC1271SignatureNowCalldata(
+                    attester,
+                    digest,
+                    signatures[cursor + 3:next]
+                );
+            } else {
+                revert MalformedSignatures();
+            }
+        }
+        if (!valid) revert InvalidSignature(attester);
+    }
+
+    /**
+     * @dev Signer of an EIP-2098 compact signature, or zero when it does not recover or its `s` is in the upper
+     * half of the curve order (malleable), exactly as OpenZeppelin's `ECDSA.tryRecover(hash, r, vs)` decides.
+     */
+    function _recover(bytes32 digest, bytes32 r, bytes32 vs) private view returns (address signer) {
+        uint256 s = uint256(vs) & ((1 << 255) - 1);
+        if (s > 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0) return address(0);
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, digest)
+            mstore(add(ptr, 0x20), add(shr(255, vs), 27))
+            mstore(add(ptr, 0x40), r)
+            mstore(add(ptr, 0x60), s)
+            mstore(0x00, 0) // the precompile returns nothing when it fails
+            pop(staticcall(gas(), 0x01, ptr, 0x80, 0x00, 0x20))
+            signer := mload(0x00)
+        }
+    }
+
+    /**
+     * @dev The 32 bytes of `data` from `offset`. Callers check `offset < data.length` and use only the bytes
+     * inside `data`; bytes past the end of calldata read as zero.
+     */
+    function _word(bytes calldata data, uint256 offset) private pure returns (bytes32 word) {
+        assembly ("memory-safe") {
+            word := calldataload(add(data.offset, offset))
+        }
+    }
+
+    /// @dev Attester `i` of the set carried by a bundle whose header length was checked.
+    function _attesterAt(bytes calldata signatures, uint256 i) private pure returns (address attester) {
+        // The set starts at byte 1, 20 bytes per address; a calldata word read keeps its top 20 bytes.
+        assembly ("memory-safe") {
+            attester := shr(96, calldataload(add(add(signatures.offset, 1), mul(i, 20))))
+        }
+    }
+
+    /// @dev Number of set bits of a 16-bit value.
+    function _popCount(uint256 x) private pure returns (uint256 count) {
+        // At most 16 iterations: clears the lowest set bit each time.
+        unchecked {
+            for (; x != 0; ++count) x &= x - 1;
+        }
+    }
+
+    /**
+     * @dev Validates and stores a new set in place and starts a new epoch (the constructor starts epoch 1).
+     * Rules: 1 <= threshold <= disputeThreshold <= count <= 16; disputeThreshold > threshold unless
+     * threshold == count (then no higher quorum exists and resolution takes every attester); distinct,
+     * non-zero attesters.
+     */
+    function _setAttesters(address[] memory list, uint8 threshold, uint8 disputeThreshold) private {
+        uint256 count = list.length;
+        if (
+            threshold == 0 ||
+            count > MAX_ATTESTERS ||
+            disputeThreshold < threshold ||
+            disputeThreshold > count ||
+            (disputeThreshold == threshold && threshold != count)
+        ) revert InvalidAttesterSet(count, threshold, disputeThreshold);
+
+        Config memory cfg = _config;
+        uint256 words = _setWords(count);
+        bytes memory packed = new bytes(words * 32); // zero-filled whole words
+        bytes20 setHash;
+        // Bounded by MAX_ATTESTERS and SET_WORDS: no index can overflow.
+        unchecked {
+            for (uint256 i; i < count; ++i) {
+                address attester = list[i];
+                if (attester == address(0)) revert ZeroAddress();
+                for (uint256 j; j < i; ++j) {
+                    if (list[j] == attester) revert InvalidAttesterSet(count, threshold, disputeThreshold);
+                }
+                // Packs 20 bytes per address. Each 32-byte write also zeroes the 12 bytes after the address,
+                // which the next address overwrites or which are padding (possibly just past `packed`, in
+                // unallocated memory).
+                assembly ("memory-safe") {
+                    mstore(add(add(packed, 0x20), mul(i, 20)), shl(96, attester))
+                }
+            }
+            for (uint256 w; w < words; ++w) {
+                bytes32 word;
+                assembly ("memory-safe") {
+                    word := mload(add(add(packed, 0x20), shl(5, w)))
+                }
+                _attesterWords[w] = word;
+            }
+            for (uint256 w = words; w < _setWords(cfg.count); ++w) delete _attesterWords[w];
+            assembly ("memory-safe") {
+                setHash := and(keccak256(add(packed, 0x20), mul(count, 20)), not(0xffffffffffffffffffffffff))
+            }
+        }
+
+        cfg.setHash = setHash;
+        cfg.epoch += 1;
+        cfg.threshold = threshold;
+        cfg.disputeThreshold = disputeThreshold;
+        cfg.count = uint8(count);
+        _config = cfg;
+        emit AttestersRotated(cfg.epoch, list, threshold, disputeThreshold);
+    }
+
+    function _setDisputeWindow(uint32 window) private {
+        if (window < MIN_DISPUTE_WINDOW || window > MAX_DISPUTE_WINDOW) revert InvalidDisputeWindow(window);
+        uint32 old = _config.disputeWindow;
+        _config.disputeWindow = window;
+        emit DisputeWindowChanged(old, window);
+    }
+
+    function _setGuardian(address guardian_) private {
+        if (guardian_ == address(0)) revert ZeroAddress();
+        address old = _guardian;
+        _guardian = guardian_;
+        emit GuardianChanged(old, guardian_);
+    }
+}
