@@ -16,7 +16,8 @@ import {
 } from '../chain/harness.js';
 import { readResultView } from '../../../oracle/chain/oracle-contract.js';
 import { Phase, packSignatures, resultMessage } from '../../../oracle/result.js';
-import { OracleMetrics } from '../../../oracle/metrics.js';
+import { OracleMetrics, serveMetrics } from '../../../oracle/metrics.js';
+import { createOracleReader } from '../../../oracle/index.js';
 import type { ReadyResultSource } from '../../../oracle/attestations/ready-results.js';
 
 describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
@@ -68,6 +69,25 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
     ]);
     expect(notified.rowCount).toBe(1);
     expect(await world.oracle.getFunction('isFinal').staticCall(result.eventId)).toBe(true);
+
+    const reader = createOracleReader({ provider: world.node.provider, address: world.address, pool: world.pool });
+    expect(await reader.isFinal(result.eventId)).toBe(true);
+    const feed = await reader.finalResultsSince('0');
+    expect(feed).toEqual([expect.objectContaining({ eventId: result.eventId, version: 1, values: [2, 1] })]);
+    expect(await reader.finalResultsSince(feed[0]!.id)).toEqual([]);
+  });
+
+  it('serves Prometheus metrics on /metrics', async () => {
+    const metrics = new OracleMetrics();
+    metrics.relayerBalance.set(42);
+    const server = await serveMetrics(metrics, { port: 0, host: '127.0.0.1' });
+    try {
+      const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toMatch(/oracle_relayer_balance_wei 42/);
+    } finally {
+      await server.close();
+    }
   });
 
   const relayerNonce = (index: number) =>

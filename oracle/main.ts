@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { Wallet } from 'ethers';
+import pg from 'pg';
+import { pino } from 'pino';
+import { PgAttestationStore } from './attestations/pg-attestation-store.js';
+import { PgReadyResultSource } from './attestations/pg-ready-result-source.js';
+import { ChainAttesterSetSource } from './chain/attester-set-source.js';
+import { oracleContract } from './chain/oracle-contract.js';
+import { createProvider } from './chain/provider.js';
+import { createChainPolicy } from './chain/resilience.js';
+import { loadOracleConfig, type OracleConfig } from './config.js';
+import { migrateOracle } from './db/migrate-oracle.js';
+import { IndexerService } from './indexer/indexer-service.js';
+import { ResultIndexer } from './indexer/result-indexer.js';
+import { OracleMetrics, serveMetrics } from './metrics.js';
+import { PgBatchSignatureStore } from './relayer/batch-requests.js';
+import { FeePolicy } from './relayer/fee-policy.js';
+import { PgOutboxStore } from './relayer/pg-outbox-store.js';
+import { RelayerLock } from './relayer/relayer-lock.js';
+import { RelayerService } from './relayer/relayer-service.js';
+import { ResultRelayer } from './relayer/result-relayer.js';
+import { oracleDomain } from './result.js';
+
+/** Roles one oracle process can run: `relayer`, `indexer`, or both (`all`). */
+export type OracleRole = 'relayer' | 'indexer';
+
+/**
+ * Composition root of the oracle chain processes: the only module that reads the environment, opens
+ * sockets and listens. `npm run relayer`, `npm run indexer`, or `tsx oracle/main.ts all`.
+ *
+ * @returns `close()`, which stops the loops (the relayer finishes its tick and releases its lock),
+ * the metrics server, the provider and the pool.
+ */
+export async function startOracle(
+  config: OracleConfig,
+  roles: readonly OracleRole[],
+): Promise<{ close(): Promise<void> }> {
+  const logger = pino({ name: 'oracle', base: { roles: roles.join(',') } });
+  const metrics = new OracleMetrics({ defaultMetrics: true });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
+  await migrateOracle(pool);
+  const provider = createProvider(config.chain);
+  const policy = createChainPolicy(config.chain);
+  policy.onRetry((attempt, error) => {
+    metrics.providerRetries.inc();
+    logger.warn({ attempt, err: error }, 'provider call failed: retrying with backoff');
+  });
+  policy.onBreakerStateChange((state) => {
+    metrics.breakerOpen.set(state === 'open' ? 1 : 0);
+    logger.warn({ state }, 'provider circuit breaker');
+  });
+  const contract = oracleContract(config.chain.oracleAddress, provider);
+  const attesterSets = new ChainAttesterSetSource({ contract });
+  const stops: (() => Promise<void>)[] = [];
+
+  if (roles.includes('relayer')) {
+    const key = config.relayer.key;
+    if (key.kind === 'none')
+      throw new Error('RELAYER_KEYSTORE_PATH (or a development RELAYER_PRIVATE_KEY) is required');
+    const wallet =
+      key.kind === 'keystore'
+        ? await Wallet.fromEncryptedJson(await readFile(key.path, 'utf8'), key.password)
+        : new Wallet(key.privateKey);
+    const lock = new RelayerLock({
+      connectionString: config.databaseUrl,
+      key: `relayer:${config.chain.chainId}:${config.chain.oracleAddress.toLowerCase()}`,
+    });
+    const relayer = new ResultRelayer({
+      source: new PgReadyResultSource({ store: new PgAttestationStore({ pool }), attesterSet: attesterSets }),
+      outbox: new PgOutboxStore({
+        db: () => lock.session,
+        chainId: config.chain.chainId,
+        contract: config.chain.oracleAddress,
+      }),
+      provider,
+      oracleAddress: config.chain.oracleAddress,
+      chainId: config.chain.chainId,
+      signer: wallet,
+      attesterSets,
+      policy,
+      fees: new FeePolicy({
+        maxFeePerGas: config.relayer.maxFeePerGas,
+        maxPriorityFeePerGas: config.relayer.maxPriorityFeePerGas,
+        bumpPercent: config.relayer.feeBumpPercent,
+      }),
+      batchSignatures: new PgBatchSignatureStore({
+        db: pool,
+        domain: oracleDomain(config.chain.chainId, config.chain.oracleAddress),
+      }),
+      options: config.relayer,
+      metrics,
+      logger,
+    });
+    const service = new RelayerService({ lock, relayer, pollMs: config.relayer.pollMs, logger, metrics });
+    service.start();
+    logger.info({ relayer: wallet.address }, 'relayer started (standing by until it holds the lock)');
+    stops.push(() => service.stop());
+  }
+
+  if (roles.includes('indexer')) {
+    const indexer = new ResultIndexer({
+      pool,
+      provider,
+      oracleAddress: config.chain.oracleAddress,
+      chainId: config.chain.chainId,
+      policy,
+      options: { ...config.indexer, deploymentBlock: config.chain.deploymentBlock },
+      metrics,
+      logger,
+    });
+    const service = new IndexerService({ indexer, pollMs: config.indexer.pollMs, logger });
+    service.start();
+    stops.push(() => service.stop());
+  }
+
+  const server = await serveMetrics(metrics, config.metrics);
+  logger.info({ port: server.port }, 'metrics on /metrics');
+  return {
+    async close() {
+      await Promise.all(stops.map((stop) => stop()));
+      await server.close();
+      provider.destroy();
+      await pool.end();
+    },
+  };
+}
+
+function rolesOf(arg: string | undefined): OracleRole[] {
+  if (arg === 'relayer' || arg === 'indexer') return [arg];
+  if (arg === 'all' || arg === undefined) return ['relayer', 'indexer'];
+  throw new Error(`unknown role ${arg}: use relayer, indexer or all`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const roles = rolesOf(process.argv[2]);
+  let config: OracleConfig;
+  try {
+    config = loadOracleConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const running = await startOracle(config, roles);
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    process.stderr.write(`oracle: ${signal}, shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`oracle: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
