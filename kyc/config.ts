@@ -15,8 +15,10 @@ export interface OidcProviderConfig {
   readonly profile: 'franceconnect' | 'generic';
   readonly issuer: URL;
   readonly clientId: string;
-  /** Secret for `client_secret_post`. Never logged. */
-  readonly clientSecret: string;
+  /** How the client authenticates at the token endpoint. Secrets and keys are never logged. */
+  readonly clientAuth:
+    | { readonly method: 'client_secret_post'; readonly secret: string }
+    | { readonly method: 'private_key_jwt'; readonly privateJwk: PrivateJwk };
   /** Registered redirect URI, distinct per provider (mix-up defence). */
   readonly redirectUri: URL;
   /** Registered post-logout redirect URI; logout at the provider is skipped when absent. */
@@ -35,6 +37,14 @@ export interface OidcProviderConfig {
   readonly pkce: boolean;
   /** Claim names at this provider for each pivot field (FranceConnect names by default). */
   readonly claimMapping: Readonly<Record<PivotField, string>>;
+}
+
+/** A private signing key (ES256 on P-256, or RS256) as a JWK, for `private_key_jwt`. */
+export interface PrivateJwk {
+  readonly kty: 'EC' | 'RSA';
+  readonly d: string;
+  readonly kid?: string | undefined;
+  readonly [member: string]: unknown;
 }
 
 /** The kyc section of the application configuration. Built by {@link loadKycConfig}. */
@@ -82,7 +92,16 @@ const GenericProvider = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lowercase id, 2-31 chars'),
   issuer: z.url(),
   clientId: z.string().min(1),
-  clientSecret: z.string().min(16),
+  clientSecret: z.string().min(16).optional(),
+  privateKeyJwk: z
+    .looseObject({
+      kty: z.enum(['EC', 'RSA']),
+      d: z.string().min(1),
+      kid: z.string().optional(),
+      crv: z.string().optional(),
+    })
+    .refine((k) => k.kty === 'RSA' || k.crv === 'P-256', 'EC keys must be P-256 (ES256)')
+    .optional(),
   redirectUri: z.url(),
   postLogoutRedirectUri: z.url().optional(),
   scopes: z.array(z.string().min(1)).default(['openid', 'profile']),
@@ -171,7 +190,7 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
       profile: 'franceconnect',
       issuer: new URL(e.FRANCECONNECT_ISSUER),
       clientId: e.FRANCECONNECT_CLIENT_ID,
-      clientSecret: e.FRANCECONNECT_CLIENT_SECRET,
+      clientAuth: { method: 'client_secret_post', secret: e.FRANCECONNECT_CLIENT_SECRET },
       redirectUri: new URL(e.FRANCECONNECT_REDIRECT_URI),
       postLogoutRedirectUri: new URL(e.FRANCECONNECT_POST_LOGOUT_REDIRECT_URI),
       scopes: e.FRANCECONNECT_SCOPES.split(/\s+/).filter(Boolean),
@@ -204,12 +223,20 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
         problems.push(`${where}.requiredAcr: must be one of acrLevels`);
       }
       if (!p.scopes.includes('openid')) problems.push(`${where}.scopes: must include openid`);
+      if ((p.clientSecret === undefined) === (p.privateKeyJwk === undefined)) {
+        problems.push(
+          `${where}: set exactly one of clientSecret (client_secret_post) or privateKeyJwk (private_key_jwt)`,
+        );
+        continue;
+      }
       providers.push({
         id: p.id,
         profile: 'generic',
         issuer: new URL(p.issuer),
         clientId: p.clientId,
-        clientSecret: p.clientSecret,
+        clientAuth: p.privateKeyJwk
+          ? { method: 'private_key_jwt', privateJwk: p.privateKeyJwk }
+          : { method: 'client_secret_post', secret: p.clientSecret! },
         redirectUri: new URL(p.redirectUri),
         postLogoutRedirectUri: p.postLogoutRedirectUri === undefined ? undefined : new URL(p.postLogoutRedirectUri),
         scopes: p.scopes,

@@ -3,14 +3,17 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { memoryAdapterFactory } from './memory-adapter.js';
 import { type TestIdentity, testIdentities } from './test-identities.js';
 
 /** A client registered at the local provider. */
 export interface LocalIdpClient {
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** client_secret_post secret; omit when `publicJwks` is given (private_key_jwt). */
+  readonly clientSecret?: string;
+  /** Public keys of a `private_key_jwt` client. */
+  readonly publicJwks?: readonly Record<string, unknown>[];
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris?: readonly string[];
   /** Default ES256 (FranceConnect's recommendation). */
@@ -116,20 +119,22 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   const strictClients = new Set(options.clients.filter((c) => c.franceConnectStrict !== false).map((c) => c.clientId));
   const authorizeRequests: URLSearchParams[] = [];
 
+  const clients: AdapterPayload[] = options.clients.map((c) => ({
+    client_id: c.clientId,
+    ...(c.clientSecret === undefined ? {} : { client_secret: c.clientSecret }),
+    redirect_uris: [...c.redirectUris],
+    post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    ...(c.publicJwks
+      ? { token_endpoint_auth_method: 'private_key_jwt' as const, jwks: { keys: [...c.publicJwks] } }
+      : { token_endpoint_auth_method: 'client_secret_post' as const }),
+    id_token_signed_response_alg: c.idTokenAlg ?? 'ES256',
+    ...(c.userinfoAlg === null ? {} : { userinfo_signed_response_alg: c.userinfoAlg ?? 'ES256' }),
+    subject_type: 'pairwise',
+  }));
   const configuration: Configuration = {
-    adapter: memoryAdapterFactory(),
-    clients: options.clients.map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      redirect_uris: [...c.redirectUris],
-      post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_post',
-      id_token_signed_response_alg: c.idTokenAlg ?? 'ES256',
-      ...(c.userinfoAlg === null ? {} : { userinfo_signed_response_alg: c.userinfoAlg ?? 'ES256' }),
-      subject_type: 'pairwise',
-    })),
+    adapter: memoryAdapterFactory({ Client: clients }),
     jwks: {
       keys: [
         { ...ec.privateKey.export({ format: 'jwk' }), kid: ecKid, use: 'sig', alg: 'ES256' },

@@ -4,9 +4,18 @@ import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
  * oidc-provider storage for the local provider: one process, in memory, entries expire with their
  * TTL. The local provider is a test and dev tool, so losing its state on restart is intended;
  * giving it an explicit adapter also keeps oidc-provider's "in-memory adapter" warning out of logs.
+ * Clients are seeded as `Client` entries rather than static `clients`: oidc-provider structuredClones
+ * static client metadata, which breaks its plain-object check on client JWKS inside vm contexts (jest).
  */
-export function memoryAdapterFactory(): AdapterFactory {
+export function memoryAdapterFactory(seed: Readonly<Record<string, readonly AdapterPayload[]>> = {}): AdapterFactory {
   const store = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
+  for (const [model, payloads] of Object.entries(seed)) {
+    for (const payload of payloads) {
+      const id = (payload as { client_id?: unknown }).client_id;
+      if (typeof id !== 'string') throw new TypeError(`seed ${model} entries need a client_id`);
+      store.set(`${model}:${id}`, { payload, expiresAt: Number.POSITIVE_INFINITY });
+    }
+  }
   const live = (key: string) => {
     const entry = store.get(key);
     if (!entry) return undefined;

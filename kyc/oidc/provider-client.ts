@@ -1,5 +1,6 @@
+import { webcrypto } from 'node:crypto';
 import * as client from 'openid-client';
-import type { OidcProviderConfig } from '../config.js';
+import type { OidcProviderConfig, PrivateJwk } from '../config.js';
 import { KycError } from '../errors.js';
 
 /** What the callback needs to verify a response: the single-use values sent on the authorize request. */
@@ -50,8 +51,10 @@ export class ProviderClient {
 
   private async discover(): Promise<client.Configuration> {
     const c = this.config;
+    const auth = c.clientAuth;
     const metadata: Partial<client.ClientMetadata> = {
-      client_secret: c.clientSecret,
+      ...(auth.method === 'client_secret_post' ? { client_secret: auth.secret } : {}),
+      token_endpoint_auth_method: auth.method,
       id_token_signed_response_alg: c.idTokenAlg,
       ...(c.userinfoAlg ? { userinfo_signed_response_alg: c.userinfoAlg } : {}),
       [client.clockTolerance]: this.options.clockToleranceSeconds,
@@ -59,14 +62,15 @@ export class ProviderClient {
     const execute: ((config: client.Configuration) => void)[] = [client.enableNonRepudiationChecks];
     // Loopback test/local providers only; loadKycConfig refuses KYC_ALLOW_INSECURE_HTTP in production.
     if (this.options.allowInsecureHttp) execute.push(client.allowInsecureRequests);
+    const clientAuth =
+      auth.method === 'client_secret_post'
+        ? client.ClientSecretPost(auth.secret)
+        : client.PrivateKeyJwt(await importPrivateJwk(auth.privateJwk));
     try {
-      const configuration = await client.discovery(
-        c.issuer,
-        c.clientId,
-        metadata,
-        client.ClientSecretPost(c.clientSecret),
-        { execute, timeout: this.options.httpTimeoutSeconds },
-      );
+      const configuration = await client.discovery(c.issuer, c.clientId, metadata, clientAuth, {
+        execute,
+        timeout: this.options.httpTimeoutSeconds,
+      });
       configuration.timeout = this.options.httpTimeoutSeconds;
       return configuration;
     } catch (error) {
@@ -148,6 +152,14 @@ export class ProviderClient {
       post_logout_redirect_uri: post.href,
     });
   }
+}
+
+/** Imports a private JWK for `private_key_jwt` (ES256 on P-256, or RS256). */
+export async function importPrivateJwk(jwk: PrivateJwk): Promise<client.PrivateKey> {
+  const algorithm =
+    jwk.kty === 'EC' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const key = await webcrypto.subtle.importKey('jwk', jwk as webcrypto.JsonWebKey, algorithm, false, ['sign']);
+  return { key, ...(jwk.kid ? { kid: jwk.kid } : {}) };
 }
 
 const unavailable = 'The identity provider cannot be reached. Please try again later.';

@@ -82,7 +82,24 @@ describe('loadKycConfig', () => {
       ...valid,
       KYC_OIDC_PROVIDERS: JSON.stringify([{ ...other, redirectUri: 'https://verdict.example/auth/bank-id/callback' }]),
     });
-    expect(ok.providers[1]).toMatchObject({ id: 'bank-id', pkce: true, profile: 'generic' });
+    expect(ok.providers[1]).toMatchObject({
+      id: 'bank-id',
+      pkce: true,
+      profile: 'generic',
+      clientAuth: { method: 'client_secret_post' },
+    });
+    const both = {
+      ...other,
+      redirectUri: 'https://verdict.example/auth/bank-id/callback',
+      privateKeyJwk: { kty: 'EC', crv: 'P-256', d: 'x' },
+    };
+    expect(() => loadKycConfig({ ...valid, KYC_OIDC_PROVIDERS: JSON.stringify([both]) })).toThrow(
+      /exactly one of clientSecret/,
+    );
+    const { clientSecret: _unused, ...keyOnly } = both;
+    expect(loadKycConfig({ ...valid, KYC_OIDC_PROVIDERS: JSON.stringify([keyOnly]) }).providers[1]).toMatchObject({
+      clientAuth: { method: 'private_key_jwt' },
+    });
   });
 });
 

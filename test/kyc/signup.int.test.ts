@@ -144,7 +144,7 @@ describe('FranceConnect signup (real oidc-provider, Postgres, Redis)', () => {
     expect(after.accounts).toBe(before.accounts);
   });
 
-  it('signs up through a generic OIDC provider with PKCE and its own redirect URI', async () => {
+  it('signs up through a generic OIDC provider with PKCE, private_key_jwt and its own redirect URI', async () => {
     const before = await h.counts();
     const { response } = await h.signIn('abroad', 'other');
     expect(response.status).toBe(303);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,7 +67,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const appBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const fcSecret = secret();
-  const otherSecret = secret();
+  // The generic provider authenticates with private_key_jwt (ES256).
+  const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const otherPrivateJwk = { ...otherKey.privateKey.export({ format: 'jwk' }), kid: 'other-1' };
+  const otherPublicJwk = { ...otherKey.publicKey.export({ format: 'jwk' }), kid: 'other-1', alg: 'ES256', use: 'sig' };
   const idp = await startLocalIdp({
     clients: [
       {
@@ -78,7 +81,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       },
       {
         clientId: 'other-client',
-        clientSecret: otherSecret,
+        publicJwks: [otherPublicJwk],
         redirectUris: [`${appBase}/auth/other/callback`],
         idTokenAlg: 'RS256',
         userinfoAlg: null,
@@ -102,7 +105,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         id: 'other',
         issuer: idp.issuer,
         clientId: 'other-client',
-        clientSecret: otherSecret,
+        privateKeyJwk: otherPrivateJwk,
         redirectUri: `${appBase}/auth/other/callback`,
         scopes: ['openid', 'profile', 'birth', 'email'],
         idTokenAlg: 'RS256',
@@ -156,7 +159,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     pool,
     redis,
     logs,
-    secrets: [fcSecret, otherSecret, hmacKey, encKey, sessionSecret],
+    secrets: [fcSecret, otherPrivateJwk.d!, hmacKey, encKey, sessionSecret],
     async authorize(identity, provider = 'franceconnect') {
       const browser = new Browser();
       const start = await browser.request(`${appBase}/auth/${provider}`);
