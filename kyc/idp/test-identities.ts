@@ -1,3 +1,5 @@
+import { parisDate } from '../policy/age.js';
+
 /**
  * How the local identity provider misbehaves for one identity, to exercise the client's checks
  * through the real code path (tokens re-signed with the provider's real keys unless stated).
@@ -62,7 +64,9 @@ const adult = (id: string, description: string, knob?: IdentityKnob, acr?: strin
  * minor; every other birthdate is fixed.
  */
 export function testIdentities(today: Date = new Date()): readonly TestIdentity[] {
-  const minorYear = today.getUTCFullYear() - 16;
+  // The Paris year, as the age check uses (differs from UTC on New Year's Eve night).
+  const year = parisDate(today)[0];
+  const minorYear = year - 16;
   return [
     {
       id: 'dubois',
@@ -95,8 +99,8 @@ export function testIdentities(today: Date = new Date()): readonly TestIdentity[
         ...dubois,
         given_name: 'Nour',
         family_name: 'BENALI',
-        birthdate: `${today.getUTCFullYear() - 18}-01-01`,
-        idp_birthdate: `${today.getUTCFullYear() - 18}`,
+        birthdate: `${year - 18}-01-01`,
+        idp_birthdate: `${year - 18}`,
         birthplace: '',
         birthcountry: '99350',
         email: 'nour.benali@example.test',
