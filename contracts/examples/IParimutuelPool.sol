@@ -29,7 +29,8 @@ import {IResultsOracle} from "../interfaces/IResultsOracle.sol";
  *
  * ## Assets
  * Plain ERC-20 tokens only: fee-on-transfer and rebasing tokens are not supported (the pool accounts the
- * amounts it asked for, not balance deltas).
+ * amounts it asked for, not balance deltas). Amounts are packed as uint112 (as Uniswap v2's reserves): a stake
+ * that would take a selection's total above 2^112 − 1 base units reverts.
  */
 interface IParimutuelPool {
     // TYPES

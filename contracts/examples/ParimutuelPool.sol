@@ -33,20 +33,22 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
     uint16 private immutable _feeBps;
     uint256 private immutable _stakeUnit;
 
-    /// @dev One slot: what a winner's claim reads. `status` is `Open` (0) while unsettled.
+    /**
+     * @dev The whole settlement in one slot: written once, read by every claim. `status` is `Open` (0) while
+     * unsettled. Both amounts are at most the total staked, below 3 × 2^112, so they fit in 120 bits.
+     */
     struct Settlement {
         Status status;
         Selection winner;
-        // Bounded by the total staked (at most 3 × 2^128), so it always fits.
-        uint240 dividendPerUnit;
+        uint120 dividendPerUnit;
+        uint120 feesOwed;
     }
 
-    /// @dev Total staked per selection, indexed by `Selection`. uint128 amounts pack two per slot.
-    uint128[3] private _totalOn;
+    /// @dev Total staked per selection, indexed by `Selection`. uint112 amounts (as Uniswap v2's reserves) pack.
+    uint112[3] private _totalOn;
     /// @dev What each player staked per selection and has not claimed; a claim clears what it pays.
-    mapping(address player => uint128[3] stakes) private _stakes;
+    mapping(address player => uint112[3] stakes) private _stakes;
     Settlement private _settlement;
-    uint256 private _feesOwed;
 
     /// @param params See {IParimutuelPool.Params}.
     constructor(Params memory params) {
@@ -80,11 +82,11 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
         uint256 expectedValue = _asset == address(0) ? amount : 0;
         if (msg.value != expectedValue) revert ValueMismatch(expectedValue, msg.value);
 
-        // Checked uint128 arithmetic: an amount or a total that does not fit reverts.
-        uint128 amount128 = SafeCast.toUint128(amount);
+        // Checked uint112 arithmetic: an amount or a total that does not fit reverts.
+        uint112 amount112 = SafeCast.toUint112(amount);
         uint256 index = uint256(selection);
-        _stakes[msg.sender][index] += amount128;
-        _totalOn[index] += amount128;
+        _stakes[msg.sender][index] += amount112;
+        _totalOn[index] += amount112;
         emit Staked(msg.sender, selection, amount);
 
         if (_asset != address(0)) IERC20(_asset).safeTransferFrom(msg.sender, address(this), amount);
@@ -103,7 +105,7 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
             _settleOrRevert();
             s = _settlement;
         }
-        uint128[3] storage stakes = _stakes[msg.sender];
+        uint112[3] storage stakes = _stakes[msg.sender];
         if (s.status == Status.Settled) {
             uint256 index = uint256(s.winner);
             uint256 winning = stakes[index];
@@ -125,9 +127,9 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
     /// @inheritdoc IParimutuelPool
     function claimFees() external nonReentrant returns (uint256 amount) {
         if (_settlement.status == Status.Open) _settleOrRevert();
-        amount = _feesOwed;
+        amount = _settlement.feesOwed;
         if (amount == 0) revert NothingToClaim(_feeRecipient);
-        _feesOwed = 0;
+        _settlement.feesOwed = 0;
         emit FeesClaimed(_feeRecipient, amount);
         _pay(_feeRecipient, amount);
     }
@@ -209,7 +211,7 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
 
     /// @inheritdoc IParimutuelPool
     function feesOwed() external view returns (uint256) {
-        return _feesOwed;
+        return _settlement.feesOwed;
     }
 
     /// @inheritdoc IParimutuelPool
@@ -230,7 +232,7 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
     /// @inheritdoc IParimutuelPool
     function claimable(address player) external view returns (uint256) {
         Settlement memory s = _settlement;
-        uint128[3] storage stakes = _stakes[player];
+        uint112[3] storage stakes = _stakes[player];
         if (s.status == Status.Settled) return (stakes[uint256(s.winner)] / _stakeUnit) * s.dividendPerUnit;
         if (s.status == Status.Refunding) return uint256(stakes[0]) + stakes[1] + stakes[2];
         return 0;
@@ -295,8 +297,12 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
         uint256 dividend = netPool / winningUnits;
         // Fee plus breakage: whatever the winners' exact payouts (winningUnits × dividend) leave.
         uint256 feeAmount = total - winningUnits * dividend;
-        _settlement = Settlement({status: Status.Settled, winner: winning, dividendPerUnit: uint240(dividend)});
-        _feesOwed = feeAmount;
+        _settlement = Settlement({
+            status: Status.Settled,
+            winner: winning,
+            dividendPerUnit: uint120(dividend),
+            feesOwed: uint120(feeAmount)
+        });
         emit Settled(winning, dividend, feeAmount, total);
     }
 

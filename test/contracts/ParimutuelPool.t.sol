@@ -183,21 +183,21 @@ abstract contract ParimutuelPoolDeployStakeTests is PoolTestBase {
         pool.stake{value: _isNative() ? amount : 0}(HOME, amount);
     }
 
-    function test_stake_revertsOnAmountAboveUint128() public {
+    function test_stake_revertsOnAmountAboveUint112() public {
         ParimutuelPool onePool = _deploy(_params(FEE_BPS, 1));
-        uint256 amount = uint256(type(uint128).max) + 1;
+        uint256 amount = uint256(type(uint112).max) + 1;
         _fund(alice, amount, address(onePool));
-        vm.expectRevert(abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 128, amount));
+        vm.expectRevert(abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 112, amount));
         vm.prank(alice);
         onePool.stake{value: _isNative() ? amount : 0}(HOME, amount);
     }
 
     function test_stake_revertsWhenASelectionTotalOverflows() public {
         ParimutuelPool onePool = _deploy(_params(FEE_BPS, 1));
-        uint256 amount = type(uint128).max;
+        uint256 amount = type(uint112).max;
         _stakeOn(onePool, alice, HOME, amount);
         _fund(bob, 1, address(onePool));
-        vm.expectRevert(); // checked uint128 addition: Panic(0x11)
+        vm.expectRevert(); // checked uint112 addition: Panic(0x11)
         vm.prank(bob);
         onePool.stake{value: _isNative() ? 1 : 0}(HOME, 1);
     }
