@@ -49,6 +49,12 @@ export function gasSection(m: GasMeasurement, date: string): string {
   }
   for (const n of BATCH_SIZES) lines.push(`| batch, amortized per result at N = ${n} | ${fmt(amortized(f, n))} | | |`);
   lines.push(`| extra transactions for undisputed finality | ${m.finalityExtraTransactions} | | |`);
+  lines.push(
+    '',
+    'Floors: a first in-call read pays 2,600 (cold account) + 2,100 (cold slot) = 4,700 before any code runs (the',
+    'one-slot reference read shows what the call mechanics add); a first-version result pays 22,100 for its new',
+    'slot, each ECDSA signature 3,000 for `ecrecover` plus 64 bytes of calldata (about 1,000).',
+  );
   lines.push('', '### Goals', '', '| Goal | Limit | Measured | Met |', '| --- | ---: | ---: | :---: |');
   for (const g of checkGoals(m)) {
     lines.push(`| ${g.goal} | ≤ ${fmt(g.limit)} | ${fmt(g.measured)} | ${g.met ? 'met' : '**not met**'} |`);
