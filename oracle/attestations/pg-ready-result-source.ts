@@ -19,6 +19,7 @@ export class PgReadyResultSource implements ReadyResultSource {
   }
 
   async listReady(options: { limit: number; now: bigint }): Promise<ReadyResult[]> {
+    if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError('limit: a positive integer');
     const set = await this.attesterSet.current();
     const order = new Map(set.attesters.map((a, i) => [a.toLowerCase(), i]));
     const groups = await this.store.ready(set, options);

@@ -229,11 +229,14 @@ describe('AttestationService (Postgres)', () => {
       );
     });
 
-    it('rejects a signature over another payload', async () => {
+    it('rejects a signature over another payload or for another oracle', async () => {
       const outcome = newEvent();
       const signature = await sign(attesters[0]!, resultOf({ ...outcome, values: [0, 0] }));
       await expectCode(service.submit({ adminId: 'alice', outcome, signature }), 'ORACLE_INVALID_SIGNATURE');
       await expectCode(service.submit({ adminId: 'alice', outcome, signature: '0x1234' }), 'ORACLE_INVALID_SIGNATURE');
+      const otherOracle = oracleDomain(CHAIN_ID, attesters[4]!.address);
+      const elsewhere = await attesters[0]!.signTypedData(otherOracle, RESULT_TYPES, resultMessage(resultOf(outcome)));
+      await expectCode(service.submit({ adminId: 'alice', outcome, signature: elsewhere }), 'ORACLE_INVALID_SIGNATURE');
     });
 
     it('rejects a signature made for another epoch', async () => {
@@ -332,6 +335,7 @@ describe('AttestationService (Postgres)', () => {
     await attest(1, outcome);
     const status = await service.attestationsFor(outcome.eventId);
     expect(status).toMatchObject({ eventId: outcome.eventId, epoch: 1, threshold: 3, conflicts: [] });
+    expect(await service.attestationsFor(`test-event-${eventCounter}`)).toEqual(status);
     expect(status.groups).toHaveLength(1);
     expect(status.groups[0]).toMatchObject({ signatures: 2, threshold: 3, ready: false, expired: false });
   });
