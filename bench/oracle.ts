@@ -1,0 +1,213 @@
+/**
+ * `npm run bench:oracle`: the oracle's chain side on loopback (a Hardhat node over JSON-RPC, the
+ * machine's Postgres). Bounded: finishes by itself in well under a few minutes.
+ *  1. attestations signed and verified per second (EIP-712 sign + recover, one core);
+ *  2. time from quorum to proposed (confirmed receipt) and from the window's end to final in the
+ *     indexer, with automine and with 1 s interval mining;
+ *  3. indexer catch-up in events per second over BENCH_INDEX_RESULTS proposed results (default 2,000).
+ * Writes the `## Oracle (npm run bench:oracle)` section of bench/RESULTS.md.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { Wallet, verifyTypedData, type ContractTransactionResponse } from 'ethers';
+import { RESULT_TYPES, eventIdOf, oracleDomain, packSignatures, resultMessage, type Result } from '../oracle/result.js';
+import {
+  ListReadySource,
+  createWorld,
+  makeIndexer,
+  makeRelayer,
+  makeResult,
+  readyOf,
+  sign,
+  DISPUTE_WINDOW,
+  type OracleWorld,
+} from '../test/oracle/chain/harness.js';
+
+const INDEX_RESULTS = Number(process.env.BENCH_INDEX_RESULTS ?? 2_000);
+
+async function signVerify(world: OracleWorld): Promise<{ signPerSec: number; verifyPerSec: number }> {
+  const wallet = new Wallet(world.node.wallet(1).privateKey);
+  const domain = oracleDomain(world.chainId, world.address);
+  const base = await makeResult(world, 'bench-sign');
+  const n = 1_000;
+  const results = Array.from({ length: n }, (_, i) => ({ ...base, eventId: eventIdOf(`bench-sign-${i}`) }));
+  let t = performance.now();
+  const signatures: string[] = [];
+  for (const r of results) signatures.push(await wallet.signTypedData(domain, RESULT_TYPES, resultMessage(r)));
+  const signPerSec = n / ((performance.now() - t) / 1000);
+  t = performance.now();
+  for (let i = 0; i < n; i++) {
+    if (verifyTypedData(domain, RESULT_TYPES, resultMessage(results[i]!), signatures[i]!) !== wallet.address) {
+      throw new Error('verification failed');
+    }
+  }
+  const verifyPerSec = n / ((performance.now() - t) / 1000);
+  return { signPerSec, verifyPerSec };
+}
+
+async function until(check: () => Promise<boolean>, step: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    await step();
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('timed out');
+}
+
+async function latency(
+  world: OracleWorld,
+  label: string,
+  runs: number,
+  automine: boolean,
+): Promise<{ proposedMs: number; finalMs: number }> {
+  const proposed: number[] = [];
+  const final: number[] = [];
+  const source = new ListReadySource();
+  const { service } = makeRelayer(world, source, { relayer: { confirmations: 1 } });
+  const indexer = makeIndexer(world, 0);
+  await indexer.tick();
+  try {
+    for (let i = 0; i < runs; i++) {
+      const result = await makeResult(world, `bench-latency-${label}-${i}`);
+      const ready = readyOf(world, result, await sign(world, result, [1, 2, 3]));
+      const t0 = performance.now();
+      source.add(ready); // quorum reached
+      const state = async (): Promise<string | undefined> =>
+        (
+          await world.pool.query<{ state: string }>('select state from oracle_publications where subject = $1', [
+            result.eventId,
+          ])
+        ).rows[0]?.state;
+      await until(
+        async () => (await state()) === 'confirmed',
+        () => service.runOnce(),
+      );
+      proposed.push(performance.now() - t0);
+      await world.node.provider.send('evm_increaseTime', [DISPUTE_WINDOW]);
+      const t1 = performance.now(); // the window ends now (chain time)
+      // Automine makes no block without a transaction: one block carries the new time (interval mining does it alone).
+      if (automine) await world.node.provider.send('evm_mine', []);
+      await until(
+        async () =>
+          (
+            await world.pool.query("select 1 from oracle_results where event_id = $1 and phase = 'final'", [
+              result.eventId,
+            ])
+          ).rowCount === 1,
+        () => indexer.tick(),
+      );
+      final.push(performance.now() - t1);
+    }
+  } finally {
+    await service.stop();
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { proposedMs: median(proposed), finalMs: median(final) };
+}
+
+async function catchUp(world: OracleWorld): Promise<{ events: number; seconds: number; perSec: number }> {
+  const attesters = [1, 2, 3, 4, 5].map((i) => world.node.wallet(i).address);
+  const signers = [1, 2, 3].map((i) => new Wallet(world.node.wallet(i).privateKey));
+  const domain = oracleDomain(world.chainId, world.address);
+  const base = await makeResult(world, 'bench-index');
+  const sender = world.node.wallet(9);
+  const oracle = world.oracle.connect(sender) as typeof world.oracle;
+  await world.node.provider.send('evm_setAutomine', [false]);
+  let nonce = await sender.getNonce('pending');
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < INDEX_RESULTS; i++) {
+    const r: Result = { ...base, eventId: eventIdOf(`bench-index-${i}`), values: [i % 7, i % 3] };
+    const sigs = await Promise.all(
+      signers.map(async (w) => ({
+        attester: w.address,
+        signature: await w.signTypedData(domain, RESULT_TYPES, resultMessage(r)),
+      })),
+    );
+    pending.push(
+      oracle.getFunction('propose')(resultMessage(r), packSignatures(attesters, sigs), {
+        nonce: nonce++,
+        gasLimit: 200_000,
+      }) as Promise<ContractTransactionResponse>,
+    );
+    if (pending.length >= 25) {
+      await Promise.all(pending.splice(0));
+    }
+    if ((i + 1) % 250 === 0) {
+      await Promise.all(pending.splice(0));
+      await world.node.provider.send('evm_mine', []);
+    }
+  }
+  await Promise.all(pending.splice(0));
+  await world.node.provider.send('evm_mine', []);
+  await world.node.provider.send('evm_setAutomine', [true]);
+  await world.pool.query(
+    'truncate oracle_chain_events, oracle_chain_blocks, oracle_chain_checkpoints, oracle_results, oracle_final_results, oracle_batch_roots',
+  );
+  const indexer = makeIndexer(world, 0);
+  const t = performance.now();
+  let events = 0;
+  for (;;) {
+    const report = await indexer.tick();
+    events += report.events;
+    if (report.events === 0) break;
+  }
+  const seconds = (performance.now() - t) / 1000;
+  return { events, seconds, perSec: events / seconds };
+}
+
+async function main(): Promise<void> {
+  const world = await createWorld('bench_oracle');
+  try {
+    const sv = await signVerify(world);
+    console.log(`sign ${sv.signPerSec.toFixed(0)}/s, verify ${sv.verifyPerSec.toFixed(0)}/s`);
+    const auto = await latency(world, 'auto', 5, true);
+    console.log(
+      `automine: quorum→proposed ${auto.proposedMs.toFixed(0)} ms, window end→final ${auto.finalMs.toFixed(0)} ms`,
+    );
+    await world.node.provider.send('evm_setAutomine', [false]);
+    await world.node.provider.send('evm_setIntervalMining', [1000]);
+    const interval = await latency(world, 'interval', 3, false);
+    await world.node.provider.send('evm_setIntervalMining', [0]);
+    await world.node.provider.send('evm_setAutomine', [true]);
+    console.log(
+      `interval 1 s: quorum→proposed ${interval.proposedMs.toFixed(0)} ms, window end→final ${interval.finalMs.toFixed(0)} ms`,
+    );
+    const cu = await catchUp(world);
+    console.log(
+      `indexer catch-up: ${cu.events} events in ${cu.seconds.toFixed(2)} s = ${cu.perSec.toFixed(0)} events/s`,
+    );
+
+    const section = [
+      '## Oracle (npm run bench:oracle)',
+      '',
+      `Loopback Hardhat node (JSON-RPC over HTTP) and the machine's Postgres; ${new Date().toISOString().slice(0, 10)}.`,
+      '',
+      '| measure | value |',
+      '| --- | --- |',
+      `| EIP-712 attestations signed per second (ethers Wallet, one core) | ${sv.signPerSec.toFixed(0)} |`,
+      `| EIP-712 attestations verified (recovered) per second | ${sv.verifyPerSec.toFixed(0)} |`,
+      `| quorum → proposed (receipt, 1 confirmation), automine, median of 5 | ${auto.proposedMs.toFixed(0)} ms |`,
+      `| window end → final in the indexer (confirmations 0), automine | ${auto.finalMs.toFixed(0)} ms |`,
+      `| quorum → proposed, 1 s interval mining, median of 3 | ${interval.proposedMs.toFixed(0)} ms |`,
+      `| window end → final in the indexer, 1 s interval mining | ${interval.finalMs.toFixed(0)} ms |`,
+      `| indexer catch-up (${cu.events} ResultProposed events, 500-block ranges) | ${cu.perSec.toFixed(0)} events/s |`,
+      '',
+      'Latencies include the relayer tick (simulate, estimate, sign, record in the outbox, broadcast, receipt).',
+      'The dispute window itself (60 s here, chain time moved with `evm_increaseTime`) is not included in "final".',
+      `Catch-up ran over ${INDEX_RESULTS} results (set BENCH_INDEX_RESULTS=10000 for the full run; it takes several minutes).`,
+      '',
+    ].join('\n');
+    const path = new URL('./RESULTS.md', import.meta.url);
+    let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n\n');
+    const start = text.indexOf('## Oracle (npm run bench:oracle)');
+    if (start >= 0) {
+      const next = text.indexOf('\n## ', start + 1);
+      text = text.slice(0, start) + (next >= 0 ? text.slice(next + 1) : '');
+    }
+    text = `${text.trimEnd()}\n\n${section}`;
+    await writeFile(path, text);
+  } finally {
+    await world.close();
+  }
+}
+
+await main();
