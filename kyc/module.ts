@@ -3,6 +3,7 @@ import passport from 'passport';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Router } from 'express';
+import type { Registry } from 'prom-client';
 import type { KycConfig } from './config.js';
 import { IdentityCipher } from './crypto/identity-cipher.js';
 import { PgSelfExclusionRegister } from './exclusion/pg-self-exclusion-register.js';
@@ -12,6 +13,7 @@ import type { AccountStore } from './identity/account-store.js';
 import { IdentityService } from './identity/identity-service.js';
 import { PgAccountStore } from './identity/pg-account-store.js';
 import { LoginStateStore } from './login/login-state-store.js';
+import { LoginMetrics } from './login/login-metrics.js';
 import { LoginService } from './login/login-service.js';
 import { ProviderClient } from './oidc/provider-client.js';
 import './http/session-types.js';
@@ -26,6 +28,8 @@ export interface KycModuleDeps {
   readonly register?: SelfExclusionRegister;
   /** Defaults to {@link PgAccountStore} on `pool`. */
   readonly store?: AccountStore;
+  /** Registry for the kyc metrics (`kyc_login_outcomes_total`, `kyc_callback_duration_seconds`); none when absent. */
+  readonly metrics?: Registry;
   /** Clock of the onboarding policy (age on the Paris day); tests inject one. */
   readonly now?: () => Date;
 }
@@ -74,6 +78,7 @@ export function createKycModule(deps: KycModuleDeps): KycModule {
     identities: identityService,
     store,
     logger: log,
+    metrics: deps.metrics ? new LoginMetrics(deps.metrics) : undefined,
     ...(deps.now ? { now: deps.now } : {}),
   });
   const authenticator = new passport.Passport();

@@ -54,11 +54,12 @@ export function createKycRouter(deps: {
 
   router.post('/auth/logout', async (req, res) => {
     const kyc = req.session.kyc;
-    if (!req.user || !kyc) throw new KycError('KYC_NOT_AUTHENTICATED', 'You are not signed in.');
+    const user = req.user;
+    if (!user || !kyc) throw new KycError('KYC_NOT_AUTHENTICATED', 'You are not signed in.');
     // passport regenerates the session: the old id is dead before the browser leaves.
     await new Promise<void>((resolve, reject) => req.logout((error) => (error ? reject(error as Error) : resolve())));
     req.session.kycLogoutStartedAt = Date.now();
-    const url = await login.beginLogout(kyc.providerId, kyc.idTokenHandle, req.sessionID);
+    const url = await login.beginLogout(user.accountId, kyc.providerId, kyc.idTokenHandle, req.sessionID);
     noStore(res).redirect(303, url?.href ?? config.paths.afterLogout);
   });
 

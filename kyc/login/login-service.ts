@@ -7,6 +7,7 @@ import type { IdentityService, OnboardingResult } from '../identity/identity-ser
 import { pivotFromClaims } from '../identity/pivot-identity.js';
 import type { ProviderClient } from '../oidc/provider-client.js';
 import { checkAcr } from '../policy/assurance.js';
+import type { LoginMetrics } from './login-metrics.js';
 import type { LoginStateStore } from './login-state-store.js';
 
 /** A completed login: the account plus the handle of the ID token kept in Redis for logout. */
@@ -28,6 +29,7 @@ export class LoginService {
       readonly identities: IdentityService;
       readonly store: AccountStore;
       readonly logger: Logger;
+      readonly metrics?: LoginMetrics | undefined;
       readonly now?: () => Date;
     },
   ) {}
@@ -64,6 +66,9 @@ export class LoginService {
    * @throws {KycError} any code of the callback checks and of {@link IdentityService.onboard}.
    */
   async complete(providerId: string, sessionId: string, query: URLSearchParams): Promise<CompletedLogin> {
+    const started = performance.now();
+    const record = (outcome: string) =>
+      this.deps.metrics?.record(providerId, outcome, (performance.now() - started) / 1000);
     const provider = this.provider(providerId);
     const state = query.get('state');
     const pending = state ? await this.deps.states.consumeLogin(sessionId, state) : null;
@@ -102,9 +107,14 @@ export class LoginService {
         accountId: result.accountId,
         created: result.created,
       });
+      record(result.created ? 'created' : 'returning');
       return { ...result, providerId, idTokenHandle };
     } catch (error) {
-      if (!(error instanceof KycError)) throw error;
+      if (!(error instanceof KycError)) {
+        record('internal_error');
+        throw error;
+      }
+      record(error.code);
       const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
       this.deps.logger.warn({
         event: 'kyc.login_rejected',
@@ -128,7 +138,13 @@ export class LoginService {
    *
    * @returns the provider's end-session URL, or null when there is nothing to do at the provider.
    */
-  async beginLogout(providerId: string, idTokenHandle: string, sessionId: string): Promise<URL | null> {
+  async beginLogout(
+    accountId: string,
+    providerId: string,
+    idTokenHandle: string,
+    sessionId: string,
+  ): Promise<URL | null> {
+    await this.deps.store.audit({ event: 'logout', accountId, provider: providerId });
     const provider = this.deps.providers.get(providerId);
     const idToken = await this.deps.states.takeIdToken(idTokenHandle);
     if (!provider || !idToken) return null;

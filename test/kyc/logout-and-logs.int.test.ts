@@ -64,6 +64,8 @@ describe('logout round trip, and what the logs may contain', () => {
       400,
       'KYC_LOGOUT_STATE_INVALID',
     );
+    const audit = await h.pool.query(`select count(*)::int as n from kyc.audit_log where event = 'logout'`);
+    expect(audit.rows[0]).toEqual({ n: 1 });
     // The ID token kept for logout is gone from Redis.
     const keys = await h.redis.keys(`${h.config.redisPrefix}idtoken:*`);
     expect(keys).toEqual([]);

@@ -51,6 +51,23 @@ describe('pivot identity', () => {
     }
   });
 
+  it("reads a generic provider's claims through its claim mapping", () => {
+    const claims = { first: 'Carmen', last: 'GARCIA LOPEZ', dob: '1990-02-28', sex: 'female', country: '99134' };
+    const mapping = {
+      ...FRANCECONNECT_CLAIMS,
+      given_name: 'first',
+      family_name: 'last',
+      birthdate: 'dob',
+      gender: 'sex',
+      birthcountry: 'country',
+    };
+    expect(pivotFromClaims(claims, mapping)).toMatchObject({
+      givenNames: 'Carmen',
+      birthplace: null,
+      birthcountry: '99134',
+    });
+  });
+
   it('detects presumed birthdates, trusting idp_birthdate when present', () => {
     expect(birthdatePrecision('1990-01-01', undefined)).toBe('year');
     expect(birthdatePrecision('1990-05-01', undefined)).toBe('month');

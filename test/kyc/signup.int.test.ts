@@ -161,6 +161,13 @@ describe('FranceConnect signup (real oidc-provider, Postgres, Redis)', () => {
     expect(rows).toEqual([{ acr: 'none', withdrawals_allowed: false }]);
   });
 
+  it('counts login outcomes and callback latency in Prometheus metrics', async () => {
+    const text = await h.metrics.metrics();
+    expect(text).toMatch(/kyc_login_outcomes_total\{provider="franceconnect",outcome="created"\} [1-9]/);
+    expect(text).toMatch(/kyc_login_outcomes_total\{provider="franceconnect",outcome="returning"\} [1-9]/);
+    expect(text).toMatch(/kyc_callback_duration_seconds_count\{provider="franceconnect"\} [1-9]/);
+  });
+
   it('answers 404 problem+json for an unknown provider', async () => {
     const response = await fetch(`${h.appBase}/auth/nope`, {
       headers: { accept: 'application/json' },

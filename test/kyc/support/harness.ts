@@ -7,6 +7,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import {
   type KycConfig,
   type KycModule,
@@ -30,6 +31,7 @@ export interface Harness {
   readonly pool: pg.Pool;
   readonly redis: Redis;
   readonly logs: string[];
+  readonly metrics: Registry;
   /** Secret values that must never appear in logs. */
   readonly secrets: readonly string[];
   /** Starts a login in a fresh browser and runs the provider leg; returns the callback URL, not visited. */
@@ -132,7 +134,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
   });
   const logger = pino({ level: 'debug' }, sink);
-  const kyc = createKycModule({ config, pool, redis, logger, ...(options.now ? { now: options.now } : {}) });
+  const metrics = new Registry();
+  const kyc = createKycModule({ config, pool, redis, logger, metrics, ...(options.now ? { now: options.now } : {}) });
 
   const app = express();
   app.use(
@@ -159,6 +162,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     pool,
     redis,
     logs,
+    metrics,
     secrets: [fcSecret, otherPrivateJwk.d!, hmacKey, encKey, sessionSecret],
     async authorize(identity, provider = 'franceconnect') {
       const browser = new Browser();
