@@ -144,7 +144,7 @@ describe('callback rejections: a clear error and nothing created', () => {
       await expectAudited('KYC_UNDERAGE');
     });
 
-    it('reads a presumed birthdate (YYYY-01-01, idp_birthdate YYYY) conservatively', async () => {
+    it('reads a presumed birthdate (YYYY-01-01, no idp_birthdate scope) at its latest possible day', async () => {
       const [, month, day] = parisDate(new Date());
       const { response } = await h.signIn('presumed');
       if (month === 12 && day === 31) {
