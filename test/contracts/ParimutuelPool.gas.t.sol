@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// solhint-disable no-console
+
 import {console} from "hardhat/console.sol";
 import {PoolTestBase} from "./utils/PoolTestBase.sol";
 import {IResultsOracle} from "../../contracts/interfaces/IResultsOracle.sol";
