@@ -21,8 +21,10 @@ export interface Publication {
   readonly kind: PublicationKind;
   /** eventId (propose) or root (batch). */
   readonly subject: string;
-  /** outcomeKey (propose) or root (batch). */
+  /** EIP-712 digest (propose) or root (batch). */
   readonly payloadKey: string;
+  /** outcomeKey of the payload (propose). */
+  readonly outcomeKey: string | null;
   readonly version: number | null;
   readonly digest: string | null;
   /** The signed payload and signatures, JSON-safe (see `relayer/payload.ts`). */
@@ -56,6 +58,7 @@ export interface NewPublication {
   readonly kind: PublicationKind;
   readonly subject: string;
   readonly payloadKey: string;
+  readonly outcomeKey: string | null;
   readonly version: number | null;
   readonly digest: string | null;
   readonly payload: unknown;
@@ -92,8 +95,12 @@ export interface BatchItem {
  * first one may be on its way.
  */
 export interface OutboxStore {
-  /** Which of these payload keys (outcomeKeys) the outbox already holds, as a publication or a batch item. */
-  heldPayloadKeys(keys: readonly string[]): Promise<Set<string>>;
+  /**
+   * Which of these outcome keys the outbox already holds — a publication or a batch item that is not
+   * `expired`/`failed` — so the relayer never publishes one outcome twice, but does publish an outcome
+   * re-signed with a fresh window after its first signatures expired.
+   */
+  heldOutcomeKeys(keys: readonly string[]): Promise<Set<string>>;
   /** Inserts a publication unless one exists for the same kind + payload key; returns it when inserted. */
   createPublication(publication: NewPublication, items?: readonly BatchItem[]): Promise<Publication | undefined>;
   openPublications(): Promise<Publication[]>;

@@ -20,6 +20,7 @@ interface PublicationRow {
   kind: Publication['kind'];
   subject: string;
   payload_key: string;
+  outcome_key: string | null;
   version: number | null;
   digest: string | null;
   payload: unknown;
@@ -66,11 +67,12 @@ export class PgOutboxStore implements OutboxStore {
     this.contract = deps.contract.toLowerCase();
   }
 
-  async heldPayloadKeys(keys: readonly string[]): Promise<Set<string>> {
+  async heldOutcomeKeys(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const { rows } = await this.db().query<{ key: string }>(
-      `select payload_key as key from oracle_publications
-        where chain_id = $1 and contract = $2 and kind = 'propose' and payload_key = any($3::text[])
+      `select outcome_key as key from oracle_publications
+        where chain_id = $1 and contract = $2 and kind = 'propose' and outcome_key = any($3::text[])
+          and state not in ('expired', 'failed')
        union
        select i.outcome_key from oracle_batch_items i
          join oracle_publications p on p.kind = 'batch' and p.subject = i.root and p.chain_id = $1 and p.contract = $2
@@ -84,8 +86,8 @@ export class PgOutboxStore implements OutboxStore {
     const { rows } = await this.db().query<PublicationRow>(
       `with p as (
          insert into oracle_publications
-           (chain_id, contract, kind, subject, payload_key, version, digest, payload, deadline, state)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           (chain_id, contract, kind, subject, payload_key, version, digest, payload, deadline, state, outcome_key)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12)
          on conflict (chain_id, contract, kind, payload_key) do nothing
          returning *
        ), i as (
@@ -121,6 +123,7 @@ export class PgOutboxStore implements OutboxStore {
             proof: item.proof,
           })),
         ),
+        p.outcomeKey,
       ],
     );
     return rows[0] ? toPublication(rows[0]) : undefined;
@@ -226,6 +229,7 @@ function toPublication(row: PublicationRow): Publication {
     kind: row.kind,
     subject: row.subject,
     payloadKey: row.payload_key,
+    outcomeKey: row.outcome_key,
     version: row.version,
     digest: row.digest,
     payload: row.payload,

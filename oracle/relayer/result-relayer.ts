@@ -17,7 +17,8 @@ import type { Logger } from '../chain/logger.js';
 import { broadcastRaw } from '../chain/provider.js';
 import { silentLogger } from '../chain/logger.js';
 import { decodeOracleRevert, oracleContract, readResultView, type OracleRevert } from '../chain/oracle-contract.js';
-import type { ChainPolicy } from '../chain/resilience.js';
+import { isTransientProviderError, type ChainPolicy } from '../chain/resilience.js';
+import { BrokenCircuitError } from 'cockatiel';
 import type { OracleMetrics } from '../metrics.js';
 import {
   BATCH_LEAF_ENCODING,
@@ -25,6 +26,7 @@ import {
   batchLeaf,
   oracleDomain,
   packSignatures,
+  SignatureBundleError,
   resultMessage,
   type AttesterSignature,
   type Batch,
@@ -147,52 +149,81 @@ export class ResultRelayer {
     let replaced = 0;
     let confirmed = 0;
     for (const publication of await this.deps.outbox.openPublications()) {
-      if (publication.state === 'awaiting_signatures') {
-        await this.checkBatchSignatures(publication, chainNow);
-        continue;
-      }
-      if (publication.state !== 'sent' && publication.state !== 'mined') continue;
-      const attempts = await this.deps.outbox.transactionsOf(publication.id);
-      const live = attempts.filter((a) => a.state !== 'dropped');
-      if (live.length === 0) {
-        await this.deps.outbox.setPublicationState(publication.id, 'pending');
-        continue;
-      }
-      const found = await this.findReceipt(live);
-      if (found) {
-        const outcome = await this.onReceipt(publication, live, found.attempt, found.receipt, headNumber);
+      try {
+        const outcome = await this.reconcileOne(publication, headNumber, chainNow);
+        if (outcome === 'replaced') replaced++;
         if (outcome === 'confirmed') confirmed++;
-        continue;
-      }
-      if (publication.state === 'mined') {
-        // The receipt we saw is gone: a reorg took the block. The transaction is in flight again.
-        this.log.warn({ publication: publication.id }, 'receipt vanished (reorg): transaction back in flight');
-        await this.deps.outbox.setPublicationState(publication.id, 'sent');
-        for (const a of live) if (a.state === 'mined') await this.deps.outbox.setTransactionState(a.id, 'broadcast');
-      }
-      const latest = live[live.length - 1]!;
-      const nonceNow = await this.call(() => this.deps.provider.getTransactionCount(this.address, 'latest'));
-      if (nonceNow > latest.nonce) {
-        // Our nonce is used and no attempt of ours has a receipt: something else took it. Start over
-        // (the simulation will tell whether the payload is on-chain after all).
-        const again = await this.findReceipt(live);
-        if (again) continue;
-        for (const a of live) await this.deps.outbox.setTransactionState(a.id, 'dropped');
-        await this.deps.outbox.setPublicationState(publication.id, 'pending');
-        this.log.warn({ publication: publication.id, nonce: latest.nonce }, 'nonce consumed elsewhere: re-queued');
-        continue;
-      }
-      if (latest.state === 'signed') {
-        // Recorded but maybe never broadcast (the process died in between): send the very same bytes.
-        await this.broadcast(latest);
-        continue;
-      }
-      const age = this.clock() - (latest.broadcastAt ?? latest.createdAt).getTime();
-      if (age >= this.deps.options.replaceAfterMs) {
-        if (await this.replace(publication, latest, chainNow)) replaced++;
+      } catch (error) {
+        this.isolate(error, publication, 'reconcile');
       }
     }
     return { replaced, confirmed };
+  }
+
+  private async reconcileOne(
+    publication: Publication,
+    headNumber: number,
+    chainNow: bigint,
+  ): Promise<'replaced' | 'confirmed' | undefined> {
+    if (publication.state === 'awaiting_signatures') {
+      await this.checkBatchSignatures(publication, chainNow);
+      return undefined;
+    }
+    if (publication.state !== 'sent' && publication.state !== 'mined') return undefined;
+    const attempts = await this.deps.outbox.transactionsOf(publication.id);
+    const live = attempts.filter((a) => a.state !== 'dropped');
+    if (live.length === 0) {
+      await this.deps.outbox.setPublicationState(publication.id, 'pending');
+      return undefined;
+    }
+    const found = await this.findReceipt(live);
+    if (found) {
+      const outcome = await this.onReceipt(publication, live, found.attempt, found.receipt, headNumber);
+      return outcome === 'confirmed' ? 'confirmed' : undefined;
+    }
+    if (publication.state === 'mined') {
+      // The receipt we saw is gone: a reorg took the block. The transaction is in flight again.
+      this.log.warn({ publication: publication.id }, 'receipt vanished (reorg): transaction back in flight');
+      await this.deps.outbox.setPublicationState(publication.id, 'sent');
+      for (const a of live) if (a.state === 'mined') await this.deps.outbox.setTransactionState(a.id, 'broadcast');
+    }
+    const latest = live[live.length - 1]!;
+    const nonceNow = await this.call(() => this.deps.provider.getTransactionCount(this.address, 'latest'));
+    if (nonceNow > latest.nonce) {
+      // Our nonce is used and no attempt of ours has a receipt: something else took it. Start over
+      // (the simulation will tell whether the payload is on-chain after all).
+      const again = await this.findReceipt(live);
+      if (again) return undefined;
+      for (const a of live) await this.deps.outbox.setTransactionState(a.id, 'dropped');
+      await this.deps.outbox.setPublicationState(publication.id, 'pending');
+      this.log.warn({ publication: publication.id, nonce: latest.nonce }, 'nonce consumed elsewhere: re-queued');
+      return undefined;
+    }
+    if (latest.state === 'signed') {
+      // Recorded but maybe never broadcast (the process died in between): send the very same bytes.
+      await this.broadcast(latest);
+      return undefined;
+    }
+    const age = this.clock() - (latest.broadcastAt ?? latest.createdAt).getTime();
+    if (age >= this.deps.options.replaceAfterMs) {
+      if (await this.replace(publication, latest, chainNow)) return 'replaced';
+    }
+    return undefined;
+  }
+
+  /**
+   * A provider outage (transient error, open breaker), a database error or a lost lock session aborts
+   * the tick: nothing else could work. An answer about this publication (a node refusing its
+   * transaction, a bundle that cannot be packed) is logged and alerted, and the others go on.
+   */
+  private isolate(error: unknown, publication: Publication, stage: string): void {
+    const answered = error instanceof SignatureBundleError || isEthersError(error);
+    if (!answered || isTransientProviderError(error) || error instanceof BrokenCircuitError) throw error;
+    this.deps.metrics?.alerts.inc({ kind: 'error' });
+    this.log.error(
+      { err: error, publication: publication.id, subject: publication.subject, stage },
+      'publication step failed',
+    );
   }
 
   private async findReceipt(
@@ -294,7 +325,7 @@ export class ResultRelayer {
     const ready = await this.deps.source.listReady({ limit: this.deps.options.scanLimit ?? 4096, now: minDeadline });
     this.deps.metrics?.ready.set(ready.length);
     if (ready.length === 0) return { ready: 0, queued: 0 };
-    const held = await this.deps.outbox.heldPayloadKeys(ready.map((r) => r.outcomeKey));
+    const held = await this.deps.outbox.heldOutcomeKeys(ready.map((r) => r.outcomeKey));
     const set = await this.deps.attesterSets.current();
     const fresh: ReadyResult[] = [];
     const seen = new Set<string>();
@@ -320,7 +351,8 @@ export class ResultRelayer {
       const created = await this.deps.outbox.createPublication({
         kind: 'propose',
         subject: r.result.eventId,
-        payloadKey: r.outcomeKey,
+        payloadKey: r.digest,
+        outcomeKey: r.outcomeKey,
         version: r.result.version,
         digest: r.digest,
         payload: toProposePayload(r.result, r.signatures),
@@ -369,6 +401,7 @@ export class ResultRelayer {
         kind: 'batch',
         subject: batch.root,
         payloadKey: batch.root,
+        outcomeKey: null,
         version: null,
         digest: batchDigest(this.oracleDomain(), batch),
         payload: toBatchPayload(batch),
@@ -414,29 +447,38 @@ export class ResultRelayer {
         });
         continue;
       }
-      const data = await this.calldata(publication);
-      const revert = await this.simulate(publication, data);
-      if (revert !== null) {
-        await this.classifyRevert(publication, revert, 'simulation');
-        continue;
+      let attempt: OutboxTransaction | undefined;
+      try {
+        const data = await this.calldata(publication);
+        const revert = await this.simulate(publication, data);
+        if (revert !== null) {
+          await this.classifyRevert(publication, revert, 'simulation');
+          continue;
+        }
+        const gas = await this.call(() =>
+          this.deps.provider.estimateGas({ from: this.address, to: this.deps.oracleAddress, data }),
+        );
+        const feeData: FeeData = await this.call(() => this.deps.provider.getFeeData());
+        const fees = this.deps.fees.initial(feeData);
+        attempt = await this.signAndRecord(
+          publication,
+          { to: this.deps.oracleAddress, data, value: 0n, gasLimit: (gas * 125n) / 100n + 10_000n },
+          nonce,
+          0,
+          fees,
+        );
+        this.deps.metrics?.transactions.inc({ reason: 'first' });
+        nonce++;
+        inFlight++;
+        sent++;
+        await this.broadcast(attempt);
+      } catch (error) {
+        this.isolate(error, publication, 'send');
+        // Nothing recorded: no nonce used, the publication cannot be sent as it is.
+        if (!attempt) {
+          await this.deps.outbox.setPublicationState(publication.id, 'failed', { error: errorMessage(error) });
+        }
       }
-      const gas = await this.call(() =>
-        this.deps.provider.estimateGas({ from: this.address, to: this.deps.oracleAddress, data }),
-      );
-      const feeData: FeeData = await this.call(() => this.deps.provider.getFeeData());
-      const fees = this.deps.fees.initial(feeData);
-      const attempt = await this.signAndRecord(
-        publication,
-        { to: this.deps.oracleAddress, data, value: 0n, gasLimit: (gas * 125n) / 100n + 10_000n },
-        nonce,
-        0,
-        fees,
-      );
-      this.deps.metrics?.transactions.inc({ reason: 'first' });
-      nonce++;
-      inFlight++;
-      sent++;
-      await this.broadcast(attempt);
     }
     return sent;
   }
@@ -621,4 +663,8 @@ function errorMessage(error: unknown): string {
     error?: { message?: string };
   };
   return [e.shortMessage, e.message, e.info?.error?.message, e.error?.message].filter(Boolean).join(' | ');
+}
+
+function isEthersError(error: unknown): boolean {
+  return !!error && typeof error === 'object' && typeof (error as { shortMessage?: unknown }).shortMessage === 'string';
 }

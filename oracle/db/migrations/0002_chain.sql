@@ -10,8 +10,11 @@ create table oracle_publications (
   kind text not null check (kind in ('propose', 'batch')),
   -- eventId for 'propose', Merkle root for 'batch'
   subject text not null,
-  -- outcomeKey of the payload for 'propose', the root again for 'batch': one publication per payload
+  -- EIP-712 digest of the signed payload for 'propose', the root for 'batch': one publication per
+  -- signed payload (re-signing the same outcome with a new window gives a new digest)
   payload_key text not null,
+  -- outcomeKey (payload without its signing window) for 'propose': what "already held" is decided on
+  outcome_key text,
   version integer,
   digest text,
   -- the signed payload and its signatures (JSON, bigints as strings), for resends and audits
@@ -39,6 +42,7 @@ create table oracle_publications (
 create index oracle_publications_open on oracle_publications (chain_id, contract, state)
   where state in ('pending', 'awaiting_signatures', 'sent', 'mined');
 create index oracle_publications_subject on oracle_publications (subject);
+create index oracle_publications_outcome on oracle_publications (outcome_key);
 
 -- Every signed transaction, recorded BEFORE it is broadcast. Replacements share the nonce.
 create table oracle_transactions (

@@ -144,7 +144,7 @@ describe('ResultIndexer (Hardhat node over JSON-RPC, real Postgres)', () => {
       expect(pubs.rows).toEqual([{ state: 'confirmed' }]);
       // Nothing was proposed one by one.
       const singles = await world.pool.query(
-        `select 1 from oracle_publications where kind = 'propose' and subject like '0x%' and payload_key in (select outcome_key from oracle_batch_items)`,
+        `select 1 from oracle_publications where kind = 'propose' and subject like '0x%' and outcome_key in (select outcome_key from oracle_batch_items)`,
       );
       expect(singles.rowCount).toBe(0);
 

@@ -303,4 +303,48 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
       await world.node.provider.send('evm_setAutomine', [true]);
     }
   });
+
+  it('cancels a transaction whose signatures expired in flight, then publishes the outcome re-signed with a new window', async () => {
+    await world.node.provider.send('evm_setAutomine', [false]);
+    let now = Date.now();
+    const source = new ListReadySource();
+    const result = await makeResult(world, 'expired-in-flight', {
+      deadline: (await chainNow(world.node.provider)) + 120n,
+    });
+    source.add(readyOf(world, result, await sign(world, result, [1, 2, 3])));
+    const { service } = makeRelayer(world, source, { relayer: { replaceAfterMs: 1_000 }, clock: () => now });
+    try {
+      await service.runOnce(); // sent, pending in the mempool
+      const [first] = await txRows(result.eventId);
+      await world.node.provider.send('hardhat_dropTransaction', [first!.tx_hash]);
+      await world.node.provider.send('evm_increaseTime', [300]);
+      await mine(world); // an empty block: chain time is past the deadline
+      now += 1_500;
+      await service.runOnce(); // replacement time: the signatures expired → cancellation, same nonce
+      await mine(world);
+      await service.runOnce();
+      expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'expired' })]);
+      const rows = await txRows(result.eventId);
+      expect(rows.map((r) => r.state)).toEqual(['replaced', 'cancelled']);
+      expect(await proposedCount(world, result.eventId)).toBe(0);
+    } finally {
+      await service.stop();
+      await world.node.provider.send('evm_setAutomine', [true]);
+    }
+
+    // The admins' signers sign the same outcome again with a fresh window: a new digest, published once.
+    const now2 = await chainNow(world.node.provider);
+    const again = { ...result, notBefore: now2 - 10n, deadline: now2 + 3600n };
+    source.add(readyOf(world, again, await sign(world, again, [3, 4, 5])));
+    const second = makeRelayer(world, source);
+    try {
+      await second.service.runOnce();
+      await second.service.runOnce();
+    } finally {
+      await second.service.stop();
+    }
+    const states = (await publications(result.eventId)).map((p) => p.state);
+    expect(states).toEqual(['expired', 'confirmed']);
+    expect(await proposedCount(world, result.eventId)).toBe(1);
+  });
 });
