@@ -537,7 +537,11 @@ export class ResultRelayer {
     const set = await this.deps.attesterSets.current();
     if (publication.kind === 'propose') {
       const payload = publication.payload as ProposePayload;
-      const bundle = packSignatures(set.attesters, payload.signatures);
+      // The source may list every supporting signature: `threshold` of the current set are enough
+      // (each extra one costs an ecrecover).
+      const members = new Set(set.attesters.map((a) => a.toLowerCase()));
+      const usable = payload.signatures.filter((sig) => members.has(sig.attester.toLowerCase()));
+      const bundle = packSignatures(set.attesters, usable.slice(0, Math.max(set.threshold, 1)));
       return this.contract.interface.encodeFunctionData('propose', [resultMessage(resultOfPayload(payload)), bundle]);
     }
     const batch = batchOfPayload(publication.payload as BatchPayload);

@@ -1,4 +1,9 @@
-import { JsonRpcProvider, type ContractTransactionResponse } from 'ethers';
+import { JsonRpcProvider, Wallet, type ContractTransactionResponse } from 'ethers';
+import { AttestationService } from '../../../oracle/attestations/attestation-service.js';
+import { PgAttestationStore } from '../../../oracle/attestations/pg-attestation-store.js';
+import { PgReadyResultSource } from '../../../oracle/attestations/pg-ready-result-source.js';
+import { ChainAttesterSetSource } from '../../../oracle/chain/attester-set-source.js';
+import { ResultSigner } from '../../../oracle/signer/result-signer.js';
 import {
   ListReadySource,
   chainNow,
@@ -15,7 +20,7 @@ import {
   type OracleWorld,
 } from '../chain/harness.js';
 import { readResultView } from '../../../oracle/chain/oracle-contract.js';
-import { Phase, packSignatures, resultMessage } from '../../../oracle/result.js';
+import { Phase, ResultStatus, eventIdOf, packSignatures, resultMessage, type Outcome } from '../../../oracle/result.js';
 import { OracleMetrics, serveMetrics } from '../../../oracle/metrics.js';
 import { createOracleReader } from '../../../oracle/index.js';
 import type { ReadyResultSource } from '../../../oracle/attestations/ready-results.js';
@@ -346,5 +351,112 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
     const states = (await publications(result.eventId)).map((p) => p.state);
     expect(states).toEqual(['expired', 'confirmed']);
     expect(await proposedCount(world, result.eventId)).toBe(1);
+  });
+
+  describe('with the attestation side (AttestationService, PgReadyResultSource, signer instances)', () => {
+    const admins = ['alice', 'bob', 'carol', 'dave', 'erin'];
+    let service: AttestationService;
+    let ready: PgReadyResultSource;
+    beforeAll(async () => {
+      const store = new PgAttestationStore({ pool: world.pool });
+      for (const [i, admin] of admins.entries()) await store.bind(admin, world.node.wallet(i + 1).address);
+      const attesterSet = new ChainAttesterSetSource({ contract: world.oracle, ttlMs: 0 });
+      const signers = await Promise.all(
+        admins.map((adminId, i) =>
+          ResultSigner.create({
+            adminId,
+            signer: new Wallet(world.node.wallet(i + 1).privateKey),
+            chainId: world.chainId,
+            oracleAddress: world.address,
+          }),
+        ),
+      );
+      let clock = 0n;
+      service = new AttestationService({
+        store,
+        attesterSet,
+        chainId: world.chainId,
+        oracleAddress: world.address,
+        signers,
+        clock: () => clock,
+      });
+      ready = new PgReadyResultSource({ store, attesterSet });
+      // Chain time moved ahead of the wall clock in earlier tests: the service follows chain time.
+      const tick = async () => {
+        clock = await chainNow(world.node.provider);
+      };
+      await tick();
+      submit = async (adminId, outcome) => {
+        await tick();
+        await service.submit({ adminId, outcome });
+      };
+    });
+    let submit: (adminId: string, outcome: Outcome) => Promise<void>;
+    const outcomeOf = async (key: string, values: number[]): Promise<Outcome> => ({
+      eventId: eventIdOf(key),
+      status: ResultStatus.Completed,
+      values,
+      endedAt: (await chainNow(world.node.provider)) - 60n,
+      version: 1,
+    });
+
+    it('3-of-5 attestations end to end: ready → proposed → final', async () => {
+      const outcome = await outcomeOf('attested-3-of-5', [1, 1]);
+      for (const admin of ['alice', 'carol', 'erin']) await submit(admin, outcome);
+      const { service: relayer } = makeRelayer(world, ready);
+      try {
+        await relayer.runOnce();
+        await relayer.runOnce();
+      } finally {
+        await relayer.stop();
+      }
+      expect(await publications(outcome.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+      expect(await proposedCount(world, outcome.eventId)).toBe(1);
+      await elapse(world, DISPUTE_WINDOW + 1);
+      await makeIndexer(world).tick();
+      const row = await world.pool.query('select phase, values_ from oracle_results where event_id = $1', [
+        outcome.eventId,
+      ]);
+      expect(row.rows).toEqual([{ phase: 'final', values_: [1, 1] }]);
+    });
+
+    it('a conflict publishes nothing', async () => {
+      const a = await outcomeOf('attested-conflict', [2, 0]);
+      const b = { ...a, values: [0, 2] };
+      for (const admin of ['alice', 'bob', 'carol']) await submit(admin, a);
+      for (const admin of ['dave', 'erin']) await submit(admin, b);
+      const before = await relayerNonce(7);
+      const { service: relayer } = makeRelayer(world, ready);
+      try {
+        await relayer.runOnce();
+        await relayer.runOnce();
+      } finally {
+        await relayer.stop();
+      }
+      expect(await publications(a.eventId)).toEqual([]);
+      expect(await proposedCount(world, a.eventId)).toBe(0);
+      expect(await relayerNonce(7)).toBe(before);
+    });
+
+    it('the same attestation submitted twice publishes once', async () => {
+      const outcome = await outcomeOf('attested-twice', [3, 2]);
+      await submit('bob', outcome);
+      await submit('bob', outcome);
+      await submit('dave', outcome);
+      const { service: relayer } = makeRelayer(world, ready);
+      try {
+        await relayer.runOnce(); // 2 distinct attesters: not ready, nothing sent
+        expect(await publications(outcome.eventId)).toEqual([]);
+        await submit('dave', outcome);
+        await submit('erin', outcome);
+        await relayer.runOnce();
+        await relayer.runOnce();
+        await relayer.runOnce();
+      } finally {
+        await relayer.stop();
+      }
+      expect(await publications(outcome.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+      expect(await proposedCount(world, outcome.eventId)).toBe(1);
+    });
   });
 });
