@@ -14,7 +14,9 @@ import {IResultsOracle} from "../interfaces/IResultsOracle.sol";
  *   `stakeUnit`, the pool's "cent".
  * - The pool settles once, from the oracle's *final* result of `eventId` (read with
  *   {IResultsOracle.matchResult}): by anyone calling {settle}, by the first {claim} or {claimFees}, or by the
- *   oracle's push notification ({IResultsConsumer.onResultFinal}) when the pool registered for it.
+ *   oracle's push notification ({IResultsConsumer.onResultFinal}) when the pool registered for it. A final
+ *   result settles the pool even before `closesAt` (e.g. a cancellation), and staking stops then. The event must
+ *   be a match: the pool reads its first two outcome values as the home and away scores.
  *   - `Completed`: the winning selection is `Home` when home > away, `Away` when away > home, `Draw` otherwise.
  *     The fee is `totalStaked × feeBps / 10 000` (rounded down); the net pool is split over the winning
  *     units (`winningStake / stakeUnit`): each winning unit gets `dividendPerUnit = netPool / winningUnits`

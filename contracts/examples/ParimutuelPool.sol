@@ -140,9 +140,11 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
     }
 
     /**
-     * @notice Push notification from the oracle: settles the pool when the result allows it.
-     * @dev Never reverts for a result the pool cannot settle on (e.g. `Postponed`): the pool then waits, and
-     * claims still settle by reading the oracle (pull). Only the oracle, only for this pool's event.
+     * @inheritdoc IResultsConsumer
+     * @dev Settles the pool by reading the oracle (the arguments are not trusted beyond the event id). Never
+     * reverts for a result the pool cannot settle on (e.g. `Postponed`): the pool then waits, and claims still
+     * settle by reading the oracle (pull). Only the oracle, only for this pool's event. Settling costs about
+     * 45,000 gas, within the oracle's stipend.
      */
     function onResultFinal(bytes32 eventId_, IResultsOracle.ResultStatus, uint32) external nonReentrant {
         if (msg.sender != address(_oracle)) revert NotOracle(msg.sender);
