@@ -26,7 +26,9 @@ export type OracleErrorCode =
   /** A signer instance was asked to sign for an admin other than the one it is bound to. */
   | 'ORACLE_SIGNER_FORBIDDEN'
   /** A key could not be loaded: keystore unreadable, wrong password, or a plaintext key where it is refused. */
-  | 'ORACLE_KEY_REFUSED';
+  | 'ORACLE_KEY_REFUSED'
+  /** The attester is a contract (ERC-1271) and this process has no chain access to call `isValidSignature`. */
+  | 'ORACLE_VERIFIER_UNAVAILABLE';
 
 /** A failure of the oracle module, with a stable {@link OracleErrorCode} and the original error as `cause`. */
 export class OracleError extends Error {

@@ -17,6 +17,7 @@ import { Contract, JsonRpcProvider, Wallet, getAddress, isAddress, isHexString }
 import pg from 'pg';
 import { AttestationService } from '../oracle/attestations/attestation-service.js';
 import type { AttesterSetSource } from '../oracle/attestations/attester-set.js';
+import { ProviderContractSignatureVerifier } from '../oracle/attestations/contract-signature-verifier.js';
 import { PgAttestationStore } from '../oracle/attestations/pg-attestation-store.js';
 import { DEFAULT_SIGNATURE_TTL_SECONDS, buildResult } from '../oracle/attestations/signing-window.js';
 import { isOracleError } from '../oracle/errors.js';
@@ -197,8 +198,7 @@ async function wallet(args: Args, env: NodeJS.ProcessEnv): Promise<Wallet> {
 }
 
 /** Reads the current attester set from the deployed oracle (the two getters only). */
-function contractAttesterSet(rpcUrl: string, chainId: bigint, oracle: string): AttesterSetSource & { close(): void } {
-  const provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true });
+function contractAttesterSet(provider: JsonRpcProvider, oracle: string): AttesterSetSource {
   const contract = new Contract(
     oracle,
     [
@@ -215,7 +215,6 @@ function contractAttesterSet(rpcUrl: string, chainId: bigint, oracle: string): A
       ]);
       return { epoch: Number(config[0]), threshold: Number(config[1]), attesters };
     },
-    close: () => provider.destroy(),
   };
 }
 
@@ -244,12 +243,14 @@ async function main(): Promise<number> {
     console.log(JSON.stringify(attestation, null, 2));
     return 0;
   }
-  const attesterSet = contractAttesterSet(args.submit.rpcUrl, args.chainId, args.oracle);
+  const provider = new JsonRpcProvider(args.submit.rpcUrl, args.chainId, { staticNetwork: true });
   const pool = new pg.Pool({ connectionString: args.submit.databaseUrl, max: 2 });
   try {
     const service = new AttestationService({
       store: new PgAttestationStore({ pool }),
-      attesterSet,
+      attesterSet: contractAttesterSet(provider, args.oracle),
+      // an admin bound to a contract wallet whose isValidSignature accepts this key's EIP-712 signature
+      contractVerifier: new ProviderContractSignatureVerifier(provider),
       chainId: args.chainId,
       oracleAddress: args.oracle,
       signatureTtl: args.signatureTtl,
@@ -266,6 +267,8 @@ async function main(): Promise<number> {
           ...attestation,
           submitted: {
             action: receipt.action,
+            attester: receipt.attester,
+            contract: receipt.contract,
             support: receipt.support,
             threshold: receipt.threshold,
             conflict: receipt.conflict,
@@ -278,7 +281,7 @@ async function main(): Promise<number> {
     );
     return 0;
   } finally {
-    attesterSet.close();
+    provider.destroy();
     await pool.end();
   }
 }

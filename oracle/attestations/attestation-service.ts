@@ -1,4 +1,4 @@
-import { Signature, getAddress, isHexString, verifyTypedData, type TypedDataDomain } from 'ethers';
+import { Signature, dataLength, getAddress, isHexString, verifyTypedData, type TypedDataDomain } from 'ethers';
 import { OracleError } from '../errors.js';
 import {
   RESULT_TYPES,
@@ -13,6 +13,7 @@ import {
 import type { AttestationSigner } from './attestation-signer.js';
 import type { AttestationConflict, AttestationStore, ConflictRecord, StoredAttestation } from './attestation-store.js';
 import type { AttesterSet, AttesterSetSource } from './attester-set.js';
+import type { ContractSignatureVerifier } from './contract-signature-verifier.js';
 import { DEFAULT_SIGNATURE_TTL_SECONDS, buildResult, validateOutcome } from './signing-window.js';
 
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
@@ -23,7 +24,8 @@ export interface SubmitAttestation {
   readonly outcome: Outcome;
   /**
    * An EIP-712 signature over `buildResult(outcome, window)` made with the admin's attester key
-   * (their wallet, or the attest CLI). Absent: the admin's signer instance signs.
+   * (their wallet, or the attest CLI), or, for a contract attester (ERC-1271, e.g. a Safe), the
+   * bytes its `isValidSignature(digest, signature)` accepts. Absent: the admin's signer instance signs.
    */
   readonly signature?: string;
   /**
@@ -41,6 +43,8 @@ export interface SubmitReceipt {
   readonly digest: string;
   readonly outcomeKey: string;
   readonly signature: string;
+  /** The attester is a contract: the signature was checked with ERC-1271 `isValidSignature`. */
+  readonly contract: boolean;
   /** Distinct attesters of the current epoch behind this exact payload. */
   readonly support: number;
   readonly threshold: number;
@@ -84,9 +88,10 @@ const systemClock: Clock = () => BigInt(Math.floor(Date.now() / 1000));
 
 /**
  * Turns admins' outcome submissions into verified, stored attestations, and answers where each
- * event stands. Every signature is checked before it is stored: it must recover, over the
- * deterministic `Result` of the outcome, to an attester of the current epoch that is bound to the
- * submitting admin.
+ * event stands. Every signature is checked before it is stored: over the deterministic `Result`
+ * of the outcome, it must recover to the attester of the current epoch bound to the submitting
+ * admin, or, when that attester is a contract (the binding says so, or the address holds code),
+ * that contract's ERC-1271 `isValidSignature(digest, signature)` must return `0x1626ba7e`.
  */
 export class AttestationService {
   private readonly store: AttestationStore;
@@ -95,10 +100,14 @@ export class AttestationService {
   private readonly domain: TypedDataDomain;
   private readonly signatureTtl: bigint;
   private readonly clock: Clock;
+  private readonly contractVerifier: ContractSignatureVerifier | undefined;
 
   /**
    * @param deps.signers - signer instances of this process, at most one per admin.
    * @param deps.signatureTtl - seconds from `endedAt` to `deadline` (default 7 days); the same for every attester.
+   * @param deps.contractVerifier - asks the chain about contract attesters (`ProviderContractSignatureVerifier`).
+   *   Without it, attesters bound as EOAs are verified by ECDSA only (no code lookup) and submissions of
+   *   attesters bound as contracts are refused with ORACLE_VERIFIER_UNAVAILABLE.
    */
   constructor(deps: {
     readonly store: AttestationStore;
@@ -108,12 +117,14 @@ export class AttestationService {
     readonly signers?: readonly AttestationSigner[];
     readonly signatureTtl?: bigint;
     readonly clock?: Clock;
+    readonly contractVerifier?: ContractSignatureVerifier;
   }) {
     this.store = deps.store;
     this.attesterSet = deps.attesterSet;
     this.domain = oracleDomain(deps.chainId, deps.oracleAddress);
     this.signatureTtl = deps.signatureTtl ?? DEFAULT_SIGNATURE_TTL_SECONDS;
     this.clock = deps.clock ?? systemClock;
+    this.contractVerifier = deps.contractVerifier;
     const signers = new Map<string, AttestationSigner>();
     for (const signer of deps.signers ?? []) {
       if (signers.has(signer.adminId)) throw new TypeError(`two signer instances for admin ${signer.adminId}`);
@@ -134,7 +145,9 @@ export class AttestationService {
    * payload from the same attester for the same (event, version) replaces the earlier one.
    *
    * @throws {OracleError} ORACLE_INVALID_OUTCOME, ORACLE_SIGNATURE_EXPIRED, ORACLE_ATTESTER_NOT_BOUND,
-   *   ORACLE_NOT_ATTESTER, ORACLE_WRONG_EPOCH, ORACLE_INVALID_SIGNATURE, ORACLE_SIGNER_UNAVAILABLE.
+   *   ORACLE_NOT_ATTESTER, ORACLE_WRONG_EPOCH, ORACLE_INVALID_SIGNATURE, ORACLE_SIGNER_UNAVAILABLE,
+   *   ORACLE_VERIFIER_UNAVAILABLE (contract attester, no verifier).
+   * @throws the provider's error when a contract attester could not be asked (no verdict, nothing stored).
    */
   async submit(request: SubmitAttestation): Promise<SubmitReceipt> {
     validateOutcome(request.outcome);
@@ -147,8 +160,9 @@ export class AttestationService {
         `the signing window of this outcome closed at ${result.deadline} (endedAt + ${this.signatureTtl} s); now ${now}`,
       );
     }
-    const bound = await this.store.attesterOf(request.adminId);
-    if (!bound) throw new OracleError('ORACLE_ATTESTER_NOT_BOUND', `admin ${request.adminId} has no attester key`);
+    const binding = await this.store.bindingOf(request.adminId);
+    if (!binding) throw new OracleError('ORACLE_ATTESTER_NOT_BOUND', `admin ${request.adminId} has no attester key`);
+    const bound = binding.attester;
     const inSet = (address: string) => set.attesters.some((a) => a.toLowerCase() === address.toLowerCase());
     if (!inSet(bound)) {
       throw new OracleError(
@@ -156,12 +170,19 @@ export class AttestationService {
         `${bound} (admin ${request.adminId}) is not an attester of epoch ${set.epoch}`,
       );
     }
+    const contract = binding.contract || ((await this.contractVerifier?.isContract(bound)) ?? false);
+    if (contract && !this.contractVerifier) {
+      throw new OracleError(
+        'ORACLE_VERIFIER_UNAVAILABLE',
+        `attester ${bound} (admin ${request.adminId}) is a contract (ERC-1271) and this service has no provider to verify its signature`,
+      );
+    }
 
     let signature: string;
     let source: 'submitted' | 'signer';
     if (request.signature !== undefined) {
       if (request.signedWindow) this.checkSignedWindow(request.signedWindow, result, set, now);
-      signature = normaliseSignature(request.signature);
+      signature = contract ? normaliseContractSignature(request.signature) : normaliseSignature(request.signature);
       source = 'submitted';
     } else {
       const signer = this.signers.get(request.adminId);
@@ -181,25 +202,22 @@ export class AttestationService {
       source = 'signer';
     }
 
-    const recovered = getAddress(verifyTypedData(this.domain, RESULT_TYPES, resultMessage(result), signature));
-    if (recovered !== bound) {
-      if (inSet(recovered)) {
+    const digest = resultDigest(this.domain, result);
+    if (contract) {
+      if (!(await this.contractVerifier!.isValidSignature(bound, digest, signature))) {
         throw new OracleError(
-          'ORACLE_ATTESTER_NOT_BOUND',
-          `signed by attester ${recovered}, which is not the key of admin ${request.adminId}`,
+          'ORACLE_INVALID_SIGNATURE',
+          `contract attester ${bound} refuses the signature over this payload (isValidSignature(digest, signature) ` +
+            `did not return 0x1626ba7e; epoch ${set.epoch}, deadline ${result.deadline})`,
         );
       }
-      throw new OracleError(
-        'ORACLE_INVALID_SIGNATURE',
-        `the signature does not recover to ${bound} over this payload (epoch ${set.epoch}, deadline ${result.deadline}): ` +
-          'wrong outcome, window, epoch, chain or oracle address?',
-      );
+    } else {
+      this.checkRecovered(request.adminId, result, signature, bound, set, inSet);
     }
 
-    const digest = resultDigest(this.domain, result);
     const key = outcomeKey(result);
     const receipt = await this.store.put(
-      { adminId: request.adminId, attester: bound, result, outcomeKey: key, digest, signature, source },
+      { adminId: request.adminId, attester: bound, result, outcomeKey: key, digest, signature, source, contract },
       set,
     );
     return {
@@ -209,11 +227,36 @@ export class AttestationService {
       digest,
       outcomeKey: key,
       signature,
+      contract,
       support: receipt.support,
       threshold: set.threshold,
       conflict: receipt.conflict,
       ready: !receipt.conflict && receipt.support >= set.threshold,
     };
+  }
+
+  private checkRecovered(
+    adminId: string,
+    result: Result,
+    signature: string,
+    bound: string,
+    set: AttesterSet,
+    inSet: (address: string) => boolean,
+  ): void {
+    const recovered = getAddress(verifyTypedData(this.domain, RESULT_TYPES, resultMessage(result), signature));
+    if (recovered !== bound) {
+      if (inSet(recovered)) {
+        throw new OracleError(
+          'ORACLE_ATTESTER_NOT_BOUND',
+          `signed by attester ${recovered}, which is not the key of admin ${adminId}`,
+        );
+      }
+      throw new OracleError(
+        'ORACLE_INVALID_SIGNATURE',
+        `the signature does not recover to ${bound} over this payload (epoch ${set.epoch}, deadline ${result.deadline}): ` +
+          'wrong outcome, window, epoch, chain or oracle address?',
+      );
+    }
   }
 
   /**
@@ -330,4 +373,18 @@ export function normaliseSignature(signature: string): string {
     throw new OracleError('ORACLE_INVALID_SIGNATURE', 'signature: high-s signatures are refused');
   }
   return parsed.serialized.toLowerCase();
+}
+
+/**
+ * Checks the shape of a contract attester's (ERC-1271) signature: 1..65535 bytes of hex (the
+ * bundle's length field is a uint16), returned lowercase. Its validity is the contract's call.
+ *
+ * @throws {OracleError} ORACLE_INVALID_SIGNATURE
+ */
+export function normaliseContractSignature(signature: string): string {
+  const hex = signature.startsWith('0x') || signature.startsWith('0X') ? `0x${signature.slice(2)}` : `0x${signature}`;
+  if (!isHexString(hex) || hex.length % 2 !== 0 || dataLength(hex) === 0 || dataLength(hex) > 0xffff) {
+    throw new OracleError('ORACLE_INVALID_SIGNATURE', 'signature: an ERC-1271 signature is 1..65535 bytes of hex');
+  }
+  return hex.toLowerCase();
 }

@@ -13,8 +13,11 @@ export interface StoredAttestation {
   readonly outcomeKey: string;
   readonly result: Result;
   readonly digest: string;
+  /** 65-byte ECDSA signature, or the ERC-1271 signature bytes when `contract`. */
   readonly signature: string;
   readonly source: AttestationSource;
+  /** The attester is a contract (ERC-1271): the signature was checked with `isValidSignature`. */
+  readonly contract: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -28,6 +31,18 @@ export interface NewAttestation {
   readonly digest: string;
   readonly signature: string;
   readonly source: AttestationSource;
+  /** True for an ERC-1271 (contract) attester. */
+  readonly contract: boolean;
+}
+
+/** Which attester key an admin holds. */
+export interface AttesterBinding {
+  readonly adminId: string;
+  /** Checksummed address. */
+  readonly attester: string;
+  /** The attester is a contract (ERC-1271, e.g. a Safe), declared when binding. */
+  readonly contract: boolean;
+  readonly createdAt: Date;
 }
 
 /** What {@link AttestationStore.put} did. */
@@ -70,10 +85,22 @@ export interface ConflictRecord {
 
 /** Persistence of attestations, bindings and conflicts. */
 export interface AttestationStore {
-  /** Binds an attester key to an admin (idempotent). @throws {OracleError} ORACLE_BINDING_CONFLICT */
-  bind(adminId: string, attester: string): Promise<void>;
+  /**
+   * Binds an attester key to an admin. Idempotent for the same pair (which may change the
+   * `contract` flag); audited in `oracle_attester_binding_history`.
+   *
+   * @param options.contract - the attester is a contract (ERC-1271); default false.
+   * @throws {OracleError} ORACLE_BINDING_CONFLICT when the key or the admin is bound otherwise.
+   */
+  bind(adminId: string, attester: string, options?: { readonly contract?: boolean }): Promise<void>;
+  /** Removes the admin's binding and returns it (undefined when there was none). Stored attestations stay. */
+  unbind(adminId: string): Promise<AttesterBinding | undefined>;
   /** The checksummed attester key bound to `adminId`, if any. */
   attesterOf(adminId: string): Promise<string | undefined>;
+  /** The binding of `adminId`, if any. */
+  bindingOf(adminId: string): Promise<AttesterBinding | undefined>;
+  /** Every binding, by admin id. */
+  bindings(): Promise<AttesterBinding[]>;
   /**
    * Stores or replaces the attester's attestation for (event, version) and records the conflict
    * state of that (event, version) under `set`, in one transaction.

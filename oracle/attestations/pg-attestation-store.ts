@@ -4,6 +4,7 @@ import { OracleError } from '../errors.js';
 import type { Result, ResultStatus } from '../result.js';
 import type {
   AttestationConflict,
+  AttesterBinding,
   AttestationSource,
   AttestationStore,
   ConflictPayload,
@@ -29,14 +30,24 @@ interface AttestationRow {
   digest: string;
   signature: string;
   source: AttestationSource;
+  is_contract: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS = `event_id, version, attester, admin_id, outcome_key, status, outcome_values, ended_at, not_before,
-  deadline, epoch, digest, signature, source, created_at, updated_at`;
+  deadline, epoch, digest, signature, source, is_contract, created_at, updated_at`;
 
-/** Postgres implementation of {@link AttestationStore} (tables of `0001_attestations.sql`). */
+interface BindingRow {
+  attester: string;
+  admin_id: string;
+  is_contract: boolean;
+  created_at: Date;
+}
+
+const BINDING_COLUMNS = 'attester, admin_id, is_contract, created_at';
+
+/** Postgres implementation of {@link AttestationStore} (tables of `0001_attestations.sql`, `0003_contract_attesters.sql`). */
 export class PgAttestationStore implements AttestationStore {
   private readonly pool: pg.Pool;
 
@@ -44,30 +55,73 @@ export class PgAttestationStore implements AttestationStore {
     this.pool = deps.pool;
   }
 
-  async bind(adminId: string, attester: string): Promise<void> {
+  async bind(adminId: string, attester: string, options: { readonly contract?: boolean } = {}): Promise<void> {
     const address = attester.toLowerCase();
-    const inserted = await this.pool.query(
-      `insert into oracle_attester_bindings (attester, admin_id) values ($1, $2) on conflict do nothing`,
-      [address, adminId],
-    );
-    if (inserted.rowCount === 1) return;
-    const existing = await this.pool.query<{ attester: string; admin_id: string }>(
-      `select attester, admin_id from oracle_attester_bindings where attester = $1 or admin_id = $2`,
-      [address, adminId],
-    );
-    if (existing.rows.some((r) => r.attester === address && r.admin_id === adminId)) return;
-    throw new OracleError(
-      'ORACLE_BINDING_CONFLICT',
-      `attester ${getAddress(address)} or admin ${adminId} is already bound (one key per admin, one admin per key)`,
-    );
+    const contract = options.contract ?? false;
+    await this.transaction(async (client) => {
+      await lockBindings(client);
+      const { rows } = await client.query<BindingRow>(
+        `select ${BINDING_COLUMNS} from oracle_attester_bindings where attester = $1 or admin_id = $2`,
+        [address, adminId],
+      );
+      const same = rows.find((r) => r.attester === address && r.admin_id === adminId);
+      if (same && rows.length === 1) {
+        if (same.is_contract === contract) return;
+        await client.query(`update oracle_attester_bindings set is_contract = $2 where attester = $1`, [
+          address,
+          contract,
+        ]);
+        await recordBinding(client, 'updated', address, adminId, contract);
+        return;
+      }
+      if (rows.length > 0) {
+        const taken = rows.map((r) => `${getAddress(r.attester)} → admin ${r.admin_id}`).join(', ');
+        throw new OracleError(
+          'ORACLE_BINDING_CONFLICT',
+          `attester ${getAddress(address)} or admin ${adminId} is already bound (${taken}); ` +
+            'one key per admin, one admin per key: unbind first',
+        );
+      }
+      await client.query(`insert into oracle_attester_bindings (attester, admin_id, is_contract) values ($1, $2, $3)`, [
+        address,
+        adminId,
+        contract,
+      ]);
+      await recordBinding(client, 'bound', address, adminId, contract);
+    });
+  }
+
+  async unbind(adminId: string): Promise<AttesterBinding | undefined> {
+    return this.transaction(async (client) => {
+      await lockBindings(client);
+      const { rows } = await client.query<BindingRow>(
+        `delete from oracle_attester_bindings where admin_id = $1 returning ${BINDING_COLUMNS}`,
+        [adminId],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      await recordBinding(client, 'unbound', row.attester, row.admin_id, row.is_contract);
+      return toBinding(row);
+    });
   }
 
   async attesterOf(adminId: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ attester: string }>(
-      `select attester from oracle_attester_bindings where admin_id = $1`,
+    return (await this.bindingOf(adminId))?.attester;
+  }
+
+  async bindingOf(adminId: string): Promise<AttesterBinding | undefined> {
+    const { rows } = await this.pool.query<BindingRow>(
+      `select ${BINDING_COLUMNS} from oracle_attester_bindings where admin_id = $1`,
       [adminId],
     );
-    return rows[0] ? getAddress(rows[0].attester) : undefined;
+    return rows[0] ? toBinding(rows[0]) : undefined;
+  }
+
+  async bindings(): Promise<AttesterBinding[]> {
+    const { rows } = await this.pool.query<BindingRow>(
+      `select ${BINDING_COLUMNS} from oracle_attester_bindings order by admin_id`,
+    );
+    return rows.map(toBinding);
   }
 
   async put(attestation: NewAttestation, set: AttesterSet): Promise<PutReceipt> {
@@ -95,12 +149,13 @@ export class PgAttestationStore implements AttestationStore {
         attestation.digest.toLowerCase(),
         attestation.signature.toLowerCase(),
         attestation.source,
+        attestation.contract,
       ];
       if (!existing.rows[0]) {
         await client.query(
           `insert into oracle_attestations (event_id, version, attester, admin_id, outcome_key, status, outcome_values,
-             ended_at, not_before, deadline, epoch, digest, signature, source)
-           values ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, $10, $11, $12, $13, $14)`,
+             ended_at, not_before, deadline, epoch, digest, signature, source, is_contract)
+           values ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, $10, $11, $12, $13, $14, $15)`,
           params,
         );
         action = 'created';
@@ -110,7 +165,7 @@ export class PgAttestationStore implements AttestationStore {
         await client.query(
           `update oracle_attestations set admin_id = $4, outcome_key = $5, status = $6, outcome_values = $7::bigint[],
              ended_at = $8, not_before = $9, deadline = $10, epoch = $11, digest = $12, signature = $13, source = $14,
-             updated_at = now()
+             is_contract = $15, updated_at = now()
            where event_id = $1 and version = $2 and attester = $3`,
           params,
         );
@@ -119,7 +174,7 @@ export class PgAttestationStore implements AttestationStore {
       if (action !== 'unchanged') {
         await client.query(
           `insert into oracle_attestation_history (action, event_id, version, attester, admin_id, outcome_key, digest,
-             epoch, signature) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+             epoch, signature, is_contract) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
           [
             action,
             r.eventId,
@@ -130,6 +185,7 @@ export class PgAttestationStore implements AttestationStore {
             params[11],
             r.epoch,
             params[12],
+            attestation.contract,
           ],
         );
       }
@@ -285,6 +341,33 @@ export class PgAttestationStore implements AttestationStore {
   }
 }
 
+/** Serialises binding changes, so that "one key per admin, one admin per key" holds under concurrency. */
+async function lockBindings(client: pg.PoolClient): Promise<void> {
+  await client.query(`select pg_advisory_xact_lock(hashtext('oracle_attester_bindings'))`);
+}
+
+async function recordBinding(
+  client: pg.PoolClient,
+  action: 'bound' | 'updated' | 'unbound',
+  attester: string,
+  adminId: string,
+  contract: boolean,
+): Promise<void> {
+  await client.query(
+    `insert into oracle_attester_binding_history (action, attester, admin_id, is_contract) values ($1, $2, $3, $4)`,
+    [action, attester, adminId, contract],
+  );
+}
+
+function toBinding(row: BindingRow): AttesterBinding {
+  return {
+    adminId: row.admin_id,
+    attester: getAddress(row.attester),
+    contract: row.is_contract,
+    createdAt: row.created_at,
+  };
+}
+
 /** Serialises writers of one (event, version), so that the conflict state follows every write. */
 async function lockEventVersion(client: pg.PoolClient, eventId: string, version: number): Promise<void> {
   await client.query(`select pg_advisory_xact_lock(hashtext('oracle_attestations'), hashtext($1))`, [
@@ -350,6 +433,7 @@ function toAttestation(row: AttestationRow): StoredAttestation {
     digest: row.digest,
     signature: row.signature,
     source: row.source,
+    contract: row.is_contract,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -7,7 +7,8 @@ import type { ReadyResult, ReadyResultSource } from './ready-results.js';
  * current set and epoch signed at least `threshold` times, inside their window at `now`
  * (`notBefore <= now <= deadline`), for an (event, version) in no conflict. Signatures are all
  * the supporting ones, in the attester set's rotation order; the relayer may keep the first
- * `threshold` of them.
+ * `threshold` of them. A contract (ERC-1271) attester's entry says `contract: true`, so that
+ * `packSignatures` encodes it as a 0x01 entry.
  */
 export class PgReadyResultSource implements ReadyResultSource {
   private readonly store: AttestationStore;
@@ -32,7 +33,11 @@ export class PgReadyResultSource implements ReadyResultSource {
         result: first.result,
         digest: first.digest,
         outcomeKey: first.outcomeKey,
-        signatures: sorted.map((a) => ({ attester: a.attester, signature: a.signature })),
+        signatures: sorted.map((a) => ({
+          attester: a.attester,
+          signature: a.signature,
+          ...(a.contract ? { contract: true } : {}),
+        })),
       };
     });
   }

@@ -1,4 +1,4 @@
-import { Wallet, verifyTypedData } from 'ethers';
+import { Wallet, getAddress, verifyTypedData } from 'ethers';
 import pg from 'pg';
 import { AttestationService } from '../../../oracle/attestations/attestation-service.js';
 import { StaticAttesterSet } from '../../../oracle/attestations/attester-set.js';
@@ -326,6 +326,123 @@ describe('AttestationService (Postgres)', () => {
       await store.bind('alice', attesters[0]!.address); // idempotent
       await expectCode(store.bind('zoe', attesters[0]!.address), 'ORACLE_BINDING_CONFLICT');
       await expectCode(store.bind('alice', Wallet.createRandom().address), 'ORACLE_BINDING_CONFLICT');
+    });
+
+    it('unbinds, rebinds, updates the contract flag, and audits every change', async () => {
+      const key = Wallet.createRandom().address;
+      await store.bind('yves', key);
+      expect(await store.bindingOf('yves')).toMatchObject({ adminId: 'yves', attester: key, contract: false });
+      await store.bind('yves', key, { contract: true });
+      expect((await store.bindingOf('yves'))?.contract).toBe(true);
+      expect(await store.unbind('yves')).toMatchObject({ attester: key, contract: true });
+      expect(await store.unbind('yves')).toBeUndefined();
+      expect(await store.attesterOf('yves')).toBeUndefined();
+      await store.bind('zack', key); // the key is free again
+      expect((await store.bindings()).find((b) => b.adminId === 'zack')?.attester).toBe(key);
+      const history = await pool.query<{ action: string; admin_id: string; is_contract: boolean }>(
+        'select action, admin_id, is_contract from oracle_attester_binding_history where attester = $1 order by id',
+        [key.toLowerCase()],
+      );
+      expect(history.rows).toEqual([
+        { action: 'bound', admin_id: 'yves', is_contract: false },
+        { action: 'updated', admin_id: 'yves', is_contract: true },
+        { action: 'unbound', admin_id: 'yves', is_contract: true },
+        { action: 'bound', admin_id: 'zack', is_contract: false },
+      ]);
+    });
+  });
+
+  describe('contract attesters (stub ERC-1271 verifier)', () => {
+    // A Safe-like attester: its signature is two owners' 65-byte signatures (130 bytes).
+    const safe = getAddress('0x00000000000000000000000000000000005afe01');
+    let accepted: Set<string>;
+    let calls: { address: string; digest: string; signature: string }[];
+    let failing: boolean;
+    const verifier = {
+      isContract: (address: string) => Promise.resolve(address.toLowerCase() === safe.toLowerCase()),
+      isValidSignature: (address: string, digest: string, signature: string) => {
+        calls.push({ address, digest, signature });
+        if (failing) return Promise.reject(new Error('connection refused'));
+        return Promise.resolve(accepted.has(`${digest}:${signature}`));
+      },
+    };
+    const withSafe = () => {
+      const set = new StaticAttesterSet({
+        epoch: 1,
+        threshold: 3,
+        attesters: [attesters[0]!.address, safe, attesters[1]!.address, attesters[2]!.address, attesters[3]!.address],
+      });
+      return {
+        set,
+        service: new AttestationService({
+          store,
+          attesterSet: set,
+          chainId: CHAIN_ID,
+          oracleAddress: ORACLE,
+          signatureTtl: TTL,
+          clock: () => now,
+          contractVerifier: verifier,
+        }),
+      };
+    };
+    const safeSignature = async (result: Result) =>
+      `0x${(await sign(outsider, result)).slice(2)}${(await sign(attesters[4]!, result)).slice(2)}`;
+
+    beforeAll(async () => {
+      await store.bind('safe-ops', safe); // no flag: the verifier finds code at the address
+    });
+    beforeEach(() => {
+      accepted = new Set();
+      calls = [];
+      failing = false;
+    });
+
+    it('verifies with isValidSignature, stores the flag and lists the entry as contract: true', async () => {
+      const { set, service: svc } = withSafe();
+      const outcome = newEvent();
+      const result = resultOf(outcome);
+      const signature = await safeSignature(result);
+      const digest = resultDigest(domain, result);
+      accepted.add(`${digest}:${signature}`);
+      const receipt = await svc.submit({
+        adminId: 'safe-ops',
+        outcome,
+        signature: signature.toUpperCase().replace('0X', '0x'),
+      });
+      expect(receipt).toMatchObject({ action: 'created', contract: true, attester: safe, signature });
+      expect(calls).toEqual([{ address: safe, digest, signature }]);
+      // ECDSA attesters keep recovering, with the contract check never asked
+      for (const i of [0, 1]) {
+        await svc.submit({ adminId: admins[i]!, outcome, signature: await sign(attesters[i]!, result) });
+      }
+      expect(calls).toHaveLength(1);
+      const [published] = (
+        await new PgReadyResultSource({ store, attesterSet: set }).listReady({ limit: 100, now })
+      ).filter((r) => r.result.eventId === outcome.eventId);
+      expect(published!.signatures).toEqual([
+        { attester: attesters[0]!.address, signature: await sign(attesters[0]!, result) },
+        { attester: safe, signature, contract: true },
+        { attester: attesters[1]!.address, signature: await sign(attesters[1]!, result) },
+      ]);
+      // the same again is unchanged (asked again: the wallet could have changed its mind)
+      expect(await svc.submit({ adminId: 'safe-ops', outcome, signature })).toMatchObject({ action: 'unchanged' });
+    });
+
+    it('refuses what the contract refuses, a malformed signature, and stores nothing when the chain fails', async () => {
+      const { service: svc } = withSafe();
+      const outcome = newEvent();
+      const signature = await safeSignature(resultOf(outcome));
+      await expectCode(svc.submit({ adminId: 'safe-ops', outcome, signature }), 'ORACLE_INVALID_SIGNATURE');
+      await expectCode(svc.submit({ adminId: 'safe-ops', outcome, signature: '0xabc' }), 'ORACLE_INVALID_SIGNATURE');
+      await expectCode(
+        svc.submit({ adminId: 'safe-ops', outcome, signature: `0x${'11'.repeat(65_536)}` }),
+        'ORACLE_INVALID_SIGNATURE',
+      );
+      await expectCode(svc.submit({ adminId: 'safe-ops', outcome }), 'ORACLE_SIGNER_UNAVAILABLE');
+      failing = true;
+      accepted.add(`${resultDigest(domain, resultOf(outcome))}:${signature}`);
+      await expect(svc.submit({ adminId: 'safe-ops', outcome, signature })).rejects.toThrow('connection refused');
+      expect((await svc.attestationsFor(outcome.eventId)).attestations).toEqual([]);
     });
   });
 

@@ -53,11 +53,11 @@ describe('attestations → ResultsOracle.propose (Hardhat node)', () => {
     ]);
     oracleAddress = await deployed.getAddress();
     oracle = new Contract(oracleAddress, deployed.interface, governance);
-  });
+  }, 120_000);
   afterAll(async () => {
     await pool?.end();
     await Promise.all([node?.stop(), db?.drop()]);
-  });
+  }, 30_000);
 
   it('proposes a 3-of-5 result signed by signer instances and the attest CLI, and the contract accepts it', async () => {
     const store = new PgAttestationStore({ pool });
@@ -135,5 +135,5 @@ describe('attestations → ResultsOracle.propose (Hardhat node)', () => {
     const view = (await oracle.getFunction('resultOf').staticCall(outcome.eventId)) as unknown[];
     expect(Number(view[0])).toBe(Phase.Proposed);
     expect((view[4] as bigint[]).map(Number)).toEqual([2, 1]);
-  });
+  }, 120_000);
 });
