@@ -90,11 +90,19 @@ export interface AttestationStore {
    * `contract` flag); audited in `oracle_attester_binding_history`.
    *
    * @param options.contract - the attester is a contract (ERC-1271); default false.
+   * @returns `bound` (new), `updated` (the contract flag changed) or `unchanged`.
    * @throws {OracleError} ORACLE_BINDING_CONFLICT when the key or the admin is bound otherwise.
    */
-  bind(adminId: string, attester: string, options?: { readonly contract?: boolean }): Promise<void>;
-  /** Removes the admin's binding and returns it (undefined when there was none). Stored attestations stay. */
-  unbind(adminId: string): Promise<AttesterBinding | undefined>;
+  bind(
+    adminId: string,
+    attester: string,
+    options?: { readonly contract?: boolean },
+  ): Promise<'bound' | 'updated' | 'unchanged'>;
+  /**
+   * Removes the admin's binding and returns it (undefined when there was none, or when
+   * `options.attester` is given and is not the bound key). Stored attestations stay.
+   */
+  unbind(adminId: string, options?: { readonly attester?: string }): Promise<AttesterBinding | undefined>;
   /** The checksummed attester key bound to `adminId`, if any. */
   attesterOf(adminId: string): Promise<string | undefined>;
   /** The binding of `adminId`, if any. */

@@ -55,10 +55,14 @@ export class PgAttestationStore implements AttestationStore {
     this.pool = deps.pool;
   }
 
-  async bind(adminId: string, attester: string, options: { readonly contract?: boolean } = {}): Promise<void> {
+  async bind(
+    adminId: string,
+    attester: string,
+    options: { readonly contract?: boolean } = {},
+  ): Promise<'bound' | 'updated' | 'unchanged'> {
     const address = attester.toLowerCase();
     const contract = options.contract ?? false;
-    await this.transaction(async (client) => {
+    return this.transaction(async (client) => {
       await lockBindings(client);
       const { rows } = await client.query<BindingRow>(
         `select ${BINDING_COLUMNS} from oracle_attester_bindings where attester = $1 or admin_id = $2`,
@@ -66,13 +70,13 @@ export class PgAttestationStore implements AttestationStore {
       );
       const same = rows.find((r) => r.attester === address && r.admin_id === adminId);
       if (same && rows.length === 1) {
-        if (same.is_contract === contract) return;
+        if (same.is_contract === contract) return 'unchanged';
         await client.query(`update oracle_attester_bindings set is_contract = $2 where attester = $1`, [
           address,
           contract,
         ]);
         await recordBinding(client, 'updated', address, adminId, contract);
-        return;
+        return 'updated';
       }
       if (rows.length > 0) {
         const taken = rows.map((r) => `${getAddress(r.attester)} → admin ${r.admin_id}`).join(', ');
@@ -88,15 +92,17 @@ export class PgAttestationStore implements AttestationStore {
         contract,
       ]);
       await recordBinding(client, 'bound', address, adminId, contract);
+      return 'bound';
     });
   }
 
-  async unbind(adminId: string): Promise<AttesterBinding | undefined> {
+  async unbind(adminId: string, options: { readonly attester?: string } = {}): Promise<AttesterBinding | undefined> {
     return this.transaction(async (client) => {
       await lockBindings(client);
       const { rows } = await client.query<BindingRow>(
-        `delete from oracle_attester_bindings where admin_id = $1 returning ${BINDING_COLUMNS}`,
-        [adminId],
+        `delete from oracle_attester_bindings where admin_id = $1 and ($2::text is null or attester = $2)
+         returning ${BINDING_COLUMNS}`,
+        [adminId, options.attester?.toLowerCase() ?? null],
       );
       const row = rows[0];
       if (!row) return undefined;
