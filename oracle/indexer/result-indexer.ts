@@ -127,50 +127,45 @@ export class ResultIndexer {
       await client.query('begin');
       const iface = oracleInterface();
       const sorted = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-      const blocks = new Map<number, string>();
+      const events: StoredEvent[] = [];
       for (const log of sorted) {
         const parsed = iface.parseLog(log);
         if (!parsed) continue;
         const args: Record<string, unknown> = {};
         parsed.fragment.inputs.forEach((input, i) => (args[input.name] = jsonSafe(parsed.args[i])));
         const key = args.eventId ?? args.root;
-        const subject = typeof key === 'string' ? key : '';
-        const event: StoredEvent = {
+        events.push({
           block_number: String(log.blockNumber),
           block_hash: log.blockHash,
           log_index: log.index,
           tx_hash: log.transactionHash,
           name: parsed.name,
-          subject,
+          subject: typeof key === 'string' ? key : '',
           args,
-        };
-        const inserted = await client.query(
-          `insert into oracle_chain_events (stream, block_number, block_hash, log_index, tx_hash, name, subject, args)
-           values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
-          [
-            this.stream,
-            log.blockNumber,
-            log.blockHash,
-            log.index,
-            log.transactionHash,
-            parsed.name,
-            subject,
-            JSON.stringify(args),
-          ],
-        );
-        if (inserted.rowCount === 0) continue;
-        await this.applyEvent(client, event);
-        blocks.set(log.blockNumber, log.blockHash);
-        this.deps.metrics?.indexedEvents.inc({ event: parsed.name });
+        });
       }
-      blocks.set(toBlock.number, toBlock.hash!);
-      for (const [number, hash] of blocks) {
-        await client.query(
-          `insert into oracle_chain_blocks (stream, block_number, block_hash) values ($1, $2, $3)
-           on conflict (stream, block_number) do update set block_hash = excluded.block_hash`,
-          [this.stream, number, hash],
-        );
-      }
+      // One statement for the raw events of the range; only those not seen before are applied.
+      const inserted = await client.query<{ block_number: string; log_index: number }>(
+        `insert into oracle_chain_events (stream, block_number, block_hash, log_index, tx_hash, name, subject, args)
+         select $1, x.block_number, x.block_hash, x.log_index, x.tx_hash, x.name, x.subject, x.args
+           from jsonb_to_recordset($2::jsonb) as x(block_number bigint, block_hash text, log_index int, tx_hash text,
+                name text, subject text, args jsonb)
+         on conflict do nothing
+         returning block_number, log_index`,
+        [this.stream, JSON.stringify(events)],
+      );
+      const fresh = new Set(inserted.rows.map((r) => `${r.block_number}:${r.log_index}`));
+      const toApply = events.filter((e) => fresh.has(`${e.block_number}:${e.log_index}`));
+      await this.applyEvents(client, toApply);
+      for (const e of toApply) this.deps.metrics?.indexedEvents.inc({ event: e.name });
+      const blocks = new Map<string, string>(toApply.map((e) => [e.block_number, e.block_hash]));
+      blocks.set(String(toBlock.number), toBlock.hash!);
+      await client.query(
+        `insert into oracle_chain_blocks (stream, block_number, block_hash)
+         select $1, n, h from unnest($2::bigint[], $3::text[]) as t(n, h)
+         on conflict (stream, block_number) do update set block_hash = excluded.block_hash`,
+        [this.stream, [...blocks.keys()], [...blocks.values()]],
+      );
       const finalized = await this.finalize(client, toBlock.number, BigInt(toBlock.timestamp));
       await client.query(
         `insert into oracle_chain_checkpoints (stream, block_number, block_hash, block_timestamp) values ($1, $2, $3, $4)
@@ -190,6 +185,42 @@ export class ResultIndexer {
       throw error;
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * Applies events in chain order. A run of consecutive `ResultProposed` events is applied with one
+   * statement (the last proposal of an event in the run wins, exactly as applying them one by one
+   * would, since nothing in between can make it final): that is what keeps catch-up fast.
+   */
+  private async applyEvents(db: Db, events: readonly StoredEvent[]): Promise<void> {
+    let i = 0;
+    while (i < events.length) {
+      if (events[i]!.name !== 'ResultProposed') {
+        await this.applyEvent(db, events[i]!);
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < events.length && events[j]!.name === 'ResultProposed') j++;
+      const last = new Map<string, StoredEvent>();
+      for (const e of events.slice(i, j)) last.set(e.subject, e);
+      await db.query(
+        `insert into oracle_results (stream, event_id, version, status, values_, ended_at, epoch, phase, final_at,
+           batch_root, block_number, block_hash, tx_hash, final_block_number)
+         select $1, x.subject, (x.args->>'version')::int, (x.args->>'status')::smallint, x.args->'values',
+                (x.args->>'endedAt')::bigint, (x.args->>'epoch')::int, 'proposed', (x.args->>'finalAt')::bigint,
+                null, x.block_number, x.block_hash, x.tx_hash, null
+           from jsonb_to_recordset($2::jsonb) as x(subject text, args jsonb, block_number bigint, block_hash text,
+                tx_hash text)
+         on conflict (stream, event_id) do update set version = excluded.version, status = excluded.status,
+           values_ = excluded.values_, ended_at = excluded.ended_at, epoch = excluded.epoch, phase = 'proposed',
+           final_at = excluded.final_at, batch_root = null, block_number = excluded.block_number,
+           block_hash = excluded.block_hash, tx_hash = excluded.tx_hash, final_block_number = null, updated_at = now()
+         where oracle_results.phase <> 'final'`,
+        [this.stream, JSON.stringify([...last.values()])],
+      );
+      i = j;
     }
   }
 
