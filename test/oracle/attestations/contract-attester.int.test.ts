@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Contract, getAddress, type Wallet } from 'ethers';
 import pg from 'pg';
 import { AttestationService } from '../../../oracle/attestations/attestation-service.js';
@@ -23,6 +26,7 @@ import { deploy, startHardhatNode, type HardhatNode } from '../../support/chain.
 import { createTestDatabase, type TestDatabase } from '../../support/services.js';
 
 const CHAIN_ID = 31337n;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 async function expectCode(promise: Promise<unknown>, code: OracleErrorCode): Promise<void> {
   const error = await promise.then(
@@ -235,6 +239,46 @@ describe('ERC-1271 attester → ResultsOracle.propose (Hardhat node)', () => {
     expect(await offline.submit({ adminId: 'alice', outcome, signature: await sign(eoas[0]!, result) })).toMatchObject({
       contract: false,
       support: 2,
+    });
+  }, 120_000);
+  it("lets the attest CLI submit for a contract-bound admin with the wallet owner's key", async () => {
+    const outcome = newOutcome();
+    const cli = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        join(root, 'node_modules', '.bin', 'tsx'),
+        [
+          join(root, 'scripts', 'attest.ts'),
+          '--dev-account',
+          '8', // the wallet's owner
+          '--event',
+          outcome.eventId,
+          '--status',
+          'completed',
+          '--values',
+          outcome.values.join(','),
+          '--ended-at',
+          outcome.endedAt.toString(),
+          '--chain-id',
+          CHAIN_ID.toString(),
+          '--oracle',
+          oracleAddress,
+          '--epoch',
+          '1',
+          '--submit',
+          '--admin',
+          'safe-ops',
+          '--rpc-url',
+          node.url,
+        ],
+        { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: db.url } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({
+      attester: owner.address,
+      submitted: { action: 'created', attester: safeAddress, contract: true, support: 1 },
     });
   }, 120_000);
 });
