@@ -15,6 +15,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Global (jest ignores it per project): integration suites start real services under a loaded CI machine.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -27,7 +29,6 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 60_000,
     },
   ],
 };
