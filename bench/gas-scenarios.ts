@@ -54,10 +54,16 @@ export const GAS_ITEMS = [
   { key: 'publish_from_batch', label: 'publishFromBatch (proof depth 8) into storage', kind: 'tx' },
   { key: 'read_match_result', label: 'stored read: matchResult', kind: 'call' },
   { key: 'read_final_match_result', label: 'stored read: finalMatchResult', kind: 'call' },
+  { key: 'read_match_result_oracle', label: 'stored read: matchResult, oracle side only (raw call)', kind: 'call' },
   { key: 'read_reference_one_slot', label: 'reference: disputeWindow() (one slot, one word)', kind: 'call' },
   { key: 'proof_depth_4', label: 'proof read: verifyBatched, depth 4 (N = 16)', kind: 'call' },
   { key: 'proof_depth_6', label: 'proof read: verifyBatched, depth 6 (N = 64)', kind: 'call' },
   { key: 'proof_depth_8', label: 'proof read: verifyBatched, depth 8 (N = 256)', kind: 'call' },
+  {
+    key: 'proof_depth_8_oracle',
+    label: 'proof read: verifyBatched depth 8, oracle side only (raw call)',
+    kind: 'call',
+  },
   { key: 'proof_require_depth_8', label: 'proof read: requireFinalBatched, depth 8', kind: 'call' },
   { key: 'pool_stake_first', label: 'pool stake: first stake of the pool (native)', kind: 'tx' },
   { key: 'pool_stake', label: 'pool stake: another player, same selection (native)', kind: 'tx' },
@@ -210,8 +216,17 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
   const finalityExtraTransactions = (await node.provider.getTransactionCount(deployer.address)) - nonceBefore;
 
   // In-call reads from a consumer contract.
+  const rawCall = async (data: string): Promise<bigint> => {
+    const [gas, success] = await read<[bigint, boolean]>(probe, 'probeRawCall', data);
+    if (!success) throw new Error('raw call to the oracle failed');
+    return gas;
+  };
   record('read_match_result', (await read<[bigint]>(probe, 'probeMatchResult', finalEvent))[0]);
   record('read_final_match_result', (await read<[bigint]>(probe, 'probeFinalMatchResult', finalEvent))[0]);
+  record(
+    'read_match_result_oracle',
+    await rawCall(main.oracle.interface.encodeFunctionData('matchResult', [finalEvent])),
+  );
   record('read_reference_one_slot', (await read<[bigint]>(probe, 'probeDisputeWindow'))[0]);
   for (const [n, depth] of [
     [16, 4],
@@ -232,6 +247,12 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
     if (rootPhase !== 3n) throw new Error(`expected the root of N = ${n} to verify as Final, got ${rootPhase}`);
     record(`proof_depth_${depth}`, gas);
     if (depth === 8) {
+      record(
+        'proof_depth_8_oracle',
+        await rawCall(
+          main.oracle.interface.encodeFunctionData('verifyBatched', [root, batchedResult(outcomes[index]!), proof]),
+        ),
+      );
       record(
         'proof_require_depth_8',
         (await read<[bigint]>(probe, 'probeRequireFinalBatched', root, batchedResult(outcomes[index]!), proof))[0],

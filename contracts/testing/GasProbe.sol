@@ -26,6 +26,21 @@ contract GasProbe {
         gasUsed = before - gasleft();
     }
 
+    /**
+     * @notice Gas of a raw `staticcall` of `data` to the oracle (cold account access included) that neither
+     * encodes arguments nor copies or decodes the return data: the oracle's side of a read, without the consumer's
+     * ABI work.
+     */
+    function probeRawCall(bytes calldata data) external view returns (uint256 gasUsed, bool success) {
+        bytes memory payload = data;
+        address target = address(oracle);
+        assembly ("memory-safe") {
+            let before := gas()
+            success := staticcall(gas(), target, add(payload, 0x20), mload(payload), 0, 0)
+            gasUsed := sub(before, gas())
+        }
+    }
+
     /// @notice Gas of `oracle.matchResult(eventId)` (one stored slot), with the values read.
     function probeMatchResult(
         bytes32 eventId
