@@ -390,11 +390,12 @@ contract ResultsOracleBundleTest is OracleTestBase {
         );
     }
 
-    function test_propose_revertsOnHighSSignature() public {
+    function test_propose_revertsOnMalleableTwin() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         bytes32 digest = oracle.resultDigest(r);
         (bytes32 sr, bytes32 vs) = vm.signCompact(signers[0].key, digest);
-        // The malleable twin (n - s, flipped parity) recovers the same signer but must be refused.
+        // The malleable twin (n - s, flipped parity) of a 65-byte signature; in compact form its high bit collides
+        // with the parity bit, so it can never pass as the attester's signature.
         uint256 s = uint256(vs) & ((1 << 255) - 1);
         uint256 parity = uint256(vs) >> 255;
         uint256 highS = SECP256K1_ORDER - s;
@@ -403,6 +404,24 @@ contract ResultsOracleBundleTest is OracleTestBase {
         bytes memory bundle = bytes.concat(
             _header(_setAddrs(), 7),
             abi.encodePacked(ENTRY_ECDSA, sr, twin),
+            _entry(signers[1], digest),
+            _entry(signers[2], digest)
+        );
+        _expectProposeRevert(
+            r,
+            bundle,
+            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr)
+        );
+    }
+
+    function test_propose_revertsOnHighSInCompactForm() public {
+        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
+        bytes32 digest = oracle.resultDigest(r);
+        (bytes32 sr, ) = vm.signCompact(signers[0].key, digest);
+        // An s just above n/2 (still below 2^255, so expressible in EIP-2098 form) is refused before recovery.
+        bytes memory bundle = bytes.concat(
+            _header(_setAddrs(), 7),
+            abi.encodePacked(ENTRY_ECDSA, sr, bytes32(HALF_ORDER_PLUS_ONE)),
             _entry(signers[1], digest),
             _entry(signers[2], digest)
         );
