@@ -223,7 +223,7 @@ async function main(): Promise<void> {
       `| window end → final in the indexer (confirmations 0), automine | ${auto.finalMs.toFixed(0)} ms |`,
       `| quorum → proposed, 1 s interval mining, median of 3 | ${interval.proposedMs.toFixed(0)} ms |`,
       `| window end → final in the indexer, 1 s interval mining | ${interval.finalMs.toFixed(0)} ms |`,
-      `| indexer catch-up from the deployment block (${cu.events} ResultProposed events, 2,000-block ranges, one transaction per range) | ${cu.perSec.toFixed(0)} events/s (${cu.seconds.toFixed(1)} s) |`,
+      `| indexer catch-up from the deployment block (${cu.events} oracle events, 2,000-block ranges, one transaction per range) | ${cu.perSec.toFixed(0)} events/s (${cu.seconds.toFixed(1)} s) |`,
       '',
       'Latencies include the relayer tick (simulate, estimate, sign, record in the outbox, broadcast, receipt).',
       'The dispute window itself (60 s here, chain time moved with `evm_increaseTime`) is not included in "final".',

@@ -104,6 +104,8 @@ export interface OutboxStore {
   /** Inserts a publication unless one exists for the same kind + payload key; returns it when inserted. */
   createPublication(publication: NewPublication, items?: readonly BatchItem[]): Promise<Publication | undefined>;
   openPublications(): Promise<Publication[]>;
+  /** Number of publications per state (metrics). */
+  countByState(): Promise<Record<string, number>>;
   transactionsOf(publicationId: string): Promise<OutboxTransaction[]>;
   /** Highest nonce of an unresolved (signed/broadcast) transaction of `sender`. */
   maxOpenNonce(sender: string): Promise<number | undefined>;

@@ -139,6 +139,14 @@ export class PgOutboxStore implements OutboxStore {
     return rows.map(toPublication);
   }
 
+  async countByState(): Promise<Record<string, number>> {
+    const { rows } = await this.db().query<{ state: string; n: number }>(
+      `select state, count(*)::int as n from oracle_publications where chain_id = $1 and contract = $2 group by state`,
+      [this.chainId, this.contract],
+    );
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
   async transactionsOf(publicationId: string): Promise<OutboxTransaction[]> {
     const { rows } = await this.db().query<TransactionRow>(
       'select * from oracle_transactions where publication_id = $1 order by attempt',

@@ -643,6 +643,20 @@ export class ResultRelayer {
   private async refreshGauges(): Promise<void> {
     const metrics = this.deps.metrics;
     if (!metrics) return;
+    const counts = await this.deps.outbox.countByState();
+    for (const state of [
+      'pending',
+      'awaiting_signatures',
+      'sent',
+      'mined',
+      'confirmed',
+      'already_published',
+      'conflict',
+      'expired',
+      'failed',
+    ]) {
+      metrics.publications.set({ state }, counts[state] ?? 0);
+    }
     const balance = await this.call(() => this.deps.provider.getBalance(this.address)).catch(() => undefined);
     if (balance !== undefined) metrics.relayerBalance.set(Number(balance));
   }

@@ -1,4 +1,6 @@
 import { Wallet, type ContractTransactionResponse } from 'ethers';
+import pg from 'pg';
+import { FINAL_CHANNEL } from '../../../oracle/indexer/result-indexer.js';
 import {
   ListReadySource,
   createWorld,
@@ -67,6 +69,11 @@ describe('ResultIndexer (Hardhat node over JSON-RPC, real Postgres)', () => {
     expect(await row(result.eventId)).toEqual(expect.objectContaining({ phase: 'disputed' }));
     expect(await finalRows(result.eventId)).toBe(0);
 
+    const listener = new pg.Client({ connectionString: world.db.url });
+    await listener.connect();
+    const notified: string[] = [];
+    listener.on('notification', (n) => notified.push(n.payload ?? ''));
+    await listener.query(`listen ${FINAL_CHANNEL}`);
     const governance = world.oracle.connect(world.node.wallet(0)) as typeof world.oracle;
     const corrected = { ...result, values: [3, 1] };
     await (
@@ -75,6 +82,9 @@ describe('ResultIndexer (Hardhat node over JSON-RPC, real Postgres)', () => {
     await indexer.tick();
     expect(await row(result.eventId)).toEqual(expect.objectContaining({ phase: 'final', values_: [3, 1] }));
     expect(await finalRows(result.eventId)).toBe(1);
+    await new Promise((r) => setTimeout(r, 100));
+    await listener.end();
+    expect(notified).toEqual([result.eventId]); // NOTIFY wakes listeners; the table stays the truth
   });
 
   it('detects a reorg by block hash, rewinds and ends consistent with the new branch', async () => {

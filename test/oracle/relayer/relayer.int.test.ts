@@ -194,6 +194,8 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
     expect(await proposedCount(world, result.eventId)).toBe(1);
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/oracle_alerts_total\{kind="conflict"\} 1/);
+    expect(text).toMatch(/oracle_publications\{state="conflict"\} 1/);
+    expect(text).toMatch(/oracle_relayer_balance_wei \d+/);
   });
 
   /** A provider that dies with the process: `when` decides whether the raw tx reached the node first. */
