@@ -163,7 +163,13 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         _verifyQuorum(_hashTypedDataV4(ResultHash.hash(batch)), signatures, cfg.setHash, cfg.threshold);
 
         uint64 finalAt = now_ + cfg.disputeWindow;
-        _batches[root] = StoredBatch({state: BatchState.Proposed, finalAt: finalAt, epoch: cfg.epoch});
+        // One SSTORE of the packed slot (Solidity's layout of `StoredBatch`: state, finalAt, epoch from the
+        // lowest-order byte); assigning the struct would write it member by member.
+        uint256 packed = uint256(BatchState.Proposed) | (uint256(finalAt) << 8) | (uint256(cfg.epoch) << 72);
+        StoredBatch storage slot_ = _batches[root];
+        assembly ("memory-safe") {
+            sstore(slot_.slot, packed)
+        }
         emit BatchProposed(root, batch.count, finalAt, cfg.epoch);
     }
 
@@ -171,7 +177,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     function publishFromBatch(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external {
         _requireNotPaused();
         uint64 now_ = _time();
-        Phase batchPhase = _batchPhaseOf(_batches[root], now_);
+        Phase batchPhase = _batchPhaseOf(root, now_);
         if (batchPhase != Phase.Final) revert BatchNotFinal(root, batchPhase);
         if (!MerkleProof.verifyCalldata(proof, root, ResultHash.leaf(result))) revert InvalidProof(root);
         _checkOutcome(result.status, result.values);
@@ -376,8 +382,8 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @inheritdoc IResultsOracle
     function batchOf(bytes32 root) external view returns (Phase phase, uint64 finalAt, uint32 epoch) {
-        StoredBatch memory stored = _batches[root];
-        phase = _batchPhaseOf(stored, _time());
+        StoredBatch storage stored = _batches[root];
+        phase = _batchPhase(stored.state, stored.finalAt, _time());
         if (phase != Phase.None) (finalAt, epoch) = (stored.finalAt, stored.epoch);
     }
 
@@ -388,14 +394,14 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         bytes32[] calldata proof
     ) external view returns (Phase phase, uint64 finalAt) {
         if (!MerkleProof.verifyCalldata(proof, root, ResultHash.leaf(result))) return (Phase.None, 0);
-        StoredBatch memory stored = _batches[root];
-        phase = _batchPhaseOf(stored, _time());
+        StoredBatch storage stored = _batches[root];
+        phase = _batchPhase(stored.state, stored.finalAt, _time());
         if (phase != Phase.None) finalAt = stored.finalAt;
     }
 
     /// @inheritdoc IResultsOracle
     function requireFinalBatched(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external view {
-        Phase phase = _batchPhaseOf(_batches[root], _time());
+        Phase phase = _batchPhaseOf(root, _time());
         if (phase != Phase.Final) revert BatchNotFinal(root, phase);
         if (!MerkleProof.verifyCalldata(proof, root, ResultHash.leaf(result))) revert InvalidProof(root);
     }
@@ -566,7 +572,21 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @dev Writes a result's slot and, for long outcomes, its values commitment.
     function _store(bytes32 eventId, StoredResult memory stored, bytes32 valuesHash) private {
-        _results[eventId] = stored;
+        // One SSTORE of the packed slot: assigning the struct writes it member by member (about 200 gas each
+        // after the first). Packing follows Solidity's layout of `StoredResult`, lowest-order bytes first; every
+        // read goes through the struct, so a layout mismatch would show in any read test.
+        uint256 packed =
+            uint256(stored.phase) |
+                (uint256(stored.status) << 8) |
+                (uint256(stored.valueCount) << 16) |
+                (uint256(stored.version) << 24) |
+                (uint256(stored.finalAt) << 56) |
+                (uint256(stored.home) << 120) |
+                (uint256(stored.away) << 152);
+        StoredResult storage slot_ = _results[eventId];
+        assembly ("memory-safe") {
+            sstore(slot_.slot, packed)
+        }
         if (stored.valueCount > 2) _valuesHashes[eventId] = valuesHash;
     }
 
@@ -576,13 +596,18 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         return stored.phase;
     }
 
-    /// @dev Where a stored root stands at `now_`.
-    function _batchPhaseOf(StoredBatch memory stored, uint64 now_) private pure returns (Phase) {
-        BatchState state = stored.state;
-        if (state == BatchState.Proposed) return now_ >= stored.finalAt ? Phase.Final : Phase.Proposed;
+    /// @dev Where a root in `state` (final from `finalAt` when proposed) stands at `now_`.
+    function _batchPhase(BatchState state, uint64 finalAt, uint64 now_) private pure returns (Phase) {
+        if (state == BatchState.Proposed) return now_ >= finalAt ? Phase.Final : Phase.Proposed;
         if (state == BatchState.Disputed) return Phase.Disputed;
         if (state == BatchState.Final) return Phase.Final;
         return Phase.None; // unknown or rejected
+    }
+
+    /// @dev See {_batchPhase}.
+    function _batchPhaseOf(bytes32 root, uint64 now_) private view returns (Phase) {
+        StoredBatch storage stored = _batches[root];
+        return _batchPhase(stored.state, stored.finalAt, now_);
     }
 
     /// @dev The values of a result with at most two of them.
@@ -682,8 +707,10 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         uint256 length = signatures.length;
         if (length == 0) revert MalformedSignatures();
         uint256 n = uint256(_word(signatures, 0)) >> 248;
-        // Header: n (1 byte) ‖ set (20 bytes each) ‖ bitmap (2 bytes).
-        cursor = 3 + 20 * n;
+        // Header: n (1 byte) ‖ set (20 bytes each) ‖ bitmap (2 bytes). n < 256: no overflow.
+        unchecked {
+            cursor = 3 + 20 * n;
+        }
         if (n == 0 || n > MAX_ATTESTERS || length < cursor) revert MalformedSignatures();
 
         bytes20 given;
@@ -697,7 +724,9 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         if (given != setHash) revert AttesterSetMismatch(given, setHash);
         // The commitment covers the set's length, so from here on n == the current count.
 
-        bitmap = uint256(_word(signatures, cursor - 2)) >> 240;
+        unchecked {
+            bitmap = uint256(_word(signatures, cursor - 2)) >> 240; // cursor >= 23
+        }
         if (bitmap >> n != 0) revert MalformedSignatures(); // a bit beyond the set
         uint256 signed = _popCount(bitmap);
         if (signed < required) revert InsufficientSignatures(signed, required);
@@ -831,12 +860,21 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
             }
         }
 
-        cfg.setHash = setHash;
         cfg.epoch += 1;
-        cfg.threshold = threshold;
-        cfg.disputeThreshold = disputeThreshold;
-        cfg.count = uint8(count);
-        _config = cfg;
+        // One SSTORE of the packed config slot (Solidity's layout of `Config`, lowest-order bytes first);
+        // assigning the struct would write it member by member. Window and pause flag are kept.
+        uint256 configWord =
+            uint256(uint160(setHash)) |
+                (uint256(cfg.epoch) << 160) |
+                (uint256(threshold) << 192) |
+                (uint256(disputeThreshold) << 200) |
+                (count << 208) |
+                (uint256(cfg.disputeWindow) << 216) |
+                (cfg.paused ? 1 << 248 : 0);
+        Config storage slot_ = _config;
+        assembly ("memory-safe") {
+            sstore(slot_.slot, configWord)
+        }
         emit AttestersRotated(cfg.epoch, list, threshold, disputeThreshold);
     }
 

@@ -78,15 +78,22 @@ library ResultHash {
     /**
      * @notice Leaf of `result` in an OpenZeppelin `StandardMerkleTree` with leaf encoding
      * `["bytes32","uint8","uint32[]","uint64","uint32"]` (double-hashed against second-preimage attacks).
+     * @dev `keccak256(bytes.concat(keccak256(abi.encode(eventId, uint8(status), values, endedAt, version))))`,
+     * built from calldata in place: the head of a `BatchedResult` is `eventId, status, <offset of values>,
+     * endedAt, version`, which is `abi.encode`'s head once the offset word reads 0xa0, followed by the array's
+     * length and elements. A non-canonical encoding hashes differently and fails the proof.
      */
-    function leaf(IResultsOracle.BatchedResult calldata result) internal pure returns (bytes32) {
-        return
-            keccak256(
-                bytes.concat(
-                    keccak256(
-                        abi.encode(result.eventId, uint8(result.status), result.values, result.endedAt, result.version)
-                    )
-                )
-            );
+    function leaf(IResultsOracle.BatchedResult calldata result) internal pure returns (bytes32 hash_) {
+        uint32[] calldata values = result.values;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, result, 0xa0)
+            mstore(add(ptr, 0x40), 0xa0)
+            mstore(add(ptr, 0xa0), values.length)
+            let size := shl(5, values.length)
+            calldatacopy(add(ptr, 0xc0), values.offset, size)
+            mstore(0x00, keccak256(ptr, add(0xc0, size)))
+            hash_ := keccak256(0x00, 0x20)
+        }
     }
 }

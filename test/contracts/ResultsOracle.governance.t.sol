@@ -112,6 +112,24 @@ contract ResultsOracleRotationTest is GovernanceFixture {
         oracle.dispute(EVENT_ID);
     }
 
+    function test_rotateAttesters_keepsPauseAndWindow() public {
+        vm.startPrank(governance);
+        oracle.setDisputeWindow(2 hours);
+        oracle.pause();
+        oracle.rotateAttesters(_newSigners(4), 2, 3);
+        vm.stopPrank();
+        assertTrue(oracle.paused());
+        assertEq(uint256(oracle.disputeWindow()), 2 hours);
+        vm.prank(governance);
+        oracle.unpause();
+        (uint32 epoch, uint8 t, uint8 dt, uint8 count, bytes20 setHash) = oracle.attesterConfig();
+        assertEq(uint256(epoch), 2);
+        assertEq(uint256(t), 2);
+        assertEq(uint256(dt), 3);
+        assertEq(uint256(count), 4);
+        assertEq(setHash, _setHash(_setAddrs()));
+    }
+
     function test_rotateAttesters_acceptsThresholdEqualToCount() public {
         _newSigners(3);
         _rotateToSigners(3, 3);
