@@ -277,8 +277,11 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
       const source = new ListReadySource();
       const result = await makeResult(world, 'replaced');
       source.add(readyOf(world, result, await sign(world, result, [1, 2, 5])));
-      let now = Date.now();
-      const { service } = makeRelayer(world, source, { relayer: { replaceAfterMs: 1_000 }, clock: () => now });
+      let offset = 0; // the relayer's clock runs ahead of the wall clock by `offset` ms
+      const { service } = makeRelayer(world, source, {
+        relayer: { replaceAfterMs: 5_000 },
+        clock: () => Date.now() + offset,
+      });
       try {
         await service.runOnce(); // sent, sits in the mempool
         const [first] = await txRows(result.eventId);
@@ -286,7 +289,7 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
         await world.node.provider.send('hardhat_dropTransaction', [first!.tx_hash]);
         await service.runOnce(); // not old enough: nothing
         expect(await txRows(result.eventId)).toHaveLength(1);
-        now += 1_500;
+        offset += 6_000;
         await service.runOnce(); // replaced
         const rows = await txRows(result.eventId);
         expect(rows).toHaveLength(2);
@@ -294,7 +297,7 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
         expect(BigInt(rows[1]!.max_fee_per_gas) * 1000n).toBeGreaterThanOrEqual(
           BigInt(rows[0]!.max_fee_per_gas) * 1125n,
         );
-        now += 1_500;
+        offset += 6_000;
         await service.runOnce(); // still unmined (automine off): replaced again, the mempool swaps it
         await mine(world);
         await service.runOnce();
@@ -313,20 +316,23 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
 
   it('cancels a transaction whose signatures expired in flight, then publishes the outcome re-signed with a new window', async () => {
     await world.node.provider.send('evm_setAutomine', [false]);
-    let now = Date.now();
+    let offset = 0; // the relayer's clock runs ahead of the wall clock by `offset` ms
     const source = new ListReadySource();
     const result = await makeResult(world, 'expired-in-flight', {
       deadline: (await chainNow(world.node.provider)) + 120n,
     });
     source.add(readyOf(world, result, await sign(world, result, [1, 2, 3])));
-    const { service } = makeRelayer(world, source, { relayer: { replaceAfterMs: 1_000 }, clock: () => now });
+    const { service } = makeRelayer(world, source, {
+      relayer: { replaceAfterMs: 5_000 },
+      clock: () => Date.now() + offset,
+    });
     try {
       await service.runOnce(); // sent, pending in the mempool
       const [first] = await txRows(result.eventId);
       await world.node.provider.send('hardhat_dropTransaction', [first!.tx_hash]);
       await world.node.provider.send('evm_increaseTime', [300]);
       await mine(world); // an empty block: chain time is past the deadline
-      now += 1_500;
+      offset += 6_000;
       await service.runOnce(); // replacement time: the signatures expired → cancellation, same nonce
       await mine(world);
       await service.runOnce();
