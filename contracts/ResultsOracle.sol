@@ -828,25 +828,17 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
             (disputeThreshold == threshold && threshold != count)
         ) revert InvalidAttesterSet(count, threshold, disputeThreshold);
 
-        Config memory cfg = _config;
+        bytes memory packed = _packSet(list, threshold, disputeThreshold);
+        Config storage cfg = _config;
+        uint256 old; // the config slot as one word (layout: see below)
+        assembly ("memory-safe") {
+            old := sload(cfg.slot)
+        }
+        uint256 oldWords = _setWords(uint8(old >> 208));
         uint256 words = _setWords(count);
-        bytes memory packed = new bytes(words * 32); // zero-filled whole words
         bytes20 setHash;
-        // Bounded by MAX_ATTESTERS and SET_WORDS: no index can overflow.
+        // Bounded by SET_WORDS: no index can overflow.
         unchecked {
-            for (uint256 i; i < count; ++i) {
-                address attester = list[i];
-                if (attester == address(0)) revert ZeroAddress();
-                for (uint256 j; j < i; ++j) {
-                    if (list[j] == attester) revert InvalidAttesterSet(count, threshold, disputeThreshold);
-                }
-                // Packs 20 bytes per address. Each 32-byte write also zeroes the 12 bytes after the address,
-                // which the next address overwrites or which are padding (possibly just past `packed`, in
-                // unallocated memory).
-                assembly ("memory-safe") {
-                    mstore(add(add(packed, 0x20), mul(i, 20)), shl(96, attester))
-                }
-            }
             for (uint256 w; w < words; ++w) {
                 bytes32 word;
                 assembly ("memory-safe") {
@@ -854,28 +846,53 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
                 }
                 _attesterWords[w] = word;
             }
-            for (uint256 w = words; w < _setWords(cfg.count); ++w) delete _attesterWords[w];
+            for (uint256 w = words; w < oldWords; ++w) delete _attesterWords[w];
             assembly ("memory-safe") {
                 setHash := and(keccak256(add(packed, 0x20), mul(count, 20)), not(0xffffffffffffffffffffffff))
             }
         }
 
-        cfg.epoch += 1;
-        // One SSTORE of the packed config slot (Solidity's layout of `Config`, lowest-order bytes first);
-        // assigning the struct would write it member by member. Window and pause flag are kept.
+        uint32 epoch = uint32(old >> 160) + 1;
+        // One SSTORE of the config slot in Solidity's layout of `Config`, lowest-order bytes first: setHash
+        // (bits 0-159), epoch (160-191), threshold (192-199), disputeThreshold (200-207), count (208-215),
+        // then disputeWindow and paused (216-255), kept as they are. Assigning the struct would write it
+        // member by member.
         uint256 configWord =
             uint256(uint160(setHash)) |
-                (uint256(cfg.epoch) << 160) |
+                (uint256(epoch) << 160) |
                 (uint256(threshold) << 192) |
                 (uint256(disputeThreshold) << 200) |
                 (count << 208) |
-                (uint256(cfg.disputeWindow) << 216) |
-                (cfg.paused ? 1 << 248 : 0);
-        Config storage slot_ = _config;
+                ((old >> 216) << 216);
         assembly ("memory-safe") {
-            sstore(slot_.slot, configWord)
+            sstore(cfg.slot, configWord)
         }
-        emit AttestersRotated(cfg.epoch, list, threshold, disputeThreshold);
+        emit AttestersRotated(epoch, list, threshold, disputeThreshold);
+    }
+
+    /// @dev Checks that `list` holds distinct non-zero addresses and packs them 20 bytes each, in whole words.
+    function _packSet(
+        address[] memory list,
+        uint8 threshold,
+        uint8 disputeThreshold
+    ) private pure returns (bytes memory packed) {
+        uint256 count = list.length;
+        packed = new bytes(_setWords(count) * 32); // zero-filled whole words
+        // Bounded by MAX_ATTESTERS: no index can overflow.
+        unchecked {
+            for (uint256 i; i < count; ++i) {
+                address attester = list[i];
+                if (attester == address(0)) revert ZeroAddress();
+                for (uint256 j; j < i; ++j) {
+                    if (list[j] == attester) revert InvalidAttesterSet(count, threshold, disputeThreshold);
+                }
+                // Each 32-byte write also zeroes the 12 bytes after the address, which the next address
+                // overwrites or which are padding (possibly just past `packed`, in unallocated memory).
+                assembly ("memory-safe") {
+                    mstore(add(add(packed, 0x20), mul(i, 20)), shl(96, attester))
+                }
+            }
+        }
     }
 
     function _setDisputeWindow(uint32 window) private {
