@@ -185,7 +185,13 @@ export class ResultRelayer {
       // The receipt we saw is gone: a reorg took the block. The transaction is in flight again.
       this.log.warn({ publication: publication.id }, 'receipt vanished (reorg): transaction back in flight');
       await this.deps.outbox.setPublicationState(publication.id, 'sent');
-      for (const a of live) if (a.state === 'mined') await this.deps.outbox.setTransactionState(a.id, 'broadcast');
+      const wasMined = live.find((a) => a.state === 'mined');
+      if (wasMined) {
+        await this.deps.outbox.setTransactionState(wasMined.id, 'broadcast');
+        // The same signed bytes again: nodes usually re-pool reorged transactions, not all do.
+        await this.broadcast({ ...wasMined, state: 'broadcast' });
+        return undefined;
+      }
     }
     const latest = live[live.length - 1]!;
     const nonceNow = await this.call(() => this.deps.provider.getTransactionCount(this.address, 'latest'));

@@ -361,6 +361,31 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
     expect(await proposedCount(world, result.eventId)).toBe(1);
   });
 
+  it('a reorg that removes its receipt puts the transaction back in flight: the same bytes are mined again, once', async () => {
+    const source = new ListReadySource();
+    const result = await makeResult(world, 'relayer-reorg');
+    source.add(readyOf(world, result, await sign(world, result, [1, 4, 5])));
+    const { service } = makeRelayer(world, source, { relayer: { confirmations: 3 } });
+    try {
+      const snapshot = (await world.node.provider.send('evm_snapshot', [])) as string;
+      await service.runOnce(); // sent and mined at once (automine)
+      await service.runOnce(); // receipt, 1 of 3 confirmations
+      expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'mined' })]);
+      const [sent] = await txRows(result.eventId);
+      expect(await world.node.provider.send('evm_revert', [snapshot])).toBe(true); // the block is gone
+      expect(await proposedCount(world, result.eventId)).toBe(0);
+      await service.runOnce(); // receipt vanished → rebroadcast the same signed transaction
+      await mine(world, 2);
+      await service.runOnce();
+      expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+      const rows = await txRows(result.eventId);
+      expect(rows).toEqual([expect.objectContaining({ tx_hash: sent!.tx_hash, state: 'mined' })]);
+      expect(await proposedCount(world, result.eventId)).toBe(1);
+    } finally {
+      await service.stop();
+    }
+  });
+
   describe('with the attestation side (AttestationService, PgReadyResultSource, signer instances)', () => {
     const admins = ['alice', 'bob', 'carol', 'dave', 'erin'];
     let service: AttestationService;
