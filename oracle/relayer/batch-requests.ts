@@ -1,4 +1,5 @@
 import { getAddress, verifyTypedData, type TypedDataDomain } from 'ethers';
+import { OracleError } from '../errors.js';
 import { BATCH_TYPES, batchDigest, type AttesterSignature, type Batch } from '../result.js';
 import type { BatchItem } from './outbox-store.js';
 import { batchOfPayload, type BatchPayload } from './payload.js';
@@ -30,6 +31,7 @@ export interface BatchSignatureStore {
    * Adds one attester's signature over `root` after checking that it recovers to `attester` over the
    * batch's EIP-712 digest (ERC-1271 signatures are checked by the contract at simulation time instead).
    * @returns false when the root is unknown or no longer waiting.
+   * @throws {OracleError} ORACLE_INVALID_SIGNATURE when an ECDSA signature does not recover to `attester`.
    */
   addSignature(root: string, signature: AttesterSignature): Promise<boolean>;
   /** Signatures collected for `root`. */
@@ -96,7 +98,9 @@ export class PgBatchSignatureStore implements BatchSignatureStore {
     const attester = getAddress(signature.attester);
     if (!signature.contract) {
       const recovered = verifyTypedData(this.domain, BATCH_TYPES, { ...batch }, signature.signature);
-      if (recovered !== attester) throw new Error(`batch signature does not recover to ${attester}`);
+      if (recovered !== attester) {
+        throw new OracleError('ORACLE_INVALID_SIGNATURE', `batch signature does not recover to ${attester}`);
+      }
     }
     await this.db.query(
       `insert into oracle_batch_signatures (root, digest, attester, signature, is_contract)

@@ -140,6 +140,13 @@ describe('ResultIndexer (Hardhat node over JSON-RPC, real Postgres)', () => {
       const [request] = await store.openRequests();
       expect(request!.batch.count).toBe(256);
       expect(request!.items).toHaveLength(256);
+      // A signature that does not recover to the claimed attester is refused.
+      const forged = await new Wallet(world.node.wallet(2).privateKey).signTypedData(domain, BATCH_TYPES, {
+        ...request!.batch,
+      });
+      await expect(
+        store.addSignature(request!.batch.root, { attester: world.node.wallet(4).address, signature: forged }),
+      ).rejects.toMatchObject({ code: 'ORACLE_INVALID_SIGNATURE' });
       // Dev-key attester signers answer the request (the attestation side's role).
       for (const i of [2, 4, 5]) {
         const wallet = new Wallet(world.node.wallet(i).privateKey);
