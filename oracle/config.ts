@@ -74,7 +74,11 @@ const Schema = z.object({
   RELAYER_FEE_BUMP_PERCENT: z.coerce.number().min(12.5).max(500).default(15).describe('Fee increase per replacement'),
   RELAYER_MAX_FEE_GWEI: gwei.default(200_000_000_000n).describe('Cap on maxFeePerGas, in gwei'),
   RELAYER_MAX_PRIORITY_FEE_GWEI: gwei.default(3_000_000_000n).describe('Cap on maxPriorityFeePerGas, in gwei'),
-  RELAYER_BATCH_THRESHOLD: int(2).default(32).describe('At least this many ready results → one batch root'),
+  RELAYER_BATCH_THRESHOLD: int(2)
+    .optional()
+    .describe(
+      'At least this many ready results → one batch root; unset: propose only (batch roots need the signers to answer batch requests)',
+    ),
   RELAYER_MAX_BATCH: int(2).max(65_536).default(1_024).describe('Results per batch root at most'),
   RELAYER_MAX_IN_FLIGHT: int(1).max(256).default(16).describe('Unconfirmed transactions at most'),
   RELAYER_DEADLINE_MARGIN_S: int(0).default(60).describe('Never send signatures expiring within this many seconds'),
@@ -202,7 +206,8 @@ export interface RelayerConfig {
   readonly feeBumpPercent: number;
   readonly maxFeePerGas: bigint;
   readonly maxPriorityFeePerGas: bigint;
-  readonly batchThreshold: number;
+  /** Undefined: batch publication off (every result goes through `propose`). */
+  readonly batchThreshold: number | undefined;
   readonly maxBatch: number;
   readonly maxInFlight: number;
   readonly deadlineMarginSeconds: number;

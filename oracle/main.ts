@@ -84,11 +84,16 @@ export async function startOracle(
         maxPriorityFeePerGas: config.relayer.maxPriorityFeePerGas,
         bumpPercent: config.relayer.feeBumpPercent,
       }),
-      batchSignatures: new PgBatchSignatureStore({
-        db: pool,
-        domain: oracleDomain(config.chain.chainId, config.chain.oracleAddress),
-      }),
-      options: config.relayer,
+      // Batch roots only when configured: they wait for the attesters' signers to answer batch requests.
+      ...(config.relayer.batchThreshold === undefined
+        ? {}
+        : {
+            batchSignatures: new PgBatchSignatureStore({
+              db: pool,
+              domain: oracleDomain(config.chain.chainId, config.chain.oracleAddress),
+            }),
+          }),
+      options: { ...config.relayer, batchThreshold: config.relayer.batchThreshold ?? Number.MAX_SAFE_INTEGER },
       metrics,
       logger,
     });
