@@ -34,6 +34,7 @@ export interface Publication {
   readonly error: string | null;
   readonly txHash: string | null;
   readonly blockNumber: number | null;
+  readonly createdAt: Date;
 }
 
 /** `signed`: recorded, maybe not broadcast; `broadcast`: handed to the provider; then one outcome. */
@@ -103,6 +104,8 @@ export interface OutboxStore {
   heldOutcomeKeys(keys: readonly string[]): Promise<Set<string>>;
   /** Inserts a publication unless one exists for the same kind + payload key; returns it when inserted. */
   createPublication(publication: NewPublication, items?: readonly BatchItem[]): Promise<Publication | undefined>;
+  /** Which of these outcome keys were leaves of a batch root that was abandoned (failed or expired). */
+  abandonedBatchOutcomeKeys(keys: readonly string[]): Promise<Set<string>>;
   openPublications(): Promise<Publication[]>;
   /** Number of publications per state (metrics). */
   countByState(): Promise<Record<string, number>>;

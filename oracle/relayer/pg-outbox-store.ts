@@ -29,6 +29,7 @@ interface PublicationRow {
   error: string | null;
   tx_hash: string | null;
   block_number: string | null;
+  created_at: Date;
 }
 
 interface TransactionRow {
@@ -127,6 +128,17 @@ export class PgOutboxStore implements OutboxStore {
       ],
     );
     return rows[0] ? toPublication(rows[0]) : undefined;
+  }
+
+  async abandonedBatchOutcomeKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const { rows } = await this.db().query<{ key: string }>(
+      `select distinct i.outcome_key as key from oracle_batch_items i
+         join oracle_publications p on p.kind = 'batch' and p.subject = i.root and p.chain_id = $1 and p.contract = $2
+        where i.outcome_key = any($3::text[]) and p.state in ('expired', 'failed')`,
+      [this.chainId, this.contract, keys],
+    );
+    return new Set(rows.map((r) => r.key));
   }
 
   async openPublications(): Promise<Publication[]> {
@@ -246,6 +258,7 @@ function toPublication(row: PublicationRow): Publication {
     error: row.error,
     txHash: row.tx_hash,
     blockNumber: row.block_number === null ? null : Number(row.block_number),
+    createdAt: row.created_at,
   };
 }
 

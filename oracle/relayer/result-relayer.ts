@@ -63,6 +63,11 @@ export interface ResultRelayerOptions {
   readonly deadlineMarginSeconds: number;
   /** Validity of a batch root's signatures, from its creation (chain time). Default one day. */
   readonly batchValiditySeconds?: number;
+  /**
+   * A batch root without a quorum of attester signatures after this long is abandoned and its results
+   * are proposed one by one. Default 15 minutes.
+   */
+  readonly batchSignatureTimeoutMs?: number;
   /** How many ready results to read per tick. Default 4096. */
   readonly scanLimit?: number;
 }
@@ -343,17 +348,24 @@ export class ResultRelayer {
       fresh.push(r);
     }
     if (fresh.length === 0) return { ready: ready.length, queued: 0 };
-    if (this.deps.batchSignatures && fresh.length >= this.deps.options.batchThreshold) {
-      let queued = 0;
-      for (let i = 0; i < fresh.length; i += this.deps.options.maxBatch) {
-        const chunk = fresh.slice(i, i + this.deps.options.maxBatch);
-        if (chunk.length < this.deps.options.batchThreshold && i > 0) break; // the rest waits for the next tick
-        queued += await this.requestBatch(chunk, chainNow, set.epoch);
-      }
-      return { ready: ready.length, queued };
-    }
     let queued = 0;
-    for (const r of fresh) {
+    let single = fresh;
+    if (this.deps.batchSignatures) {
+      // Results of an abandoned root (no signatures in time) are proposed alone, never batched again.
+      const abandoned = await this.deps.outbox.abandonedBatchOutcomeKeys(fresh.map((r) => r.outcomeKey));
+      const batchable = fresh.filter((r) => !abandoned.has(r.outcomeKey));
+      single = fresh.filter((r) => abandoned.has(r.outcomeKey));
+      if (batchable.length >= this.deps.options.batchThreshold) {
+        for (let i = 0; i < batchable.length; i += this.deps.options.maxBatch) {
+          const chunk = batchable.slice(i, i + this.deps.options.maxBatch);
+          if (chunk.length < this.deps.options.batchThreshold && i > 0) break; // the rest waits for the next tick
+          queued += await this.requestBatch(chunk, chainNow, set.epoch);
+        }
+      } else {
+        single = fresh;
+      }
+    }
+    for (const r of single) {
       const created = await this.deps.outbox.createPublication({
         kind: 'propose',
         subject: r.result.eventId,
@@ -433,7 +445,18 @@ export class ResultRelayer {
     const signatures = (await this.deps.batchSignatures.signaturesOf(publication.subject)).filter((s) =>
       members.has(s.attester.toLowerCase()),
     );
-    if (signatures.length >= set.threshold) await this.deps.outbox.setPublicationState(publication.id, 'pending');
+    if (signatures.length >= set.threshold) {
+      await this.deps.outbox.setPublicationState(publication.id, 'pending');
+      return;
+    }
+    const waited = this.clock() - publication.createdAt.getTime();
+    if (waited > (this.deps.options.batchSignatureTimeoutMs ?? 15 * 60_000)) {
+      await this.deps.outbox.setPublicationState(publication.id, 'failed', {
+        error: `${signatures.length} of ${set.threshold} batch signatures after ${Math.round(waited / 1000)} s: results fall back to propose`,
+      });
+      this.deps.metrics?.alerts.inc({ kind: 'batch_unsigned' });
+      this.log.warn({ root: publication.subject }, 'batch root abandoned: its results will be proposed one by one');
+    }
   }
 
   // SEND

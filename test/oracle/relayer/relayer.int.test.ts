@@ -4,6 +4,7 @@ import { PgAttestationStore } from '../../../oracle/attestations/pg-attestation-
 import { PgReadyResultSource } from '../../../oracle/attestations/pg-ready-result-source.js';
 import { ChainAttesterSetSource } from '../../../oracle/chain/attester-set-source.js';
 import { ResultSigner } from '../../../oracle/signer/result-signer.js';
+import { PgBatchSignatureStore } from '../../../oracle/relayer/batch-requests.js';
 import {
   ListReadySource,
   chainNow,
@@ -20,7 +21,15 @@ import {
   type OracleWorld,
 } from '../chain/harness.js';
 import { readResultView } from '../../../oracle/chain/oracle-contract.js';
-import { Phase, ResultStatus, eventIdOf, packSignatures, resultMessage, type Outcome } from '../../../oracle/result.js';
+import {
+  Phase,
+  ResultStatus,
+  eventIdOf,
+  oracleDomain,
+  packSignatures,
+  resultMessage,
+  type Outcome,
+} from '../../../oracle/result.js';
 import { OracleMetrics, serveMetrics } from '../../../oracle/metrics.js';
 import { createOracleReader } from '../../../oracle/index.js';
 import type { ReadyResultSource } from '../../../oracle/attestations/ready-results.js';
@@ -381,6 +390,44 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
       const rows = await txRows(result.eventId);
       expect(rows).toEqual([expect.objectContaining({ tx_hash: sent!.tx_hash, state: 'mined' })]);
       expect(await proposedCount(world, result.eventId)).toBe(1);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('abandons a batch root that gets no attester signatures in time: its results are proposed one by one', async () => {
+    const source = new ListReadySource();
+    const results = await Promise.all(
+      ['unsigned-batch-1', 'unsigned-batch-2', 'unsigned-batch-3'].map((k) => makeResult(world, k)),
+    );
+    for (const r of results) source.add(readyOf(world, r, await sign(world, r, [2, 3, 4])));
+    const store = new PgBatchSignatureStore({ db: world.pool, domain: oracleDomain(world.chainId, world.address) });
+    let offset = 0;
+    const { service } = makeRelayer(world, source, {
+      batchSignatures: store,
+      relayer: { batchThreshold: 2, batchSignatureTimeoutMs: 60_000 },
+      clock: () => Date.now() + offset,
+    });
+    try {
+      await service.runOnce(); // one root requested for the three results
+      const [request] = (await store.openRequests()).filter((r) =>
+        r.items.some((i) => i.eventId === results[0]!.eventId),
+      );
+      expect(request!.items).toHaveLength(3);
+      offset += 120_000; // nobody signed within the timeout
+      await service.runOnce(); // root abandoned; the three results are proposed alone
+      await service.runOnce();
+      const root = await world.pool.query<{ state: string }>(
+        'select state from oracle_publications where subject = $1',
+        [request!.batch.root],
+      );
+      expect(root.rows).toEqual([{ state: 'failed' }]);
+      for (const r of results) {
+        expect(await publications(r.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+        expect(await proposedCount(world, r.eventId)).toBe(1);
+      }
+      await service.runOnce(); // and they are never batched again
+      expect(await store.openRequests()).toEqual([]);
     } finally {
       await service.stop();
     }
