@@ -926,14 +926,21 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     ) private pure returns (bytes memory packed) {
         uint256 count = list.length;
         packed = new bytes(_setWords(count) * 32); // zero-filled whole words
+        // One bit per value of an address's low byte: duplicates always share it, so the pairwise scan only
+        // runs when two low bytes collide (rarely, for a handful of attesters).
+        uint256 seen;
         // Bounded by MAX_ATTESTERS: no index can overflow.
         unchecked {
             for (uint256 i; i < count; ++i) {
                 address attester = list[i];
                 if (attester == address(0)) revert ZeroAddress();
-                for (uint256 j; j < i; ++j) {
-                    if (list[j] == attester) revert InvalidAttesterSet(count, threshold, disputeThreshold);
+                uint256 bit = 1 << (uint160(attester) & 0xff);
+                if (seen & bit != 0) {
+                    for (uint256 j; j < i; ++j) {
+                        if (list[j] == attester) revert InvalidAttesterSet(count, threshold, disputeThreshold);
+                    }
                 }
+                seen |= bit;
                 // Each 32-byte write also zeroes the 12 bytes after the address, which the next address
                 // overwrites or which are padding (possibly just past `packed`, in unallocated memory).
                 assembly ("memory-safe") {

@@ -174,6 +174,18 @@ contract ResultsOracleRotationTest is GovernanceFixture {
         vm.stopPrank();
     }
 
+    function test_rotateAttesters_acceptsDistinctAddressesSharingALowByte() public {
+        address[] memory set = new address[](3);
+        (set[0], set[1], set[2]) = (address(0x1100), address(0x2200), address(0x3300)); // all end in 0x00
+        vm.prank(governance);
+        oracle.rotateAttesters(set, 1, 2);
+        assertEq(oracle.attesters(), set);
+        set[2] = address(0x1100);
+        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InvalidAttesterSet.selector, 3, 1, 2));
+        vm.prank(governance);
+        oracle.rotateAttesters(set, 1, 2);
+    }
+
     function test_rotateAttesters_revertsForNonOwner() public {
         address[] memory set = _setAddrs();
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, guardian));
