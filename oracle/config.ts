@@ -84,6 +84,15 @@ const Schema = z.object({
   RELAYER_DEADLINE_MARGIN_S: int(0).default(60).describe('Never send signatures expiring within this many seconds'),
   RELAYER_POLL_MS: int(50).default(2_000).describe('Relayer tick period'),
 
+  COSIGNER_POLL_MS: int(50).default(2_000).describe('Signer role: period of the batch-request poll'),
+  COSIGNER_MAX_REQUESTS_PER_TICK: int(1).max(1_000).default(8).describe('Signer role: batch roots examined per tick'),
+  COSIGNER_MAX_VALIDITY_S: int(60)
+    .default(172_800)
+    .describe('Signer role: never sign a batch root valid for longer than this (deadline - chain time)'),
+  COSIGNER_DEADLINE_MARGIN_S: int(0)
+    .default(60)
+    .describe('Signer role: never sign a batch root expiring within this many seconds'),
+
   INDEXER_CONFIRMATIONS: int(0).default(6).describe('Depth at which the indexer reads blocks'),
   INDEXER_BLOCK_RANGE: int(1).default(2_000).describe('Blocks per eth_getLogs request'),
   INDEXER_POLL_MS: int(50).default(4_000).describe('Indexer tick period'),
@@ -214,6 +223,14 @@ export interface RelayerConfig {
   readonly pollMs: number;
 }
 
+/** The signer role's batch co-signing policy (the keys come from `ORACLE_SIGNER_*`, see `oracle/signer`). */
+export interface CosignerConfig {
+  readonly pollMs: number;
+  readonly maxRequestsPerTick: number;
+  readonly maxValiditySeconds: number;
+  readonly deadlineMarginSeconds: number;
+}
+
 /** The indexer's policy. */
 export interface IndexerConfig {
   readonly confirmations: number;
@@ -227,6 +244,7 @@ export interface OracleConfig {
   readonly chain: ChainConfig;
   readonly relayer: RelayerConfig;
   readonly indexer: IndexerConfig;
+  readonly cosigner: CosignerConfig;
   readonly metrics: { readonly port: number; readonly host: string };
 }
 
@@ -294,6 +312,12 @@ export function loadOracleConfig(env: Readonly<Record<string, string | undefined
       confirmations: e.INDEXER_CONFIRMATIONS,
       blockRange: e.INDEXER_BLOCK_RANGE,
       pollMs: e.INDEXER_POLL_MS,
+    },
+    cosigner: {
+      pollMs: e.COSIGNER_POLL_MS,
+      maxRequestsPerTick: e.COSIGNER_MAX_REQUESTS_PER_TICK,
+      maxValiditySeconds: e.COSIGNER_MAX_VALIDITY_S,
+      deadlineMarginSeconds: e.COSIGNER_DEADLINE_MARGIN_S,
     },
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
   };

@@ -21,13 +21,20 @@ import { RelayerLock } from './relayer/relayer-lock.js';
 import { RelayerService } from './relayer/relayer-service.js';
 import { ResultRelayer } from './relayer/result-relayer.js';
 import { oracleDomain } from './result.js';
+import { BatchCosigner, BatchCosignerService } from './signer/batch-cosigner.js';
+import { SIGNERS_VARIABLE, SIGNER_PREFIX, createSignerInstances } from './signer/signer-instances.js';
+import { OracleConfigError, OracleError } from './errors.js';
 
-/** Roles one oracle process can run: `relayer`, `indexer`, or both (`all`). */
-export type OracleRole = 'relayer' | 'indexer';
+/** Roles one oracle process can run: `relayer`, `indexer`, `signer`, or all three (`all`). */
+export type OracleRole = 'relayer' | 'indexer' | 'signer';
 
 /**
  * Composition root of the oracle chain processes: the only module that reads the environment, opens
- * sockets and listens. `npm run relayer`, `npm run indexer`, or `tsx oracle/main.ts all`.
+ * sockets and listens. `npm run relayer`, `npm run indexer`, `npm run signer`, or `tsx oracle/main.ts all`.
+ *
+ * @param options.env - where the signer role reads its instances (`ORACLE_SIGNER_*`); default `process.env`.
+ * @param options.requireSigners - the `signer` role fails without signer instances (true when it was asked
+ *   for alone); otherwise a process without `ORACLE_SIGNER_*` simply runs no cosigner.
  *
  * @returns `close()`, which stops the loops (the relayer finishes its tick and releases its lock),
  * the metrics server, the provider and the pool.
@@ -35,7 +42,22 @@ export type OracleRole = 'relayer' | 'indexer';
 export async function startOracle(
   config: OracleConfig,
   roles: readonly OracleRole[],
+  options: { readonly env?: NodeJS.ProcessEnv; readonly requireSigners?: boolean } = {},
 ): Promise<{ close(): Promise<void> }> {
+  // Signer instances first (one attester key each, bound to one admin): a bad key or variable fails the
+  // start before any connection is opened. Signing is offline: no provider needed.
+  const instances = roles.includes('signer')
+    ? await createSignerInstances({
+        env: options.env ?? process.env,
+        chainId: config.chain.chainId,
+        oracleAddress: config.chain.oracleAddress,
+      })
+    : [];
+  if (roles.includes('signer') && instances.length === 0 && options.requireSigners) {
+    throw new OracleConfigError([
+      `${SIGNER_PREFIX}_ADMIN: the signer role needs at least one signer instance (${SIGNER_PREFIX}_ADMIN with ${SIGNER_PREFIX}_KEYSTORE + ${SIGNER_PREFIX}_KEYSTORE_PASSWORD, or ${SIGNERS_VARIABLE})`,
+    ]);
+  }
   const logger = pino({ name: 'oracle', base: { roles: roles.join(',') } });
   const metrics = new OracleMetrics({ defaultMetrics: true });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
@@ -119,6 +141,42 @@ export async function startOracle(
     stops.push(() => service.stop());
   }
 
+  if (roles.includes('signer')) {
+    if (instances.length === 0) {
+      logger.info({}, `no ${SIGNER_PREFIX}_* instance configured: no batch co-signing in this process`);
+    } else {
+      const cosigner = new BatchCosigner({
+        instances,
+        requests: new PgBatchSignatureStore({
+          db: pool,
+          domain: oracleDomain(config.chain.chainId, config.chain.oracleAddress),
+        }),
+        attestations: new PgAttestationStore({ pool }),
+        attesterSets,
+        now: async () => {
+          const block = await policy.execute(() => provider.getBlock('latest'));
+          if (!block) throw new Error('no latest block');
+          return BigInt(block.timestamp);
+        },
+        options: config.cosigner,
+        metrics,
+        logger,
+      });
+      const service = new BatchCosignerService({
+        cosigner,
+        pollMs: config.cosigner.pollMs,
+        maxRequestsPerTick: config.cosigner.maxRequestsPerTick,
+        logger,
+      });
+      service.start();
+      logger.info(
+        { instances: instances.map((i) => ({ admin: i.adminId, attester: i.attester })) },
+        'batch cosigner started',
+      );
+      stops.push(() => service.stop());
+    }
+  }
+
   const server = await serveMetrics(metrics, config.metrics);
   logger.info({ port: server.port }, 'metrics on /metrics');
   return {
@@ -132,9 +190,9 @@ export async function startOracle(
 }
 
 function rolesOf(arg: string | undefined): OracleRole[] {
-  if (arg === 'relayer' || arg === 'indexer') return [arg];
-  if (arg === 'all' || arg === undefined) return ['relayer', 'indexer'];
-  throw new Error(`unknown role ${arg}: use relayer, indexer or all`);
+  if (arg === 'relayer' || arg === 'indexer' || arg === 'signer') return [arg];
+  if (arg === 'all' || arg === undefined) return ['relayer', 'indexer', 'signer'];
+  throw new Error(`unknown role ${arg}: use relayer, indexer, signer or all`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -146,7 +204,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
-  const running = await startOracle(config, roles);
+  let running: { close(): Promise<void> };
+  try {
+    running = await startOracle(config, roles, { env: process.env, requireSigners: process.argv[2] === 'signer' });
+  } catch (error) {
+    if (!(error instanceof OracleConfigError) && !(error instanceof OracleError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   let closing = false;
   const shutdown = (signal: string): void => {
     if (closing) return;

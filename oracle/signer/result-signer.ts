@@ -2,7 +2,7 @@ import type { Signer, TypedDataDomain } from 'ethers';
 import { getAddress } from 'ethers';
 import type { AttestationSigner } from '../attestations/attestation-signer.js';
 import { OracleError } from '../errors.js';
-import { RESULT_TYPES, oracleDomain, resultMessage, type Result } from '../result.js';
+import { BATCH_TYPES, RESULT_TYPES, oracleDomain, resultMessage, type Batch, type Result } from '../result.js';
 
 /**
  * A signer instance: holds exactly one attester key (an injected ethers `Signer`, typically a
@@ -53,5 +53,21 @@ export class ResultSigner implements AttestationSigner {
       );
     }
     return this.signer.signTypedData(this.domain, RESULT_TYPES, resultMessage(request.result));
+  }
+
+  /**
+   * Signs the EIP-712 `Batch` (a batch root) under the oracle's domain. What the root may contain is
+   * decided by the caller (`oracle/signer/batch-cosigner.ts`: only outcomes its admin attested).
+   *
+   * @throws {OracleError} ORACLE_SIGNER_FORBIDDEN when `adminId` is not the admin of this instance.
+   */
+  async signBatch(request: { readonly adminId: string; readonly batch: Batch }): Promise<string> {
+    if (request.adminId !== this.adminId) {
+      throw new OracleError(
+        'ORACLE_SIGNER_FORBIDDEN',
+        `signer of ${this.attester} signs only for admin ${this.adminId}, not for ${request.adminId}`,
+      );
+    }
+    return this.signer.signTypedData(this.domain, BATCH_TYPES, { ...request.batch });
   }
 }
