@@ -336,10 +336,7 @@ contract ResultsOraclePauseTest is GovernanceFixture {
     // TIME OVERRIDE (contracts/testing)
 
     function test_time_harnessClockDrivesFinality() public {
-        bytes memory args = _args(_setAddrs(), 3, 4, WINDOW, guardian, governance);
-        ResultsOracleHarness harness = ResultsOracleHarness(
-            deployCode("ResultsOracleHarness.sol:ResultsOracleHarness", args)
-        );
+        ResultsOracleHarness harness = new ResultsOracleHarness(_setAddrs(), 3, 4, WINDOW, guardian, governance);
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         harness.propose(r, _bundle(harness.resultDigest(r), _firstK(3)));
         assertFalse(harness.isFinal(EVENT_ID));

@@ -41,7 +41,7 @@ abstract contract OracleTestBase is Test {
         vm.label(address(oracle), "oracle");
     }
 
-    /// @dev Deploys from the artifact: `new ResultsOracle` would embed its ~23 kB in every test contract.
+    /// @dev `new` (not `deployCode`): coverage only sees the instrumented bytecode that `new` embeds.
     function _deployOracle(
         address[] memory set,
         uint8 threshold,
@@ -50,8 +50,7 @@ abstract contract OracleTestBase is Test {
         address guardian_,
         address governance_
     ) internal returns (ResultsOracle) {
-        bytes memory args = abi.encode(set, threshold, disputeThreshold, window, guardian_, governance_);
-        return ResultsOracle(deployCode("ResultsOracle.sol:ResultsOracle", args));
+        return new ResultsOracle(set, threshold, disputeThreshold, window, guardian_, governance_);
     }
 
     // ATTESTERS
