@@ -31,7 +31,9 @@ export default tseslint.config(
   { files: ['**/*.js', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   { files: ['**/*.cjs'], languageOptions: { globals: { module: 'writable', require: 'readonly' } } },
   { files: ['kyc/**/*.ts'], rules: forbid(['**/api/**', '**/oracle/**']) },
-  { files: ['oracle/**/*.ts'], rules: forbid(['**/api/**', '**/kyc/**']) },
+  { files: ['oracle/**/*.ts'], rules: forbid(['**/api/**', '**/kyc/**'], ['./signer/*', '../signer/*']) },
+  // Signer instances hold attester keys: only the oracle's composition root wires them.
+  { files: ['oracle/main.ts', 'oracle/signer/**/*.ts'], rules: forbid(['**/api/**', '**/kyc/**']) },
   { files: ['api/**/*.ts'], rules: forbid(['**/oracle/*/**', '**/oracle/signer/**']) },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
