@@ -40,6 +40,16 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       const client = new pg.Client({ connectionString: testDatabaseUrl() });
       await client.connect();
       try {
+        // pg's Pool.end() resolves before its sockets are closed: give the backends a moment to
+        // leave, so that FORCE does not kill a connection whose client would report the kill.
+        for (let i = 0; i < 40; i++) {
+          const { rows } = await client.query<{ n: number }>(
+            'select count(*)::int as n from pg_stat_activity where datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
         await client.query(`drop database if exists "${name}" with (force)`);
       } finally {
         await client.end();
