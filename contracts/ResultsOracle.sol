@@ -312,6 +312,12 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         _unpause();
     }
 
+    /// @notice Always reverts: an oracle without governance could never rotate attesters or resolve by vote.
+    /// @dev Hand governance over with `transferOwnership` + `acceptOwnership` instead.
+    function renounceOwnership() public view override onlyOwner {
+        revert RenounceDisabled();
+    }
+
     /// @notice True while publication and dispute resolution are paused.
     function paused() public view override returns (bool) {
         return _config.paused;

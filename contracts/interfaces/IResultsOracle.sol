@@ -176,6 +176,8 @@ interface IResultsOracle {
     error InvalidDisputeWindow(uint32 window);
     /// @notice The zero address where an account is required.
     error ZeroAddress();
+    /// @notice Governance cannot be renounced: rotation, windows and dispute resolution would be frozen for good.
+    error RenounceDisabled();
     /// @notice The event already has the maximum number of registered consumers.
     error TooManyConsumers(bytes32 eventId);
     /// @notice Not enough gas left to give a consumer its full stipend.

@@ -333,6 +333,16 @@ contract ResultsOraclePauseTest is GovernanceFixture {
         assertEq(oracle.owner(), next);
     }
 
+    function test_renounceOwnership_reverts() public {
+        vm.expectRevert(IResultsOracle.RenounceDisabled.selector);
+        vm.prank(governance);
+        oracle.renounceOwnership();
+        assertEq(oracle.owner(), governance);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, guardian));
+        vm.prank(guardian);
+        oracle.renounceOwnership();
+    }
+
     // TIME OVERRIDE (contracts/testing)
 
     function test_time_harnessClockDrivesFinality() public {
