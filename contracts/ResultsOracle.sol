@@ -27,9 +27,10 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     /// @notice Longest dispute window governance may set.
     uint32 public constant MAX_DISPUTE_WINDOW = 30 days;
     /// @notice Most consumers registered per event.
-    uint256 public constant MAX_CONSUMERS = 16;
     /// @notice Gas given to each consumer's `onResultFinal`.
     uint256 public constant CONSUMER_GAS_STIPEND = 100_000;
+    uint256 private constant _REGISTERED = 1;
+    uint256 private constant _NOTIFIED = 2;
 
     /// @dev Gas kept for the call itself (cold account access, memory) and the event after it.
     uint256 private constant NOTIFY_OVERHEAD = 10_000;
@@ -100,6 +101,8 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     mapping(bytes32 root => StoredBatch) private _batches;
     mapping(bytes32 eventId => address[]) private _consumers;
     mapping(bytes32 eventId => uint256) private _notifiedCount;
+    /// @dev 0 = not registered, `_REGISTERED`, `_NOTIFIED`.
+    mapping(bytes32 eventId => mapping(address consumer => uint256 state)) private _consumerState;
 
     /**
      * @param attesters_ Initial attester set (epoch 1).
@@ -462,16 +465,10 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @inheritdoc IResultsOracle
     function registerConsumer(bytes32 eventId) external {
-        address[] storage list = _consumers[eventId];
-        uint256 count = list.length;
-        // Bounded by MAX_CONSUMERS: `i` cannot overflow.
-        unchecked {
-            for (uint256 i; i < count; ++i) {
-                if (list[i] == msg.sender) return; // already registered: each consumer is notified once
-            }
-        }
-        if (count >= MAX_CONSUMERS) revert TooManyConsumers(eventId);
-        list.push(msg.sender);
+        mapping(address consumer => uint256 state) storage states = _consumerState[eventId];
+        if (states[msg.sender] != 0) return; // already registered: each consumer is notified once
+        states[msg.sender] = _REGISTERED;
+        _consumers[eventId].push(msg.sender);
         emit ConsumerRegistered(eventId, msg.sender);
     }
 
@@ -488,19 +485,39 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         _notifiedCount[eventId] = end;
 
         bytes memory data = abi.encodeCall(IResultsConsumer.onResultFinal, (eventId, stored.status, stored.version));
+        mapping(address consumer => uint256 state) storage states = _consumerState[eventId];
         for (uint256 i = start; i < end; ++i) {
             address consumer = list[i];
-            uint256 gasLeft = gasleft();
-            if (gasLeft < NOTIFY_GAS_REQUIRED) revert InsufficientGasForNotification(gasLeft, NOTIFY_GAS_REQUIRED);
-            bool success;
-            // A plain call with a fixed stipend that copies no return data (out size 0), so a consumer can
-            // neither burn the caller's gas nor return-bomb it.
-            assembly ("memory-safe") {
-                success := call(CONSUMER_GAS_STIPEND, consumer, 0, add(data, 0x20), mload(data), 0, 0)
-            }
-            emit ConsumerNotified(eventId, consumer, success);
+            // Consumers notified one by one (`notifyConsumer`) are passed over, never called twice.
+            if (states[consumer] == _NOTIFIED) continue;
+            states[consumer] = _NOTIFIED;
+            _notify(eventId, consumer, data);
+            ++notified;
         }
-        return end - start;
+    }
+
+    /// @inheritdoc IResultsOracle
+    function notifyConsumer(bytes32 eventId, address consumer) external returns (bool success) {
+        StoredResult memory stored = _requireFinal(eventId);
+        mapping(address consumer => uint256 state) storage states = _consumerState[eventId];
+        uint256 state = states[consumer];
+        if (state == 0) revert ConsumerNotRegistered(eventId, consumer);
+        if (state == _NOTIFIED) revert ConsumerAlreadyNotified(eventId, consumer);
+        states[consumer] = _NOTIFIED; // before the call: a re-entering consumer finds itself notified
+        bytes memory data = abi.encodeCall(IResultsConsumer.onResultFinal, (eventId, stored.status, stored.version));
+        return _notify(eventId, consumer, data);
+    }
+
+    /// @dev Calls `consumer` with exactly `CONSUMER_GAS_STIPEND` gas and records the outcome.
+    function _notify(bytes32 eventId, address consumer, bytes memory data) private returns (bool success) {
+        uint256 gasLeft = gasleft();
+        if (gasLeft < NOTIFY_GAS_REQUIRED) revert InsufficientGasForNotification(gasLeft, NOTIFY_GAS_REQUIRED);
+        // A plain call with a fixed stipend that copies no return data (out size 0), so a consumer can
+        // neither burn the caller's gas nor return-bomb it.
+        assembly ("memory-safe") {
+            success := call(CONSUMER_GAS_STIPEND, consumer, 0, add(data, 0x20), mload(data), 0, 0)
+        }
+        emit ConsumerNotified(eventId, consumer, success);
     }
 
     // INTERNAL

@@ -178,8 +178,10 @@ interface IResultsOracle {
     error ZeroAddress();
     /// @notice Governance cannot be renounced: rotation, windows and dispute resolution would be frozen for good.
     error RenounceDisabled();
-    /// @notice The event already has the maximum number of registered consumers.
-    error TooManyConsumers(bytes32 eventId);
+    /// @notice `consumer` is not registered for `eventId`.
+    error ConsumerNotRegistered(bytes32 eventId, address consumer);
+    /// @notice `consumer` was already notified for `eventId`.
+    error ConsumerAlreadyNotified(bytes32 eventId, address consumer);
     /// @notice Not enough gas left to give a consumer its full stipend.
     error InsufficientGasForNotification(uint256 gasLeft, uint256 required);
 
@@ -381,7 +383,7 @@ interface IResultsOracle {
 
     // PUSH NOTIFICATIONS
 
-    /// @notice Registers the caller (a contract implementing {IResultsConsumer}) for `eventId`.
+    /// @notice Registers the caller (a contract implementing {IResultsConsumer}) for `eventId`; again is a no-op.
     function registerConsumer(bytes32 eventId) external;
 
     /**
@@ -391,6 +393,14 @@ interface IResultsOracle {
      * @return notified How many consumers were called.
      */
     function notifyConsumers(bytes32 eventId, uint256 maxConsumers) external returns (uint256 notified);
+
+    /**
+     * @notice Once `eventId` is final, calls one registered, not-yet-notified consumer with the fixed stipend.
+     * Registration is open to anyone and unbounded, so a consumer never waits behind others' registrations:
+     * it (or anyone) can trigger its own notification directly.
+     * @return success False when the consumer reverted or ran out of its stipend (recorded, not retried).
+     */
+    function notifyConsumer(bytes32 eventId, address consumer) external returns (bool success);
 }
 
 /// @title IResultsConsumer

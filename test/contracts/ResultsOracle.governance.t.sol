@@ -358,7 +358,6 @@ contract ResultsOraclePauseTest is GovernanceFixture {
 
     function test_constants_areExposed() public view {
         assertEq(oracle.MAX_ATTESTERS(), 16);
-        assertEq(oracle.MAX_CONSUMERS(), 16);
         assertEq(oracle.CONSUMER_GAS_STIPEND(), 100_000);
         assertEq(address(ResultsOracle(address(oracle))), address(oracle));
     }

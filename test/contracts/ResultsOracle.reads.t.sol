@@ -118,14 +118,46 @@ contract ResultsOracleNotifyTest is OracleTestBase {
         assertEq(notified, 0);
     }
 
-    function test_registerConsumer_revertsAboveMaximum() public {
-        for (uint256 i; i < 16; ++i) {
+    function test_registerConsumer_isUnbounded() public {
+        for (uint256 i; i < 40; ++i) {
             vm.prank(address(uint160(0x1000 + i)));
             oracle.registerConsumer(EVENT_ID);
         }
-        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.TooManyConsumers.selector, EVENT_ID));
-        vm.prank(address(0x2000));
-        oracle.registerConsumer(EVENT_ID);
+        (address[] memory list, ) = oracle.consumersOf(EVENT_ID);
+        assertEq(list.length, 40);
+    }
+
+    function test_notifyConsumer_reachesAConsumerBehindOthers() public {
+        // Griefers register first; the real consumer is still notified at once, on its own.
+        for (uint256 i; i < 5; ++i) {
+            new GasBurningConsumer(oracle).register(EVENT_ID);
+        }
+        RecordingConsumer c = new RecordingConsumer(oracle);
+        c.register(EVENT_ID);
+        _final();
+        vm.expectEmit(address(oracle));
+        emit IResultsOracle.ConsumerNotified(EVENT_ID, address(c), true);
+        assertTrue(oracle.notifyConsumer(EVENT_ID, address(c)));
+        assertEq(c.calls(), 1);
+        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.ConsumerAlreadyNotified.selector, EVENT_ID, address(c)));
+        oracle.notifyConsumer(EVENT_ID, address(c));
+        // The batch path passes over it: 5 griefers notified, the consumer not called twice.
+        assertEq(oracle.notifyConsumers(EVENT_ID, type(uint256).max), 5);
+        assertEq(c.calls(), 1);
+    }
+
+    function test_notifyConsumer_revertsUnlessRegisteredAndFinal() public {
+        RecordingConsumer c = new RecordingConsumer(oracle);
+        c.register(EVENT_ID);
+        vm.expectRevert(
+            abi.encodeWithSelector(IResultsOracle.ResultNotFinal.selector, EVENT_ID, IResultsOracle.Phase.None)
+        );
+        oracle.notifyConsumer(EVENT_ID, address(c));
+        _final();
+        vm.expectRevert(
+            abi.encodeWithSelector(IResultsOracle.ConsumerNotRegistered.selector, EVENT_ID, address(0xbeef))
+        );
+        oracle.notifyConsumer(EVENT_ID, address(0xbeef));
     }
 
     function test_notifyConsumers_callsEachOnceWithResult() public {
