@@ -1,5 +1,6 @@
 import type { Logger } from '../chain/logger.js';
 import { silentLogger } from '../chain/logger.js';
+import { PollLoop } from '../../lib/poll-loop.js';
 import type { ResultIndexer } from './result-indexer.js';
 
 /**
@@ -8,43 +9,27 @@ import type { ResultIndexer } from './result-indexer.js';
  * transaction), so a second one only repeats work.
  */
 export class IndexerService {
-  private running?: Promise<void>;
-  private stopping = false;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
 
-  constructor(private readonly deps: { indexer: ResultIndexer; pollMs: number; logger?: Logger }) {}
+  constructor(deps: { indexer: ResultIndexer; pollMs: number; logger?: Logger }) {
+    const log = deps.logger ?? silentLogger;
+    this.loop = new PollLoop(
+      async () => {
+        const report = await deps.indexer.tick(20);
+        if (report.rewoundTo !== undefined) log.warn({ ...report }, 'indexer rewound after a reorg');
+        else if (report.events > 0) log.info({ ...report }, 'indexed');
+        return report.events > 0 && report.toBlock > report.fromBlock;
+      },
+      deps.pollMs,
+      (error) => log.error({ err: error }, 'indexer tick failed'),
+    );
+  }
 
   start(): void {
-    if (this.running) return;
-    const log = this.deps.logger ?? silentLogger;
-    this.stopping = false;
-    this.running = (async () => {
-      while (!this.stopping) {
-        let busy = false;
-        try {
-          const report = await this.deps.indexer.tick(20);
-          busy = report.events > 0 && report.toBlock > report.fromBlock;
-          if (report.rewoundTo !== undefined) log.warn({ ...report }, 'indexer rewound after a reorg');
-          else if (report.events > 0) log.info({ ...report }, 'indexed');
-        } catch (error) {
-          log.error({ err: error }, 'indexer tick failed');
-        }
-        if (this.stopping) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, busy ? 0 : this.deps.pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    })();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-    this.running = undefined;
+    await this.loop.stop();
   }
 }

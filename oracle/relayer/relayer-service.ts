@@ -1,5 +1,6 @@
 import type { Logger } from '../chain/logger.js';
 import { silentLogger } from '../chain/logger.js';
+import { PollLoop } from '../../lib/poll-loop.js';
 import type { OracleMetrics } from '../metrics.js';
 import type { RelayerLock } from './relayer-lock.js';
 import type { ResultRelayer, TickReport } from './result-relayer.js';
@@ -12,12 +13,9 @@ import type { ResultRelayer, TickReport } from './result-relayer.js';
 export class RelayerService {
   private readonly lock: RelayerLock;
   private readonly relayer: ResultRelayer;
-  private readonly pollMs: number;
   private readonly log: Logger;
   private readonly metrics?: OracleMetrics;
-  private running?: Promise<void>;
-  private stopping = false;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
 
   constructor(deps: {
     lock: RelayerLock;
@@ -28,9 +26,16 @@ export class RelayerService {
   }) {
     this.lock = deps.lock;
     this.relayer = deps.relayer;
-    this.pollMs = deps.pollMs;
     this.log = deps.logger ?? silentLogger;
     this.metrics = deps.metrics;
+    this.loop = new PollLoop(
+      async () => {
+        await this.runOnce();
+        return false;
+      },
+      deps.pollMs,
+      (error) => this.log.error({ err: error }, 'relayer tick failed'),
+    );
     this.lock.onLost(() => {
       this.metrics?.leader.set(0);
       this.log.error({}, 'relayer lock session lost: standing by');
@@ -58,33 +63,12 @@ export class RelayerService {
 
   /** Starts the loop (returns at once). */
   start(): void {
-    if (this.running) return;
-    this.stopping = false;
-    this.running = (async () => {
-      while (!this.stopping) {
-        try {
-          await this.runOnce();
-        } catch (error) {
-          this.log.error({ err: error }, 'relayer tick failed');
-        }
-        if (this.stopping) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    })();
+    this.loop.start();
   }
 
   /** Graceful stop: finishes the current tick, releases the lock (a standby takes over). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-    this.running = undefined;
+    await this.loop.stop();
     await this.lock.release();
     this.metrics?.leader.set(0);
   }

@@ -1,3 +1,4 @@
+import { PollLoop } from '../../lib/poll-loop.js';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { getAddress } from 'ethers';
 import type { AttestationStore, StoredAttestation } from '../attestations/attestation-store.js';
@@ -324,49 +325,26 @@ function sameOutcome(attestation: StoredAttestation, item: BatchItem): boolean {
  * `stop()` lets the current tick finish.
  */
 export class BatchCosignerService {
-  private running?: Promise<void>;
-  private stopping = false;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
 
-  constructor(
-    private readonly deps: {
-      cosigner: BatchCosigner;
-      pollMs: number;
-      maxRequestsPerTick: number;
-      logger?: Logger;
-    },
-  ) {}
+  constructor(deps: { cosigner: BatchCosigner; pollMs: number; maxRequestsPerTick: number; logger?: Logger }) {
+    const log = deps.logger ?? silentLogger;
+    this.loop = new PollLoop(
+      async () => {
+        const report = await deps.cosigner.tick();
+        if (report.signed > 0 || report.refused > 0 || report.errors > 0) log.info({ ...report }, 'cosigner tick');
+        return report.examined >= deps.maxRequestsPerTick && report.errors === 0;
+      },
+      deps.pollMs,
+      (error) => log.error({ err: error }, 'cosigner tick failed'),
+    );
+  }
 
   start(): void {
-    if (this.running) return;
-    const log = this.deps.logger ?? silentLogger;
-    this.stopping = false;
-    this.running = (async () => {
-      while (!this.stopping) {
-        let busy = false;
-        try {
-          const report = await this.deps.cosigner.tick();
-          busy = report.examined >= this.deps.maxRequestsPerTick && report.errors === 0;
-          if (report.signed > 0 || report.refused > 0 || report.errors > 0) log.info({ ...report }, 'cosigner tick');
-        } catch (error) {
-          log.error({ err: error }, 'cosigner tick failed');
-        }
-        if (this.stopping) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, busy ? 0 : this.deps.pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    })();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-    this.running = undefined;
+    await this.loop.stop();
   }
 }
