@@ -1,3 +1,4 @@
+import { createPrivateKey, type JsonWebKey } from 'node:crypto';
 import { z } from 'zod';
 import { KycConfigError } from './errors.js';
 
@@ -37,6 +38,25 @@ export interface OidcProviderConfig {
   readonly pkce: boolean;
   /** Claim names at this provider for each pivot field (FranceConnect names by default). */
   readonly claimMapping: Readonly<Record<PivotField, string>>;
+  /**
+   * FranceConnect+: the ID token and the userinfo JWT must be encrypted (JWE) to one of these keys,
+   * then verified with the pinned signing alg. A plain signed response is refused. Undefined = no
+   * encryption expected (FranceConnect v2 standard, generic providers).
+   */
+  readonly responseEncryption: ResponseEncryption | undefined;
+}
+
+/** JWE key management algorithms FranceConnect+ accepts. */
+export type EncryptionAlg = 'RSA-OAEP' | 'RSA-OAEP-256' | 'ECDH-ES';
+/** JWE content encryption algorithms accepted. */
+export type EncryptionEnc = 'A256GCM' | 'A192GCM' | 'A128GCM';
+
+/** Decryption keys (private JWKs with a `kid`, all usable: rotation) and the expected JWE alg/enc. */
+export interface ResponseEncryption {
+  readonly alg: EncryptionAlg;
+  readonly enc: EncryptionEnc;
+  /** Private JWKs (RSA for RSA-OAEP*, EC P-256 for ECDH-ES). Never logged; public parts served on `/auth/jwks.json`. */
+  readonly keys: readonly PrivateJwk[];
 }
 
 /** A private signing key (ES256 on P-256, or RS256) as a JWK, for `private_key_jwt`. */
@@ -82,6 +102,20 @@ export const EIDAS_LEVELS = ['eidas1', 'eidas2', 'eidas3'] as const;
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const alg = z.enum(['ES256', 'RS256', 'PS256']);
+const encryptionAlg = z.enum(['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES']);
+const encryptionEnc = z.enum(['A256GCM', 'A192GCM', 'A128GCM']);
+const DecryptionJwks = z
+  .array(
+    z.looseObject({
+      kty: z.enum(['EC', 'RSA']),
+      kid: z.string().regex(/^[\w.-]{1,64}$/, 'each key needs a kid (1-64 of [A-Za-z0-9_.-])'),
+      d: z.string().min(1, 'must be a private key (d)'),
+      crv: z.string().optional(),
+      n: z.string().optional(),
+      use: z.literal('enc').optional(),
+    }),
+  )
+  .min(1, 'at least one key');
 const base64Key = (bytes: number) =>
   z
     .string()
@@ -138,6 +172,12 @@ const Env = z.object({
   FRANCECONNECT_SCOPES: z.string().default('openid identite_pivot email'),
   FRANCECONNECT_ID_TOKEN_ALG: alg.default('ES256'),
   FRANCECONNECT_USERINFO_ALG: alg.default('ES256'),
+  FRANCECONNECT_DECRYPTION_JWKS: z
+    .string()
+    .optional()
+    .describe('JSON array of private JWKs (with kid) for FranceConnect+ JWE; required when FRANCECONNECT_PROFILE=plus'),
+  FRANCECONNECT_ENCRYPTION_ALG: encryptionAlg.default('RSA-OAEP-256'),
+  FRANCECONNECT_ENCRYPTION_ENC: encryptionEnc.default('A256GCM'),
   KYC_OIDC_PROVIDERS: z
     .string()
     .default('[]')
@@ -183,6 +223,14 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
   if (production && !e.KYC_COOKIE_SECURE) problems.push('KYC_COOKIE_SECURE: must be true in production');
 
   const plus = e.FRANCECONNECT_PROFILE === 'plus';
+  const responseEncryption = plus
+    ? parseDecryptionJwks(
+        e.FRANCECONNECT_DECRYPTION_JWKS,
+        e.FRANCECONNECT_ENCRYPTION_ALG,
+        e.FRANCECONNECT_ENCRYPTION_ENC,
+        problems,
+      )
+    : undefined;
   const fcAcr = e.FRANCECONNECT_ACR ?? (plus ? 'eidas2' : 'eidas1');
   const providers: OidcProviderConfig[] = [
     {
@@ -201,6 +249,7 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
       userinfoAlg: plus ? 'ES256' : e.FRANCECONNECT_USERINFO_ALG,
       pkce: false,
       claimMapping: FRANCECONNECT_CLAIMS,
+      responseEncryption,
     },
   ];
   if (!e.FRANCECONNECT_SCOPES.split(/\s+/).includes('openid'))
@@ -247,6 +296,7 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
         userinfoAlg: p.userinfoAlg,
         pkce: true,
         claimMapping: { ...FRANCECONNECT_CLAIMS, ...p.claimMapping },
+        responseEncryption: undefined,
       });
     }
   }
@@ -280,6 +330,64 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
       afterLogout: e.KYC_AFTER_LOGOUT_PATH,
     },
   });
+}
+
+const DECRYPTION_VAR = 'FRANCECONNECT_DECRYPTION_JWKS';
+
+/** Validates the FranceConnect+ decryption keys; problems name the variable, never a key value. */
+function parseDecryptionJwks(
+  raw: string | undefined,
+  alg: EncryptionAlg,
+  enc: EncryptionEnc,
+  problems: string[],
+): ResponseEncryption | undefined {
+  if (raw === undefined || raw.trim() === '') {
+    problems.push(
+      `${DECRYPTION_VAR}: required when FRANCECONNECT_PROFILE=plus (FranceConnect+ encrypts its responses)`,
+    );
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    problems.push(`${DECRYPTION_VAR}: not valid JSON (expected an array of private JWKs)`);
+    return undefined;
+  }
+  const parsed = DecryptionJwks.safeParse(json);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) problems.push(`${[DECRYPTION_VAR, ...i.path].join('.')}: ${i.message}`);
+    return undefined;
+  }
+  const keys = parsed.data;
+  let ok = true;
+  for (const [index, k] of keys.entries()) {
+    const where = `${DECRYPTION_VAR}.${index}`;
+    if (alg === 'ECDH-ES' ? k.kty !== 'EC' || k.crv !== 'P-256' : k.kty !== 'RSA') {
+      problems.push(
+        `${where}: FRANCECONNECT_ENCRYPTION_ALG=${alg} needs ${alg === 'ECDH-ES' ? 'EC P-256' : 'RSA'} keys`,
+      );
+      ok = false;
+    } else if (k.kty === 'RSA' && Buffer.from(k.n ?? '', 'base64url').length < 256) {
+      problems.push(`${where}: RSA keys must be at least 2048 bits`);
+      ok = false;
+    }
+    try {
+      if (createPrivateKey({ key: k as unknown as JsonWebKey, format: 'jwk' }).type !== 'private') throw new Error();
+    } catch {
+      problems.push(`${where}: not a usable private key`);
+      ok = false;
+    }
+    if (typeof k.alg === 'string' && k.alg !== alg) {
+      problems.push(`${where}.alg: must be FRANCECONNECT_ENCRYPTION_ALG (${alg}) or absent`);
+      ok = false;
+    }
+    if (keys.findIndex((o) => o.kid === k.kid) !== index) {
+      problems.push(`${where}.kid: duplicate kid ${k.kid}`);
+      ok = false;
+    }
+  }
+  return ok ? { alg, enc, keys } : undefined;
 }
 
 function parseKeyring(list: string, activeKeyId: string, problems: string[]): Map<string, Buffer> {

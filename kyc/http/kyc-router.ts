@@ -5,6 +5,7 @@ import type { KycConfig } from '../config.js';
 import { KycError } from '../errors.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import type { LoginService } from '../login/login-service.js';
+import { publicEncryptionJwks } from '../oidc/provider-client.js';
 import { kycErrorHandler } from './problem.js';
 import './session-types.js';
 
@@ -15,6 +16,8 @@ import './session-types.js';
  * - `POST /auth/logout` — local logout, then 303 to the provider's end-session endpoint.
  * - `GET  <post-logout redirect URI path of each provider>` — verifies the logout state.
  * - `GET  /auth/me`, `PUT /auth/me/limits` — the signed-in player's account (JSON).
+ * - `GET  /auth/jwks.json` — public keys FranceConnect+ encrypts ID tokens and userinfo to (the
+ *   `jwks_uri` registered at the provider); public members only.
  */
 export function createKycRouter(deps: {
   readonly config: KycConfig;
@@ -29,6 +32,14 @@ export function createKycRouter(deps: {
   router.use(authenticator.session());
 
   const noStore = (res: Response) => res.set('cache-control', 'no-store');
+
+  const jwks = JSON.stringify({
+    keys: config.providers.flatMap((p) => (p.responseEncryption ? publicEncryptionJwks(p.responseEncryption) : [])),
+  });
+  router.get('/auth/jwks.json', (_req, res) => {
+    // Short cache: a rotated key appears within minutes at the provider.
+    res.set('cache-control', 'public, max-age=300').type('application/jwk-set+json').send(jwks);
+  });
 
   for (const provider of config.providers) {
     router.get(provider.redirectUri.pathname, async (req, res) => {

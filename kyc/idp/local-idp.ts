@@ -20,6 +20,20 @@ export interface LocalIdpClient {
   readonly idTokenAlg?: 'ES256' | 'RS256';
   /** Default ES256: userinfo as a signed JWT. `null` = plain JSON userinfo. */
   readonly userinfoAlg?: 'ES256' | 'RS256' | null;
+  /**
+   * FranceConnect+: encrypt the ID token and/or the userinfo JWT (JWE) to the client's keys, fetched
+   * from `jwksUri` (like FC+) or given inline as `jwks` (public keys). Not with `publicJwks`.
+   */
+  readonly encryption?: {
+    readonly alg: 'RSA-OAEP' | 'RSA-OAEP-256' | 'ECDH-ES';
+    readonly enc?: 'A256GCM' | 'A192GCM' | 'A128GCM';
+    /** Default true. */
+    readonly idToken?: boolean;
+    /** Default true (needs a userinfoAlg: the JWE wraps the signed userinfo). */
+    readonly userinfo?: boolean;
+    readonly jwksUri?: string;
+    readonly jwks?: readonly Record<string, unknown>[];
+  };
   /** Enforce FranceConnect's authorize whitelist (no PKCE, state and nonce >= 22 chars, acr_values). */
   readonly franceConnectStrict?: boolean;
 }
@@ -119,20 +133,36 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   const strictClients = new Set(options.clients.filter((c) => c.franceConnectStrict !== false).map((c) => c.clientId));
   const authorizeRequests: URLSearchParams[] = [];
 
-  const clients: AdapterPayload[] = options.clients.map((c) => ({
-    client_id: c.clientId,
-    ...(c.clientSecret === undefined ? {} : { client_secret: c.clientSecret }),
-    redirect_uris: [...c.redirectUris],
-    post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    ...(c.publicJwks
-      ? { token_endpoint_auth_method: 'private_key_jwt' as const, jwks: { keys: [...c.publicJwks] } }
-      : { token_endpoint_auth_method: 'client_secret_post' as const }),
-    id_token_signed_response_alg: c.idTokenAlg ?? 'ES256',
-    ...(c.userinfoAlg === null ? {} : { userinfo_signed_response_alg: c.userinfoAlg ?? 'ES256' }),
-    subject_type: 'pairwise',
-  }));
+  const clients: AdapterPayload[] = options.clients.map((c) => {
+    const e = c.encryption;
+    if (e && c.publicJwks) throw new TypeError(`client ${c.clientId}: encryption and publicJwks are exclusive`);
+    if (e && (e.jwksUri === undefined) === (e.jwks === undefined)) {
+      throw new TypeError(`client ${c.clientId}: encryption needs exactly one of jwksUri or jwks`);
+    }
+    const enc = e?.enc ?? 'A256GCM';
+    return {
+      client_id: c.clientId,
+      ...(c.clientSecret === undefined ? {} : { client_secret: c.clientSecret }),
+      redirect_uris: [...c.redirectUris],
+      post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      ...(c.publicJwks
+        ? { token_endpoint_auth_method: 'private_key_jwt' as const, jwks: { keys: [...c.publicJwks] } }
+        : { token_endpoint_auth_method: 'client_secret_post' as const }),
+      id_token_signed_response_alg: c.idTokenAlg ?? 'ES256',
+      ...(c.userinfoAlg === null ? {} : { userinfo_signed_response_alg: c.userinfoAlg ?? 'ES256' }),
+      ...(e?.jwksUri === undefined ? {} : { jwks_uri: e.jwksUri }),
+      ...(e?.jwks === undefined ? {} : { jwks: { keys: [...e.jwks] } }),
+      ...(e && e.idToken !== false
+        ? { id_token_encrypted_response_alg: e.alg, id_token_encrypted_response_enc: enc }
+        : {}),
+      ...(e && e.userinfo !== false && c.userinfoAlg !== null
+        ? { userinfo_encrypted_response_alg: e.alg, userinfo_encrypted_response_enc: enc }
+        : {}),
+      subject_type: 'pairwise',
+    };
+  });
   const configuration: Configuration = {
     adapter: memoryAdapterFactory({ Client: clients }),
     jwks: {
@@ -182,6 +212,8 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
     features: {
       devInteractions: { enabled: false },
       jwtUserinfo: { enabled: true },
+      // FranceConnect+ encrypts ID tokens and userinfo to the client's published keys.
+      encryption: { enabled: true },
       claimsParameter: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: {
@@ -225,7 +257,8 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
     if (ctx.status !== 200 || !ctx.oidc) return;
     if (ctx.oidc.route === 'token') {
       const body = ctx.body as { id_token?: string } | undefined;
-      if (!body?.id_token) return;
+      // Knobs re-sign plain JWS only; encrypted (FranceConnect+) responses pass through.
+      if (!body?.id_token || body.id_token.split('.').length !== 3) return;
       const { header, payload } = decodeJwt(body.id_token);
       const knob = byId.get(subToAccount.get(String(payload.sub)) ?? '')?.knob;
       const now = Math.floor(Date.now() / 1000);
@@ -246,7 +279,7 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
           return;
       }
     }
-    if (ctx.oidc.route === 'userinfo' && typeof ctx.body === 'string') {
+    if (ctx.oidc.route === 'userinfo' && typeof ctx.body === 'string' && ctx.body.split('.').length === 3) {
       const { header, payload, signature } = decodeJwt(ctx.body);
       const knob = byId.get(subToAccount.get(String(payload.sub)) ?? '')?.knob;
       if (knob === 'userinfo-tampered') {

@@ -1,6 +1,7 @@
-import { webcrypto } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, webcrypto } from 'node:crypto';
+import { compactDecrypt } from 'jose';
 import * as client from 'openid-client';
-import type { OidcProviderConfig, PrivateJwk } from '../config.js';
+import type { EncryptionAlg, OidcProviderConfig, PrivateJwk, ResponseEncryption } from '../config.js';
 import { KycError } from '../errors.js';
 
 /** What the callback needs to verify a response: the single-use values sent on the authorize request. */
@@ -32,6 +33,7 @@ export interface ProviderClientOptions {
  */
 export class ProviderClient {
   private discovered: Promise<client.Configuration> | undefined;
+  private decryptionKeys: Promise<client.DecryptionKey[]> | undefined;
 
   constructor(
     readonly config: OidcProviderConfig,
@@ -57,11 +59,30 @@ export class ProviderClient {
       token_endpoint_auth_method: auth.method,
       id_token_signed_response_alg: c.idTokenAlg,
       ...(c.userinfoAlg ? { userinfo_signed_response_alg: c.userinfoAlg } : {}),
+      ...(c.responseEncryption
+        ? {
+            id_token_encrypted_response_alg: c.responseEncryption.alg,
+            id_token_encrypted_response_enc: c.responseEncryption.enc,
+            ...(c.userinfoAlg
+              ? {
+                  userinfo_encrypted_response_alg: c.responseEncryption.alg,
+                  userinfo_encrypted_response_enc: c.responseEncryption.enc,
+                }
+              : {}),
+          }
+        : {}),
       [client.clockTolerance]: this.options.clockToleranceSeconds,
     };
     const execute: ((config: client.Configuration) => void)[] = [client.enableNonRepudiationChecks];
     // Loopback test/local providers only; loadKycConfig refuses KYC_ALLOW_INSECURE_HTTP in production.
     if (this.options.allowInsecureHttp) execute.push(client.allowInsecureRequests);
+    const encryption = c.responseEncryption;
+    if (encryption) {
+      const keys = await this.keys(encryption);
+      // Decrypts JWE ID tokens and userinfo; the inner JWS is then verified with the pinned alg.
+      // openid-client still accepts a plain JWS: verifyCallback and requireEncryptedUserinfo refuse it.
+      execute.push((config) => client.enableDecryptingResponses(config, [encryption.enc], ...keys));
+    }
     const clientAuth =
       auth.method === 'client_secret_post'
         ? client.ClientSecretPost(auth.secret)
@@ -72,6 +93,7 @@ export class ProviderClient {
         timeout: this.options.httpTimeoutSeconds,
       });
       configuration.timeout = this.options.httpTimeoutSeconds;
+      if (encryption && c.userinfoAlg) configuration[client.customFetch] = requireEncryptedUserinfo(configuration);
       return configuration;
     } catch (error) {
       throw new KycError('KYC_IDP_UNAVAILABLE', 'The identity provider cannot be reached. Please try again later.', {
@@ -127,6 +149,18 @@ export class ProviderClient {
     if (!tokens.id_token || !claims) {
       throw new KycError('KYC_RESPONSE_INVALID', 'The identity provider returned no ID token.');
     }
+    let idToken = tokens.id_token;
+    const encryption = this.config.responseEncryption;
+    if (encryption) {
+      if (!isJwe(idToken)) {
+        throw new KycError(
+          'KYC_RESPONSE_INVALID',
+          'The identity provider sent an invalid response (the ID token is not encrypted).',
+        );
+      }
+      // Kept for logout: an id_token_hint is the signed (inner) ID token, per RP-Initiated Logout 1.0.
+      idToken = await this.innerJws(idToken, encryption);
+    }
     let userinfo: client.UserInfoResponse;
     try {
       userinfo = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
@@ -137,7 +171,30 @@ export class ProviderClient {
     if (userinfo.sub !== claims.sub) {
       throw new KycError('KYC_RESPONSE_INVALID', 'The userinfo response does not describe the signed-in person.');
     }
-    return { idToken: tokens.id_token, idTokenClaims: claims, userinfo };
+    return { idToken, idTokenClaims: claims, userinfo };
+  }
+
+  private keys(encryption: ResponseEncryption): Promise<client.DecryptionKey[]> {
+    this.decryptionKeys ??= Promise.all(encryption.keys.map((k) => importDecryptionJwk(k, encryption.alg)));
+    return this.decryptionKeys;
+  }
+
+  /** Decrypts an already verified JWE ID token again, to keep its inner JWS (the claims are openid-client's). */
+  private async innerJws(jwe: string, encryption: ResponseEncryption): Promise<string> {
+    const keys = await this.keys(encryption);
+    try {
+      const { plaintext } = await compactDecrypt(
+        jwe,
+        (header) => {
+          const key = keys.find((k) => k.kid === header.kid) ?? keys[0];
+          return key!.key;
+        },
+        { keyManagementAlgorithms: [encryption.alg], contentEncryptionAlgorithms: [encryption.enc] },
+      );
+      return new TextDecoder().decode(plaintext);
+    } catch (error) {
+      throw toKycError(error, 'the ID token encryption');
+    }
   }
 
   /** RP-initiated logout URL, or null when the provider has no end-session endpoint or no registered return URI. */
@@ -152,6 +209,62 @@ export class ProviderClient {
       post_logout_redirect_uri: post.href,
     });
   }
+}
+
+/** A public JWK as served on the JWKS route. */
+export type PublicJwk = Readonly<Record<string, unknown>> & { readonly kid: string };
+
+/**
+ * Public halves of the decryption keys: re-exported from a public KeyObject so no private member
+ * (`d`, `p`, `q`, `dp`, `dq`, `qi`) can leak, with `kid`, `use: enc` and `alg`.
+ */
+export function publicEncryptionJwks(encryption: ResponseEncryption): PublicJwk[] {
+  return encryption.keys.map((k) => ({
+    ...createPublicKey({ key: k as unknown as JsonWebKey, format: 'jwk' }).export({ format: 'jwk' }),
+    kid: k.kid!,
+    use: 'enc',
+    alg: encryption.alg,
+  }));
+}
+
+/** Imports a private JWK for JWE decryption (RSA-OAEP[-256] or ECDH-ES on P-256). */
+export async function importDecryptionJwk(jwk: PrivateJwk, alg: EncryptionAlg): Promise<client.DecryptionKey> {
+  const algorithm =
+    alg === 'ECDH-ES'
+      ? { name: 'ECDH', namedCurve: 'P-256' }
+      : { name: 'RSA-OAEP', hash: alg === 'RSA-OAEP' ? 'SHA-1' : 'SHA-256' };
+  const { alg: _ignored, key_ops: _ops, use: _use, ...material } = jwk as Record<string, unknown>;
+  const key = await webcrypto.subtle.importKey(
+    'jwk',
+    material as webcrypto.JsonWebKey,
+    algorithm,
+    false,
+    alg === 'ECDH-ES' ? ['deriveBits'] : ['decrypt', 'unwrapKey'],
+  );
+  return { key, alg, ...(jwk.kid ? { kid: jwk.kid } : {}) };
+}
+
+const isJwe = (token: string) => token.split('.').length === 5;
+
+/**
+ * A fetch that refuses a userinfo JWT that is not a JWE (openid-client accepts a plain JWS even
+ * with decryption enabled). The refusal surfaces from `fetchUserInfo` as KYC_RESPONSE_INVALID.
+ */
+function requireEncryptedUserinfo(configuration: client.Configuration): client.CustomFetch {
+  const userinfo = configuration.serverMetadata().userinfo_endpoint;
+  return async (url, options) => {
+    const response = await fetch(url, options);
+    if (userinfo === undefined || new URL(url).href !== new URL(userinfo).href || response.status !== 200) {
+      return response;
+    }
+    if (!isJwe((await response.clone().text()).trim())) {
+      throw new KycError(
+        'KYC_RESPONSE_INVALID',
+        'The identity provider sent an invalid response (the userinfo is not encrypted).',
+      );
+    }
+    return response;
+  };
 }
 
 /** Imports a private JWK for `private_key_jwt` (ES256 on P-256, or RS256). */
@@ -170,6 +283,7 @@ const unavailable = 'The identity provider cannot be reached. Please try again l
  */
 export function toKycError(error: unknown, what: string): KycError {
   if (error instanceof KycError) return error;
+  if (error instanceof Error && error.cause instanceof KycError) return error.cause;
   if (error instanceof client.AuthorizationResponseError) {
     if (error.error === 'access_denied') {
       return new KycError('KYC_LOGIN_CANCELLED', 'You cancelled the sign-in at the identity provider.', {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { IdentityCipher, KycConfigError, loadKycConfig, parseRegisterFile } from '../../kyc/index.js';
 import { startLocalIdp } from '../../kyc/idp/index.js';
 
@@ -32,8 +32,20 @@ describe('loadKycConfig', () => {
     expect(config.cookieSecure).toBe(true);
     expect(config.allowInsecureHttp).toBe(false);
     expect(config.loginStateTtlSeconds).toBe(600);
-    expect(loadKycConfig({ ...valid, FRANCECONNECT_PROFILE: 'plus' }).providers[0]).toMatchObject({
+    const encryptionKey = {
+      ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+      kid: 'enc-1',
+    };
+    expect(
+      loadKycConfig({
+        ...valid,
+        FRANCECONNECT_PROFILE: 'plus',
+        FRANCECONNECT_DECRYPTION_JWKS: JSON.stringify([encryptionKey]),
+      }).providers[0],
+    ).toMatchObject({
       requiredAcr: 'eidas2',
+      idTokenAlg: 'ES256',
+      responseEncryption: { alg: 'RSA-OAEP-256', enc: 'A256GCM' },
     });
   });
 

@@ -50,6 +50,16 @@ export interface HarnessOptions {
   readonly now?: () => Date;
   /** More generic providers for KYC_OIDC_PROVIDERS (e.g. one whose issuer is down). */
   readonly extraProviders?: (appBase: string) => readonly Record<string, unknown>[];
+  /**
+   * FranceConnect+ (FRANCECONNECT_PROFILE=plus): the client publishes two decryption keys (rotation) on
+   * /auth/jwks.json and the local provider encrypts to them; `idToken`/`userinfo: false` make the
+   * provider send that response signed only (what the client must refuse).
+   */
+  readonly franceConnectPlus?: {
+    readonly alg?: 'RSA-OAEP' | 'RSA-OAEP-256' | 'ECDH-ES';
+    readonly idToken?: boolean;
+    readonly userinfo?: boolean;
+  };
 }
 
 const secret = () => randomBytes(32).toString('base64url');
@@ -73,6 +83,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const otherPrivateJwk = { ...otherKey.privateKey.export({ format: 'jwk' }), kid: 'other-1' };
   const otherPublicJwk = { ...otherKey.publicKey.export({ format: 'jwk' }), kid: 'other-1', alg: 'ES256', use: 'sig' };
+  const plus = options.franceConnectPlus;
+  const encAlg = plus?.alg ?? 'RSA-OAEP-256';
+  const decryptionJwks = plus
+    ? ['fc-enc-2025', 'fc-enc-2026'].map((kid) => {
+        const pair =
+          encAlg === 'ECDH-ES'
+            ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+            : generateKeyPairSync('rsa', { modulusLength: 2048 });
+        return { ...pair.privateKey.export({ format: 'jwk' }), kid };
+      })
+    : [];
   const idp = await startLocalIdp({
     clients: [
       {
@@ -80,6 +101,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         clientSecret: fcSecret,
         redirectUris: [`${appBase}/auth/franceconnect/callback`],
         postLogoutRedirectUris: [`${appBase}/auth/franceconnect/logout/callback`],
+        ...(plus
+          ? {
+              encryption: {
+                alg: encAlg,
+                idToken: plus.idToken ?? true,
+                userinfo: plus.userinfo ?? true,
+                jwksUri: `${appBase}/auth/jwks.json`,
+              },
+            }
+          : {}),
       },
       {
         clientId: 'other-client',
@@ -122,6 +153,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     KYC_COOKIE_SECURE: 'false',
     KYC_ALLOW_INSECURE_HTTP: 'true',
     KYC_REDIS_PREFIX: prefix,
+    ...(plus
+      ? {
+          FRANCECONNECT_PROFILE: 'plus',
+          FRANCECONNECT_DECRYPTION_JWKS: JSON.stringify(decryptionJwks),
+          FRANCECONNECT_ENCRYPTION_ALG: encAlg,
+        }
+      : {}),
     ...options.env,
   };
   const config = loadKycConfig(env);
@@ -163,7 +201,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     redis,
     logs,
     metrics,
-    secrets: [fcSecret, otherPrivateJwk.d!, hmacKey, encKey, sessionSecret],
+    secrets: [fcSecret, otherPrivateJwk.d!, hmacKey, encKey, sessionSecret, ...decryptionJwks.map((k) => k.d!)],
     async authorize(identity, provider = 'franceconnect') {
       const browser = new Browser();
       const start = await browser.request(`${appBase}/auth/${provider}`);
