@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {console} from "hardhat/console.sol";
 import {OracleTestBase} from "./utils/OracleTestBase.sol";
 import {IResultsOracle} from "../../contracts/interfaces/IResultsOracle.sol";
-import {ReadingConsumer} from "./mocks/MockConsumers.sol";
+import {GasProbe} from "../../contracts/testing/GasProbe.sol";
 import {ResultsOracle} from "../../contracts/ResultsOracle.sol";
 
 /// @notice Converts an in-call measurement into what a transaction's receipt would show.
@@ -12,11 +12,12 @@ abstract contract GasFixture is OracleTestBase {
     /// @dev CALL to a warm account; a transaction pays no CALL at all.
     uint256 internal constant WARM_CALL = 100;
 
-    ReadingConsumer internal reader;
+    /// @dev The probe `npm run bench:gas` measures with, so both figures come from the same consumer code.
+    GasProbe internal reader;
 
     function setUp() public virtual override {
         super.setUp();
-        reader = new ReadingConsumer(oracle);
+        reader = new GasProbe(oracle);
     }
 
     /// @dev Skips the test under `--coverage`, whose instrumented bytecode costs more (and is over 24 KiB).
@@ -144,28 +145,28 @@ contract ResultsOracleReadGasTest is GasFixture {
     }
 
     function test_gas_matchResultInCall() public notUnderCoverage {
-        (uint256 gas, uint32 home, ) = reader.readMatch(EVENT_ID);
+        (uint256 gas, , uint32 home, ) = reader.probeMatchResult(EVENT_ID);
         assertEq(uint256(home), 2);
         console.log("matchResult in-call:", gas);
         assertLe(gas, STORED_READ, "stored read regressed");
     }
 
     function test_gas_finalMatchResultInCall() public notUnderCoverage {
-        (uint256 gas, , ) = reader.readFinalMatch(EVENT_ID);
+        (uint256 gas, , , ) = reader.probeFinalMatchResult(EVENT_ID);
         console.log("finalMatchResult in-call:", gas);
         assertLe(gas, STORED_READ, "stored read regressed");
     }
 
     function test_gas_verifyBatchedDepth8() public notUnderCoverage {
         assertEq(proof.length, 8);
-        (uint256 gas, IResultsOracle.Phase phase) = reader.readBatched(root, batched, proof);
+        (uint256 gas, IResultsOracle.Phase phase) = reader.probeVerifyBatched(root, batched, proof);
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
         console.log("verifyBatched depth 8 in-call:", gas);
         assertLe(gas, PROOF_READ_DEPTH_8, "proof read regressed");
     }
 
     function test_gas_requireFinalBatchedDepth8() public notUnderCoverage {
-        uint256 gas = reader.requireBatched(root, batched, proof);
+        uint256 gas = reader.probeRequireFinalBatched(root, batched, proof);
         console.log("requireFinalBatched depth 8 in-call:", gas);
         assertLe(gas, PROOF_READ_DEPTH_8, "proof read regressed");
     }
