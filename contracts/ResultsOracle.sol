@@ -6,7 +6,6 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IResultsOracle, IResultsConsumer} from "./interfaces/IResultsOracle.sol";
 import {ResultHash} from "./libraries/ResultHash.sol";
 
@@ -41,9 +40,13 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     /// @dev Storage words of a full packed set: ceil(16 * 20 / 32).
     uint256 private constant SET_WORDS = 10;
 
-    /// @dev Signature entry kinds of the bundle.
-    uint8 private constant ENTRY_ECDSA = 0x00;
-    uint8 private constant ENTRY_ERC1271 = 0x01;
+    /// @dev Bytes of a packed batch: root (32) ‖ count (4) ‖ notBefore (8) ‖ deadline (8) ‖ epoch (4).
+    uint256 private constant PACKED_BATCH_SIZE = 56;
+    /// @dev Bytes of a packed result without its values: eventId (32) ‖ status (1) ‖ count (1) ‖ endedAt (8) ‖
+    /// version (4) ‖ notBefore (8) ‖ deadline (8) ‖ epoch (4).
+    uint256 private constant PACKED_RESULT_BASE = 66;
+    /// @dev Largest `s` of a low-s ECDSA signature (half the secp256k1 order).
+    uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     // STORAGE
 
@@ -129,40 +132,79 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @inheritdoc IResultsOracle
     function propose(Result calldata result, bytes calldata signatures) external {
-        Config memory cfg = _activeConfig();
-        uint64 now_ = _time();
-        _checkValidity(result.notBefore, result.deadline, result.epoch, cfg.epoch, now_);
-        uint32[] calldata values = result.values; // decoded once
-        _checkOutcome(result.status, values);
-        _requireProposable(result.eventId, result.version, now_);
+        _propose(_loadResult(result), signatures);
+    }
 
-        bytes32 valuesHash = ResultHash.valuesHash(values);
-        _verifyQuorum(_hashTypedDataV4(ResultHash.hash(result, valuesHash)), signatures, cfg.setHash, cfg.threshold);
-
-        uint64 finalAt = now_ + cfg.disputeWindow;
-        _store(result.eventId, _pack(Phase.Proposed, result.status, values, result.version, finalAt), valuesHash);
-        _emitResultProposed(result, values, finalAt, cfg.epoch);
+    /// @inheritdoc IResultsOracle
+    function proposePacked() external {
+        // The payload follows the selector (no ABI head): unpacked into a result image (see {_loadResult}).
+        uint256 image;
+        bytes calldata signatures;
+        bytes32 typeHash = ResultHash.RESULT_TYPEHASH;
+        bool short;
+        assembly ("memory-safe") {
+            let head := calldataload(36) // status ‖ count ‖ ... (bytes read past the calldata are zero)
+            let count := byte(1, head)
+            let size := add(PACKED_RESULT_BASE, shl(2, count))
+            let length := sub(calldatasize(), 4)
+            short := lt(length, size)
+            image := mload(0x40)
+            mstore(image, typeHash)
+            mstore(add(image, 0x20), calldataload(4)) // eventId
+            mstore(add(image, 0x40), byte(0, head)) // status
+            mstore(add(image, 0x120), count)
+            let out := add(image, 0x140)
+            for {
+                let i := 0
+            } lt(i, count) {
+                i := add(i, 1)
+            } {
+                mstore(add(out, shl(5, i)), shr(224, calldataload(add(38, shl(2, i)))))
+            }
+            mstore(add(image, 0x60), keccak256(out, shl(5, count)))
+            // endedAt (8) ‖ version (4) ‖ notBefore (8) ‖ deadline (8) ‖ epoch (4): exactly one word.
+            let w := calldataload(add(38, shl(2, count)))
+            mstore(add(image, 0x80), shr(192, w))
+            mstore(add(image, 0xa0), and(shr(160, w), 0xffffffff))
+            mstore(add(image, 0xc0), and(shr(96, w), 0xffffffffffffffff))
+            mstore(add(image, 0xe0), and(shr(32, w), 0xffffffffffffffff))
+            mstore(add(image, 0x100), and(w, 0xffffffff))
+            mstore(0x40, add(out, shl(5, count)))
+            signatures.offset := add(4, size)
+            signatures.length := mul(sub(length, size), iszero(short))
+        }
+        if (short) revert MalformedPayload();
+        _propose(image, signatures);
     }
 
     /// @inheritdoc IResultsOracle
     function proposeBatch(Batch calldata batch, bytes calldata signatures) external {
-        Config memory cfg = _activeConfig();
-        uint64 now_ = _time();
-        _checkValidity(batch.notBefore, batch.deadline, batch.epoch, cfg.epoch, now_);
-        bytes32 root = batch.root;
-        if (_batches[root].state != BatchState.None) revert BatchAlreadyProposed(root);
-
-        _verifyQuorum(_hashTypedDataV4(ResultHash.hash(batch)), signatures, cfg.setHash, cfg.threshold);
-
-        uint64 finalAt = now_ + cfg.disputeWindow;
-        // One SSTORE of the packed slot (Solidity's layout of `StoredBatch`: state, finalAt, epoch from the
-        // lowest-order byte); assigning the struct would write it member by member.
-        uint256 packed = uint256(BatchState.Proposed) | (uint256(finalAt) << 8) | (uint256(cfg.epoch) << 72);
-        StoredBatch storage slot_ = _batches[root];
+        uint256 image;
         assembly ("memory-safe") {
-            sstore(slot_.slot, packed)
+            image := mload(0x40)
+            calldatacopy(add(image, 0x20), batch, 0xa0) // root, count, notBefore, deadline, epoch
+            mstore(0x40, add(image, 0xc0))
         }
-        emit BatchProposed(root, batch.count, finalAt, cfg.epoch);
+        _proposeBatch(image, signatures);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function proposeBatchPacked() external {
+        // The payload follows the selector (no ABI head): root (32) ‖ count (4) ‖ notBefore (8) ‖ deadline (8) ‖
+        // epoch (4), then the bundle.
+        if (msg.data.length < 4 + PACKED_BATCH_SIZE) revert MalformedPayload();
+        uint256 image;
+        assembly ("memory-safe") {
+            image := mload(0x40)
+            mstore(add(image, 0x20), calldataload(4)) // root
+            let w := calldataload(36)
+            mstore(add(image, 0x40), shr(224, w))
+            mstore(add(image, 0x60), and(shr(160, w), 0xffffffffffffffff))
+            mstore(add(image, 0x80), and(shr(96, w), 0xffffffffffffffff))
+            mstore(add(image, 0xa0), and(shr(64, w), 0xffffffff))
+            mstore(0x40, add(image, 0xc0))
+        }
+        _proposeBatch(image, msg.data[4 + PACKED_BATCH_SIZE:]);
     }
 
     /// @inheritdoc IResultsOracle
@@ -416,6 +458,19 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     }
 
     /// @inheritdoc IResultsOracle
+    function resultWord(bytes32 eventId) external view returns (uint256) {
+        return _resultWord(eventId);
+    }
+
+    /// @inheritdoc IResultsOracle
+    function batchWord(bytes32 root) external view returns (uint256 word) {
+        StoredBatch storage stored = _batches[root];
+        assembly ("memory-safe") {
+            word := sload(stored.slot)
+        }
+    }
+
+    /// @inheritdoc IResultsOracle
     function attesterConfig()
         external
         view
@@ -545,6 +600,254 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         if (cfg.paused) revert EnforcedPause();
     }
 
+    /**
+     * @dev Result image: the EIP-712 `encodeData` of a result in memory, followed by its values, as both entry
+     * points build it (typed: copied from the ABI head; packed: unpacked):
+     * ```
+     * +0x000 RESULT_TYPEHASH   +0x020 eventId   +0x040 status     +0x060 valuesHash  +0x080 endedAt
+     * +0x0a0 version           +0x0c0 notBefore +0x0e0 deadline   +0x100 epoch
+     * +0x120 values.length     +0x140 values, one word each
+     * ```
+     * The struct hash is `keccak256(image, 0x120)`; the `ResultProposed` data is written over the signed
+     * fields afterwards and ends with the values, which are already in place.
+     */
+    function _loadResult(Result calldata result) private pure returns (uint256 image) {
+        uint32[] calldata values = result.values; // offset and length checked against the calldata
+        bytes32 typeHash = ResultHash.RESULT_TYPEHASH;
+        bool dirty;
+        assembly ("memory-safe") {
+            image := mload(0x40)
+            mstore(image, typeHash)
+            calldatacopy(add(image, 0x20), result, 0x40) // eventId, status
+            calldatacopy(add(image, 0x80), add(result, 0x60), 0xa0) // endedAt, version, notBefore, deadline, epoch
+            let size := shl(5, values.length)
+            mstore(add(image, 0x120), values.length)
+            calldatacopy(add(image, 0x140), values.offset, size)
+            mstore(add(image, 0x60), keccak256(add(image, 0x140), size))
+            mstore(0x40, add(add(image, 0x140), size))
+            // Words wider than their type (the ABI decoder would refuse them): status, endedAt, version,
+            // notBefore, deadline, epoch.
+            dirty := or(
+                or(shr(8, mload(add(image, 0x40))), shr(64, mload(add(image, 0x80)))),
+                or(
+                    or(shr(32, mload(add(image, 0xa0))), shr(64, mload(add(image, 0xc0)))),
+                    or(shr(64, mload(add(image, 0xe0))), shr(32, mload(add(image, 0x100))))
+                )
+            )
+        }
+        if (dirty) revert MalformedPayload();
+    }
+
+    /**
+     * @dev {propose} of a result image (see {_loadResult}). The hot path: every precondition (not paused, epoch,
+     * validity interval, outcome, slot proposable, higher version) is folded into one flag from the config word
+     * and the result's slot; only when it fails does {_revertUnproposable} run the checks one by one for the
+     * precise error. The two must agree: a test for each error holds them together.
+     */
+    function _propose(uint256 image, bytes calldata signatures) private {
+        uint64 now_ = _time();
+        Config storage config = _config;
+        uint256 cfg;
+        bytes32 eventId;
+        uint256 slot;
+        bool ok;
+        assembly ("memory-safe") {
+            cfg := sload(config.slot)
+            eventId := mload(add(image, 0x20))
+            mstore(0x00, eventId)
+            mstore(0x20, _results.slot)
+            slot := keccak256(0x00, 0x40)
+            let word := sload(slot)
+            let status := mload(add(image, 0x40))
+            let count := mload(add(image, 0x120))
+            // Not paused; epoch; notBefore <= now <= deadline.
+            ok := and(
+                and(iszero(shr(248, cfg)), eq(mload(add(image, 0x100)), and(shr(160, cfg), 0xffffffff))),
+                and(iszero(gt(now_, mload(add(image, 0xe0)))), iszero(lt(now_, mload(add(image, 0xc0)))))
+            )
+            // Outcome: Completed with 1..255 values, or another status (2..5) without values.
+            let outcome := and(iszero(count), and(gt(status, 1), lt(status, 6)))
+            if eq(status, 1) {
+                outcome := and(gt(count, 0), lt(count, 256))
+            }
+            // Slot: empty, or a proposal still inside its window; the version strictly higher.
+            let phase := and(word, 0xff)
+            let open := or(iszero(phase), and(eq(phase, 1), lt(now_, and(shr(56, word), 0xffffffffffffffff))))
+            ok := and(ok, and(outcome, and(open, gt(mload(add(image, 0xa0)), and(shr(24, word), 0xffffffff)))))
+        }
+        if (!ok) _revertUnproposable(image, now_);
+
+        _verifyQuorum(_hashTypedDataV4(_structHash(image)), signatures, bytes20(uint160(cfg)), (cfg >> 192) & 0xff);
+        _recordProposal(eventId, slot, image, now_ + ((cfg >> 216) & 0xffffffff));
+    }
+
+    /// @dev Writes the slot of a proposed result image and emits {ResultProposed}.
+    function _recordProposal(bytes32 eventId, uint256 slot, uint256 image, uint256 finalAt) private {
+        bytes32 topic0 = ResultProposed.selector;
+        uint256 count;
+        assembly ("memory-safe") {
+            // The slot, in one SSTORE (layout: see {_resultWord}).
+            count := mload(add(image, 0x120))
+            let status := mload(add(image, 0x40))
+            let version := mload(add(image, 0xa0))
+            let values := mul(gt(count, 0), and(mload(add(image, 0x140)), 0xffffffff))
+            if gt(count, 1) {
+                values := or(values, shl(32, and(mload(add(image, 0x160)), 0xffffffff)))
+            }
+            sstore(
+                slot,
+                or(
+                    or(or(1, shl(8, status)), or(shl(16, count), shl(24, version))),
+                    or(shl(56, finalAt), shl(120, values))
+                )
+            )
+            // ResultProposed(eventId, version, status, values, endedAt, finalAt, epoch): the data (status, offset
+            // of values 0xa0, endedAt, finalAt, epoch, length, values) is written over the signed fields so that
+            // it ends with the values already in place. Solidity's encoder would copy them one by one.
+            mstore(add(image, 0xc0), mload(add(image, 0x80))) // endedAt (notBefore is no longer needed)
+            mstore(add(image, 0x80), status)
+            mstore(add(image, 0xa0), 0xa0)
+            mstore(add(image, 0xe0), finalAt)
+            log3(add(image, 0x80), add(0xc0, shl(5, count)), topic0, eventId, version)
+        }
+        // Long outcomes also keep their values' commitment (still at +0x60: the event data starts at +0x80).
+        if (count > 2) _valuesHashes[eventId] = bytes32(_mword(image + 0x60));
+    }
+
+    /// @dev Reverts with the precise error of a result image that {_propose} found unproposable.
+    function _revertUnproposable(uint256 image, uint64 now_) private view {
+        uint256 cfg = _liveConfigWord();
+        _checkImageValidity(image, cfg, now_);
+        _checkOutcomeOf(_mword(image + 0x40), _mword(image + 0x120));
+        bytes32 eventId = bytes32(_mword(image + 0x20));
+        _requireCorrectable(eventId, _sload(_results[eventId]), _mword(image + 0xa0), now_);
+        revert MalformedPayload(); // unreachable while the two checks agree
+    }
+
+    /// @dev EIP-712 struct hash of a result image.
+    function _structHash(uint256 image) private pure returns (bytes32 hash_) {
+        assembly ("memory-safe") {
+            hash_ := keccak256(image, 0x120)
+        }
+    }
+
+    /// @dev The memory word at `ptr`.
+    function _mword(uint256 ptr) private pure returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := mload(ptr)
+        }
+    }
+
+    /// @dev The storage word of a result slot.
+    function _sload(StoredResult storage slot_) private view returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := sload(slot_.slot)
+        }
+    }
+
+    /// @dev {proposeBatch} of a batch image: `BATCH_TYPEHASH` (written here), root, count, notBefore, deadline, epoch.
+    function _proposeBatch(uint256 image, bytes calldata signatures) private {
+        uint256 cfg = _liveConfigWord();
+        uint64 now_ = _time();
+        bytes32 root;
+        bytes32 structHash;
+        bytes32 typeHash = ResultHash.BATCH_TYPEHASH;
+        assembly ("memory-safe") {
+            mstore(image, typeHash)
+            root := mload(add(image, 0x20))
+            structHash := keccak256(image, 0xc0)
+        }
+        _checkValidity(
+            _mload64(image + 0x60),
+            _mload64(image + 0x80),
+            _mload32(image + 0xa0),
+            uint32(cfg >> 160),
+            now_
+        );
+        StoredBatch storage slot_ = _batches[root];
+        uint256 existing;
+        assembly ("memory-safe") {
+            existing := sload(slot_.slot)
+        }
+        if (existing != 0) revert BatchAlreadyProposed(root);
+
+        _verifyQuorum(_hashTypedDataV4(structHash), signatures, _setHashOf(cfg), (cfg >> 192) & 0xff);
+
+        uint256 finalAt = now_ + ((cfg >> 216) & 0xffffffff);
+        uint256 epoch = (cfg >> 160) & 0xffffffff;
+        // One SSTORE in Solidity's layout of `StoredBatch`: state, finalAt, epoch from the lowest-order byte.
+        assembly ("memory-safe") {
+            sstore(slot_.slot, or(or(1, shl(8, finalAt)), shl(72, epoch)))
+        }
+        emit BatchProposed(root, _mload32(image + 0x40), uint64(finalAt), uint32(epoch));
+    }
+
+    /// @dev The config slot as one word (layout: see {_setAttesters}); reverts while paused.
+    function _liveConfigWord() private view returns (uint256 cfg) {
+        Config storage config = _config;
+        assembly ("memory-safe") {
+            cfg := sload(config.slot)
+        }
+        if (cfg >> 248 != 0) revert EnforcedPause();
+    }
+
+    /// @dev The set commitment of a config word.
+    function _setHashOf(uint256 cfg) private pure returns (bytes20) {
+        return bytes20(uint160(cfg));
+    }
+
+    /// @dev Epoch and validity interval of a result image.
+    function _checkImageValidity(uint256 image, uint256 cfg, uint64 now_) private pure {
+        _checkValidity(
+            _mload64(image + 0xc0),
+            _mload64(image + 0xe0),
+            _mload32(image + 0x100),
+            uint32(cfg >> 160),
+            now_
+        );
+    }
+
+    /// @dev {_checkOutcome} of an image's status and value count (any word: out-of-range statuses are refused).
+    function _checkOutcomeOf(uint256 status, uint256 count) private pure {
+        bool valid =
+            status == uint256(ResultStatus.Completed)
+                ? count != 0 && count <= type(uint8).max
+                : count == 0 && status != 0 && status <= uint256(type(ResultStatus).max);
+        if (!valid) {
+            // The status is reported as a uint8 on the wire (an enum of the ABI), whatever its value.
+            bytes4 selector = InvalidOutcome.selector;
+            assembly ("memory-safe") {
+                mstore(0x00, selector)
+                mstore(0x04, and(status, 0xff))
+                mstore(0x24, count)
+                revert(0x00, 0x44)
+            }
+        }
+    }
+
+    /// @dev Reverts unless `eventId`, whose slot holds `word`, may take `version` at `now_`.
+    function _requireCorrectable(bytes32 eventId, uint256 word, uint256 version, uint64 now_) private pure {
+        Phase phase = Phase(uint8(word));
+        if (phase == Phase.Final || (phase == Phase.Proposed && now_ >= uint64(word >> 56))) {
+            revert ResultAlreadyFinal(eventId);
+        }
+        if (phase == Phase.Disputed) revert ResultIsDisputed(eventId);
+        uint32 current = uint32(word >> 24);
+        if (version <= current) revert VersionNotHigher(eventId, uint32(version), current);
+    }
+
+    function _mload64(uint256 ptr) private pure returns (uint64 value) {
+        assembly ("memory-safe") {
+            value := mload(ptr)
+        }
+    }
+
+    function _mload32(uint256 ptr) private pure returns (uint32 value) {
+        assembly ("memory-safe") {
+            value := mload(ptr)
+        }
+    }
+
     /// @dev Epoch and validity interval of signed payloads.
     function _checkValidity(uint64 notBefore, uint64 deadline, uint32 epoch, uint32 current, uint64 now_) private pure {
         if (epoch != current) revert WrongEpoch(epoch, current);
@@ -557,50 +860,6 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         uint256 count = values.length;
         bool valid = status == ResultStatus.Completed ? count != 0 && count <= type(uint8).max : count == 0;
         if (!valid || status == ResultStatus.None) revert InvalidOutcome(status, count);
-    }
-
-    /**
-     * @dev `emit ResultProposed(eventId, version, status, values, endedAt, finalAt, epoch)` with the values
-     * copied from calldata in one go (Solidity's encoder re-validates them one by one, ~1,000 gas more for a
-     * match). Data layout: status, offset of values (0xa0), endedAt, finalAt, epoch, length, values. The values
-     * are those the signatures covered: a non-canonical encoding would have failed verification.
-     */
-    function _emitResultProposed(
-        Result calldata result,
-        uint32[] calldata values,
-        uint64 finalAt,
-        uint32 epoch
-    ) private {
-        bytes32 topic0 = ResultProposed.selector;
-        bytes32 eventId = result.eventId;
-        uint256 version = result.version;
-        uint256 status = uint256(result.status);
-        uint256 endedAt = result.endedAt;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, status)
-            mstore(add(ptr, 0x20), 0xa0)
-            mstore(add(ptr, 0x40), endedAt)
-            mstore(add(ptr, 0x60), finalAt)
-            mstore(add(ptr, 0x80), epoch)
-            mstore(add(ptr, 0xa0), values.length)
-            let size := shl(5, values.length)
-            calldatacopy(add(ptr, 0xc0), values.offset, size)
-            log3(ptr, add(0xc0, size), topic0, eventId, version)
-        }
-    }
-
-    /// @dev Reverts unless `eventId` may take a proposal of `version` at `now_`.
-    function _requireProposable(bytes32 eventId, uint32 version, uint64 now_) private view {
-        StoredResult storage stored = _results[eventId];
-        Phase phase = stored.phase;
-        if (phase == Phase.Final || (phase == Phase.Proposed && now_ >= stored.finalAt)) {
-            revert ResultAlreadyFinal(eventId);
-        }
-        if (phase == Phase.Disputed) revert ResultIsDisputed(eventId);
-        // A correction (or the relay of the same version twice) needs a strictly higher version.
-        uint32 current = stored.version;
-        if (version <= current) revert VersionNotHigher(eventId, version, current);
     }
 
     /// @dev The slot of a result whose outcome passed {_checkOutcome} (so at most 255 values).
@@ -750,136 +1009,136 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     }
 
     /**
-     * @dev Verifies that `required` distinct attesters of the current set signed `digest`. The bundle (see
-     * {IResultsOracle}) is read in place from calldata: the set it carries is authenticated against the
-     * config commitment, so no attester slot is read. Lengths are checked before every read.
+     * @dev Verifies that `required` distinct attesters of the current set signed `digest`, reading the bundle
+     * (see {IResultsOracle}) in place from calldata. The set is rebuilt in memory, position by position, from
+     * the addresses of non-signers, the signers recovered from ECDSA entries and the addresses of ERC-1271
+     * entries, then checked against the config commitment: no attester slot is read, and a signature that does
+     * not recover to the attester at its position (other key, other payload, high `s`) changes the commitment.
+     * The walk must end exactly at the bundle's end (ERC-1271 entries are bounds-checked before their call),
+     * so a truncated or overlong bundle reverts with {MalformedSignatures} before the set is compared.
      */
+    // solhint-disable-next-line function-max-lines
     function _verifyQuorum(bytes32 digest, bytes calldata signatures, bytes20 setHash, uint256 required) private view {
-        (uint256 bitmap, uint256 cursor) = _readHeader(signatures, setHash, required);
-        // At most 16 iterations (the bitmap has 16 bits); offsets are bounded by the calldata size.
-        unchecked {
-            for (uint256 i; bitmap != 0; ++i) {
-                if ((bitmap & 1) != 0) cursor = _verifyEntry(digest, signatures, cursor, _attesterAt(signatures, i));
-                bitmap >>= 1;
+        uint256 bitmap = _checkBundleHeader(signatures, required);
+        bytes20 given;
+        assembly ("memory-safe") {
+            /// Reverts with `MalformedSignatures()`.
+            function malformed() {
+                mstore(0x00, 0x186f8a7200000000000000000000000000000000000000000000000000000000)
+                revert(0x00, 0x04)
             }
+            /// Address of the ERC-1271 entry at `cursor` (0x01 ‖ address ‖ len ‖ signature) after it accepted
+            /// the digest at `input`: `isValidSignature` must return its own selector, else `InvalidSignature`.
+            function approved(cursor, end, input) -> attester, next {
+                if gt(add(cursor, 23), end) {
+                    malformed()
+                }
+                attester := shr(96, calldataload(add(cursor, 1)))
+                let sigLength := shr(240, calldataload(add(cursor, 21)))
+                next := add(add(cursor, 23), sigLength)
+                if gt(next, end) {
+                    malformed()
+                }
+                let data := add(input, 0x80)
+                mstore(data, 0x1626ba7e00000000000000000000000000000000000000000000000000000000)
+                mstore(add(data, 0x04), mload(input))
+                mstore(add(data, 0x24), 0x40)
+                mstore(add(data, 0x44), sigLength)
+                calldatacopy(add(data, 0x64), add(cursor, 23), sigLength)
+                mstore(0x00, 0)
+                let ok := staticcall(gas(), attester, data, add(0x64, sigLength), 0x00, 0x20)
+                if iszero(
+                    and(
+                        and(ok, iszero(lt(returndatasize(), 0x20))),
+                        eq(mload(0x00), 0x1626ba7e00000000000000000000000000000000000000000000000000000000)
+                    )
+                ) {
+                    mstore(0x00, 0xd855c4f400000000000000000000000000000000000000000000000000000000)
+                    mstore(0x04, attester)
+                    revert(0x00, 0x24) // InvalidSignature(attester)
+                }
+            }
+
+            /// Commitment of the set rebuilt from the bundle from `cursor` (header checked, signers in `bits`) to
+            /// `end`, in memory at `set`; the digest is at `set + 0x160`, the precompile input after it.
+            function rebuiltSetHash(cursor, end, bits, set) -> hash {
+                let n := byte(0, calldataload(cursor))
+                cursor := add(cursor, 3)
+                // Addresses and ECDSA entries are read without a bound check each: `cursor` only grows, and it must
+                // land exactly on the bundle's end (checked below, before the set is compared), so an overrun
+                // cannot pass.
+                for {
+                    let i := 0
+                } lt(i, n) {
+                    i := add(i, 1)
+                } {
+                    let attester := shr(96, calldataload(cursor)) // a non-signer's address
+                    switch and(shr(i, bits), 1)
+                    case 0 {
+                        cursor := add(cursor, 20)
+                    }
+                    default {
+                        switch byte(0, calldataload(cursor))
+                        case 0 {
+                            // 0x00 ‖ r ‖ yParityAndS (EIP-2098): attester i is whoever recovers. A high-s
+                            // signature recovers nobody (malleable: refused, never normalised).
+                            let vs := calldataload(add(cursor, 33))
+                            mstore(add(set, 0x180), add(shr(255, vs), 27))
+                            mstore(add(set, 0x1a0), calldataload(add(cursor, 1)))
+                            vs := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+                            mstore(add(set, 0x1c0), vs)
+                            mstore(0x00, 0) // the precompile returns nothing when recovery fails
+                            pop(staticcall(gas(), 0x01, add(set, 0x160), 0x80, 0x00, 0x20))
+                            attester := mul(mload(0x00), iszero(gt(vs, HALF_ORDER)))
+                            cursor := add(cursor, 65)
+                        }
+                        case 1 {
+                            attester, cursor := approved(cursor, end, add(set, 0x160))
+                        }
+                        default {
+                            malformed()
+                        }
+                    }
+                    // Each 32-byte write spills 12 zero bytes that the next address overwrites.
+                    mstore(add(set, mul(i, 20)), shl(96, attester))
+                }
+                if iszero(eq(cursor, end)) {
+                    malformed() // truncated, or trailing bytes
+                }
+                hash := and(keccak256(set, mul(n, 20)), not(0xffffffffffffffffffffffff))
+            }
+            let set := mload(0x40) // 16 × 20 bytes (+ 12 bytes of spill) below the call input
+            mstore(add(set, 0x160), digest)
+            given := rebuiltSetHash(signatures.offset, add(signatures.offset, signatures.length), bitmap, set)
         }
-        if (cursor != signatures.length) revert MalformedSignatures(); // trailing bytes
+        if (given != setHash) revert AttesterSetMismatch(given, setHash);
     }
 
     /**
-     * @dev Checks the bundle header (n ‖ set ‖ bitmap) against the set commitment and the required count;
-     * returns the bitmap and the offset of the first entry.
+     * @dev Checks the bundle header (n ‖ bitmap: 1 <= n <= 16, no bit at or beyond n) and that at least
+     * `required` attesters signed; returns the bitmap.
      */
-    function _readHeader(
-        bytes calldata signatures,
-        bytes20 setHash,
-        uint256 required
-    ) private pure returns (uint256 bitmap, uint256 cursor) {
-        uint256 length = signatures.length;
-        if (length == 0) revert MalformedSignatures();
-        uint256 n = uint256(_word(signatures, 0)) >> 248;
-        // Header: n (1 byte) ‖ set (20 bytes each) ‖ bitmap (2 bytes). n < 256: no overflow.
-        unchecked {
-            cursor = 3 + 20 * n;
-        }
-        if (n == 0 || n > MAX_ATTESTERS || length < cursor) revert MalformedSignatures();
-
-        bytes20 given;
+    function _checkBundleHeader(bytes calldata signatures, uint256 required) private pure returns (uint256 bitmap) {
+        if (signatures.length < 3) revert MalformedSignatures();
+        uint256 n;
         assembly ("memory-safe") {
-            // Hash the set where it sits in calldata (copied to scratch memory past the free pointer).
-            let ptr := mload(0x40)
-            let size := mul(n, 20)
-            calldatacopy(ptr, add(signatures.offset, 1), size)
-            given := and(keccak256(ptr, size), not(0xffffffffffffffffffffffff))
+            let head := calldataload(signatures.offset)
+            n := byte(0, head)
+            bitmap := and(shr(232, head), 0xffff)
         }
-        if (given != setHash) revert AttesterSetMismatch(given, setHash);
-        // The commitment covers the set's length, so from here on n == the current count.
-
-        unchecked {
-            bitmap = uint256(_word(signatures, cursor - 2)) >> 240; // cursor >= 23
-        }
-        if (bitmap >> n != 0) revert MalformedSignatures(); // a bit beyond the set
-        uint256 signed = _popCount(bitmap);
+        if (n == 0 || n > MAX_ATTESTERS || bitmap >> n != 0) revert MalformedSignatures();
+        uint256 signed = _popCount16(bitmap);
         if (signed < required) revert InsufficientSignatures(signed, required);
     }
 
-    /// @dev Verifies the entry at `cursor` as `attester`'s signature of `digest`; returns the next entry's offset.
-    function _verifyEntry(
-        bytes32 digest,
-        bytes calldata signatures,
-        uint256 cursor,
-        address attester
-    ) private view returns (uint256 next) {
-        uint256 length = signatures.length;
-        if (cursor >= length) revert MalformedSignatures();
-        uint256 kind = uint256(_word(signatures, cursor)) >> 248;
-        bool valid;
-        // Offsets are bounded by the calldata size: nothing here can overflow.
-        unchecked {
-            if (kind == ENTRY_ECDSA) {
-                // 0x00 ‖ r ‖ yParityAndS: EIP-2098 compact; high-s is rejected.
-                next = cursor + 65;
-                if (length < next) revert MalformedSignatures();
-                valid = _recover(digest, _word(signatures, cursor + 1), _word(signatures, cursor + 33)) == attester;
-            } else if (kind == ENTRY_ERC1271) {
-                // 0x01 ‖ len (uint16) ‖ signature: the attester contract decides.
-                if (length < cursor + 3) revert MalformedSignatures();
-                next = cursor + 3 + (uint256(_word(signatures, cursor + 1)) >> 240);
-                if (length < next) revert MalformedSignatures();
-                valid = SignatureChecker.isValidERC1271SignatureNowCalldata(
-                    attester,
-                    digest,
-                    signatures[cursor + 3:next]
-                );
-            } else {
-                revert MalformedSignatures();
-            }
-        }
-        if (!valid) revert InvalidSignature(attester);
-    }
-
-    /**
-     * @dev Signer of an EIP-2098 compact signature, or zero when it does not recover or its `s` is in the upper
-     * half of the curve order (malleable), exactly as OpenZeppelin's `ECDSA.tryRecover(hash, r, vs)` decides.
-     */
-    function _recover(bytes32 digest, bytes32 r, bytes32 vs) private view returns (address signer) {
-        uint256 s = uint256(vs) & ((1 << 255) - 1);
-        if (s > 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0) return address(0);
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, digest)
-            mstore(add(ptr, 0x20), add(shr(255, vs), 27))
-            mstore(add(ptr, 0x40), r)
-            mstore(add(ptr, 0x60), s)
-            mstore(0x00, 0) // the precompile returns nothing when it fails
-            pop(staticcall(gas(), 0x01, ptr, 0x80, 0x00, 0x20))
-            signer := mload(0x00)
-        }
-    }
-
-    /**
-     * @dev The 32 bytes of `data` from `offset`. Callers check `offset < data.length` and use only the bytes
-     * inside `data`; bytes past the end of calldata read as zero.
-     */
-    function _word(bytes calldata data, uint256 offset) private pure returns (bytes32 word) {
-        assembly ("memory-safe") {
-            word := calldataload(add(data.offset, offset))
-        }
-    }
-
-    /// @dev Attester `i` of the set carried by a bundle whose header length was checked.
-    function _attesterAt(bytes calldata signatures, uint256 i) private pure returns (address attester) {
-        // The set starts at byte 1, 20 bytes per address; a calldata word read keeps its top 20 bytes.
-        assembly ("memory-safe") {
-            attester := shr(96, calldataload(add(add(signatures.offset, 1), mul(i, 20))))
-        }
-    }
-
     /// @dev Number of set bits of a 16-bit value.
-    function _popCount(uint256 x) private pure returns (uint256 count) {
-        // At most 16 iterations: clears the lowest set bit each time.
+    function _popCount16(uint256 x) private pure returns (uint256 count) {
+        // SWAR on 16 bits: pairs, nibbles, bytes, then the two bytes added.
         unchecked {
-            for (; x != 0; ++count) x &= x - 1;
+            x = x - ((x >> 1) & 0x5555);
+            x = (x & 0x3333) + ((x >> 2) & 0x3333);
+            x = (x + (x >> 4)) & 0x0f0f;
+            count = (x + (x >> 8)) & 0x1f;
         }
     }
 

@@ -12,8 +12,8 @@ import {IResultsOracle} from "../interfaces/IResultsOracle.sol";
  * - Players stake the pool's asset (native currency when `asset` is the zero address, otherwise one ERC-20)
  *   on `Home`, `Draw` or `Away` while the pool is open (before `closesAt`). A stake is a non-zero multiple of
  *   `stakeUnit`, the pool's "cent".
- * - The pool settles once, from the oracle's *final* result of `eventId` (read with
- *   {IResultsOracle.matchResult}): by anyone calling {settle}, by the first {claim} or {claimFees}, or by the
+ * - The pool settles once, from the oracle's *final* result of `eventId` (read with `ResultsReader.matchResult`,
+ *   the same answers as {IResultsOracle.matchResult} for less gas): by anyone calling {settle}, by the first {claim} or {claimFees}, or by the
  *   oracle's push notification ({IResultsConsumer.onResultFinal}) when the pool registered for it. A final
  *   result settles the pool even before `closesAt` (e.g. a cancellation), and staking stops then. The event must
  *   be a match: the pool reads its first two outcome values as the home and away scores.

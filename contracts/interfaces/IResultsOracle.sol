@@ -22,17 +22,43 @@ pragma solidity ^0.8.24;
  * ## Signature bundle (`bytes signatures` of every quorum-signed call)
  * The attester set is kept on-chain as a 160-bit commitment (first 20 bytes of
  * `keccak256(abi.encodePacked(attesters))`) in the same storage slot as the epoch and the
- * thresholds, so that one cold read authenticates every signer. The relayer supplies the
- * set with the signatures, tightly packed:
+ * thresholds, so that one cold read authenticates every signer. The bundle carries the set,
+ * except that an EOA signer's address is not sent: the contract recovers it from the signature.
+ * Tightly packed:
  * ```
  * n        uint8               number of attesters of the current set (1..16)
- * set      n × address (20 B)  the current set, in the order given at rotation
- * bitmap   uint16 (big-endian) bit i set ⇔ attester set[i] signed; distinct by construction
- * then, for each set bit i in ascending order, one entry:
- *   0x00 ‖ r (32 B) ‖ yParityAndS (32 B)       EIP-2098 compact ECDSA signature, low-s only
- *   0x01 ‖ len uint16 ‖ signature (len B)       ERC-1271: set[i].isValidSignature(digest, sig)
+ * bitmap   uint16 (big-endian) bit i set ⇔ attester i signed; distinct by construction
+ * then, for each position i = 0 .. n-1 of the set, in order:
+ *   bit i clear:  address (20 B)                                  attester i, who did not sign
+ *   bit i set:    0x00 ‖ r (32 B) ‖ yParityAndS (32 B)            EIP-2098 compact ECDSA signature:
+ *                                                                  attester i is the recovered signer
+ *                 0x01 ‖ address (20 B) ‖ len uint16 ‖ sig (len B) ERC-1271: address.isValidSignature(digest, sig)
  * ```
- * Trailing bytes are rejected.
+ * The contract rebuilds the set from the addresses given and recovered and compares its
+ * commitment with the stored one ({AttesterSetMismatch} otherwise): an ECDSA signature by
+ * anyone else than attester i, over another payload, or with a high `s` (refused, never
+ * normalised) recovers another address and fails this comparison. Trailing bytes are rejected.
+ *
+ * ## Packed calldata ({proposePacked}, {proposeBatchPacked})
+ * The same signed payloads as {propose} and {proposeBatch}, without ABI padding or head (about 1,700 gas of
+ * calldata and decoding less per call), big-endian and tightly packed, followed by the signature bundle, all of
+ * it right after the 4-byte selector:
+ * ```
+ * Result: eventId (32 B) ‖ status uint8 ‖ count uint8 ‖ values (count × uint32) ‖ endedAt uint64 ‖
+ *         version uint32 ‖ notBefore uint64 ‖ deadline uint64 ‖ epoch uint32 ‖ bundle
+ * Batch:  root (32 B) ‖ count uint32 ‖ notBefore uint64 ‖ deadline uint64 ‖ epoch uint32 ‖ bundle
+ * ```
+ *
+ * ## Raw reads ({resultWord}, {batchWord})
+ * One storage word, returned as is, for consumers that decode it themselves (see
+ * `libraries/ResultsReader.sol`): the cheapest in-call read. Bit layout, lowest-order first:
+ * ```
+ * resultWord: phase 0-7 (stored Phase: a Proposed result is Final once block.timestamp >= finalAt),
+ *             status 8-15, valueCount 16-23, version 24-55, finalAt 56-119, home 120-151, away 152-183
+ * batchWord:  state 0-7 (0 none, 1 proposed, 2 disputed, 3 final, 4 rejected by governance),
+ *             finalAt 8-71 (0 while disputed), epoch 72-103
+ * ```
+ * This layout is part of the interface and never changes for a deployed contract.
  */
 interface IResultsOracle {
     // TYPES
@@ -132,11 +158,14 @@ interface IResultsOracle {
 
     /// @notice The signature bundle is not of the documented shape.
     error MalformedSignatures();
-    /// @notice The attester set in the bundle is not the current one.
+    /// @notice Packed calldata ends before the payload it announces, or a typed payload carries an ABI word with
+    /// bits beyond its type (the result is hashed from its ABI words as they are).
+    error MalformedPayload();
+    /// @notice The set rebuilt from the bundle (addresses given and signers recovered) is not the current one.
     error AttesterSetMismatch(bytes20 given, bytes20 expected);
     /// @notice Fewer distinct attesters signed than required.
     error InsufficientSignatures(uint256 count, uint256 required);
-    /// @notice The signature of attester `attester` does not verify (wrong payload, high-s, or contract refused).
+    /// @notice The ERC-1271 attester `attester` refused the signature (ECDSA failures show as {AttesterSetMismatch}).
     error InvalidSignature(address attester);
     /// @notice The payload is signed for another attester epoch.
     error WrongEpoch(uint32 given, uint32 current);
@@ -144,7 +173,8 @@ interface IResultsOracle {
     error SignatureExpired(uint64 deadline, uint64 now);
     /// @notice The signatures are not valid yet.
     error SignatureNotYetValid(uint64 notBefore, uint64 now);
-    /// @notice Outcome values do not fit the status (values only with `Completed`, 1..255 of them), or status is None.
+    /// @notice Outcome values do not fit the status (values only with `Completed`, 1..255 of them), or status is None
+    /// or beyond `Void` (reported as its uint8 value).
     error InvalidOutcome(ResultStatus status, uint256 valueCount);
     /// @notice The event's result is final and never changes.
     error ResultAlreadyFinal(bytes32 eventId);
@@ -264,6 +294,17 @@ interface IResultsOracle {
     function proposeBatch(Batch calldata batch, bytes calldata signatures) external;
 
     /**
+     * @notice {propose} with the packed calldata documented above: the selector, then the packed result, then
+     * the bundle, with no ABI head (`bytes.concat(selector, packedResult, bundle)`: the function takes no
+     * declared parameter, it reads what follows the selector).
+     * @dev What the relayer sends. Reverts with {MalformedPayload} when the calldata is too short for its result.
+     */
+    function proposePacked() external;
+
+    /// @notice {proposeBatch} with the packed calldata documented above, after the selector like {proposePacked}.
+    function proposeBatchPacked() external;
+
+    /**
      * @notice Writes one result of a final root into storage (final at once). Idempotent for the same version.
      * @dev Reverts with {BatchNotFinal} unless the root is final, {InvalidProof} on a bad proof, and
      * {ResultAlreadyFinal} when the event already holds another final result.
@@ -359,6 +400,12 @@ interface IResultsOracle {
 
     /// @notice Reverts with {BatchNotFinal} unless the root is final and {InvalidProof} unless the proof holds.
     function requireFinalBatched(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external view;
+
+    /// @notice The storage word of `eventId`'s result, as is (layout above; zero when nothing was published).
+    function resultWord(bytes32 eventId) external view returns (uint256);
+
+    /// @notice The storage word of `root`, as is (layout above; zero for an unknown root).
+    function batchWord(bytes32 root) external view returns (uint256);
 
     /// @notice Current attester epoch, thresholds, set commitment and set size.
     function attesterConfig()

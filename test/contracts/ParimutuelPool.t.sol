@@ -341,6 +341,36 @@ abstract contract ParimutuelPoolSettleTests is PoolTestBase {
         pool.settle();
     }
 
+    function test_settle_readsAProposalAsFinalOnceItsWindowHasPassed() public {
+        _stakeBook();
+        // The pool reads the oracle's raw word (ResultsReader): a stored Proposed is Final from `finalAt` on.
+        oracleStub.setProposed(EVENT_ID, IResultsOracle.ResultStatus.Completed, 2, 1, CLOSES_AT + 1 hours);
+        vm.warp(CLOSES_AT + 1 hours - 1);
+        _expectNotSettleable(IResultsOracle.Phase.Proposed, IResultsOracle.ResultStatus.Completed);
+        pool.settle();
+        vm.warp(CLOSES_AT + 1 hours);
+        assertEq(uint256(pool.settle()), uint256(IParimutuelPool.Status.Settled));
+        assertEq(uint256(pool.winner()), uint256(HOME));
+    }
+
+    function test_settle_stubWordAgreesWithItsMatchResult() public {
+        oracleStub.setProposed(EVENT_ID, IResultsOracle.ResultStatus.Completed, 3, 4, START + 10);
+        (IResultsOracle.Phase phase, , uint32 home, uint32 away, uint32 version, uint64 finalAt) = oracleStub
+            .matchResult(EVENT_ID);
+        uint256 word = oracleStub.resultWord(EVENT_ID);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Proposed));
+        assertEq(word & 0xff, uint256(IResultsOracle.Phase.Proposed));
+        assertEq((word >> 8) & 0xff, uint256(IResultsOracle.ResultStatus.Completed));
+        assertEq((word >> 16) & 0xff, 2);
+        assertEq(uint32(word >> 24), version);
+        assertEq(uint64(word >> 56), finalAt);
+        assertEq(uint32(word >> 120), home);
+        assertEq(uint32(word >> 152), away);
+        vm.warp(START + 10);
+        (phase, , , , , ) = oracleStub.matchResult(EVENT_ID);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
+    }
+
     function test_settle_waitsOnPostponed() public {
         _stakeBook();
         vm.warp(CLOSES_AT + 1);

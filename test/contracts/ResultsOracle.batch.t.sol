@@ -67,8 +67,8 @@ contract ResultsOracleBatchTest is BatchFixture {
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 2, 3));
         oracle.proposeBatch(b, bundle);
         bundle = _signBatch(b, _firstK(3));
-        b.count = 4; // signed count differs
-        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr));
+        b.count = 4; // signed count differs: the signers recovered are not the attesters
+        vm.expectRevert(_mismatchOf(oracle.batchDigest(b), bundle));
         oracle.proposeBatch(b, bundle);
     }
 
@@ -147,6 +147,17 @@ contract ResultsOracleBatchResolveTest is BatchFixture {
         bundle = _signBatch(b, _firstK(3));
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 3, 4));
         oracle.resolveBatch(b, bundle);
+    }
+
+    function test_resolveBatch_revertsOnSignatureOfAnotherRoot() public {
+        bytes32 root = _disputedRoot();
+        IResultsOracle.Batch memory b = _batch(root, 10);
+        bytes memory bundle = _signBatch(_batch(keccak256("another root"), 10), _firstK(4));
+        vm.expectRevert(_mismatchOf(oracle.batchDigest(b), bundle));
+        oracle.resolveBatch(b, bundle);
+        bundle = _signBatch(b, _firstK(4));
+        vm.expectRevert(_malformed());
+        oracle.resolveBatch(b, bytes.concat(bundle, hex"00"));
     }
 
     function test_resolveBatch_revertsOnWrongEpochOrPause() public {

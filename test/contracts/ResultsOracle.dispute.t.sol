@@ -127,6 +127,23 @@ contract ResultsOracleResolveTest is DisputeFixture {
         oracle.resolve(r, bundle);
     }
 
+    function test_resolve_revertsOnSignatureOfAnotherPayloadOrNonAttester() public {
+        _dispute(EVENT_ID);
+        IResultsOracle.Result memory r = _replacement(2);
+        bytes memory bundle = _signResult(r, _firstK(4));
+        IResultsOracle.Result memory other = _replacement(3); // not what was signed
+        vm.expectRevert(_mismatchOf(oracle.resultDigest(other), bundle));
+        oracle.resolve(other, bundle);
+        // Attester 3's slot signed by an outsider.
+        (address outsider, uint256 key) = makeAddrAndKey("outsider");
+        signers[3].key = key;
+        bundle = _signResult(r, _firstK(4));
+        address[] memory rebuilt = _setAddrs();
+        rebuilt[3] = outsider;
+        vm.expectRevert(_mismatch(rebuilt));
+        oracle.resolve(r, bundle);
+    }
+
     function test_resolve_revertsWhenNotDisputed() public {
         IResultsOracle.Result memory r = _replacement(2);
         bytes memory bundle = _signResult(r, _firstK(4));

@@ -240,7 +240,7 @@ contract ResultsOracleProposeTest is OracleTestBase {
     }
 }
 
-/// @notice The signature bundle, ERC-1271 attesters, digests and replay protection.
+/// @notice The signature bundle (v2), ERC-1271 attesters, digests and replay protection.
 contract ResultsOracleBundleTest is OracleTestBase {
     uint256 internal constant HALF_ORDER_PLUS_ONE = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A1;
 
@@ -249,11 +249,21 @@ contract ResultsOracleBundleTest is OracleTestBase {
         oracle.propose(r, bundle);
     }
 
-    // SIGNATURE BUNDLE
-
-    function _malformed() internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(IResultsOracle.MalformedSignatures.selector);
+    /// @dev The current set with position `i` replaced by `a`.
+    function _setWith(uint256 i, address a) internal view returns (address[] memory set) {
+        set = _setAddrs();
+        set[i] = a;
     }
+
+    /// @dev Entries of attesters 1 and 2 over `digest`, after `first` (bitmap 7 by hand).
+    function _withFirst(bytes memory first, bytes32 digest) internal view returns (bytes[] memory entries) {
+        entries = new bytes[](3);
+        entries[0] = first;
+        entries[1] = _entry(signers[1], digest);
+        entries[2] = _entry(signers[2], digest);
+    }
+
+    // SIGNATURE BUNDLE: SHAPE
 
     function test_propose_revertsOnEmptyBundle() public {
         _expectProposeRevert(_result(EVENT_ID, 1, 0), "", _malformed());
@@ -262,84 +272,67 @@ contract ResultsOracleBundleTest is OracleTestBase {
     function test_propose_revertsOnZeroOrTooManyAttestersInBundle() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         _expectProposeRevert(r, abi.encodePacked(uint8(0), uint16(0)), _malformed());
-        bytes memory tooMany = abi.encodePacked(uint8(17), new bytes(17 * 20 + 2));
+        bytes memory tooMany = abi.encodePacked(uint8(17), uint16(0), new bytes(17 * 20));
         _expectProposeRevert(r, tooMany, _malformed());
     }
 
     function test_propose_revertsOnTruncatedHeader() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
-        bytes memory header = _header(_setAddrs(), 7);
-        bytes memory truncated = new bytes(header.length - 1);
-        for (uint256 i; i < truncated.length; ++i) truncated[i] = header[i];
-        _expectProposeRevert(r, truncated, _malformed());
-    }
-
-    function test_propose_revertsOnAttesterSetMismatch() public {
-        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
-        bytes32 digest = oracle.resultDigest(r);
-        address[] memory set = _setAddrs();
-        (set[0], set[1]) = (set[1], set[0]); // same attesters, another order
-        bytes memory bundle = _header(set, 7);
-        bundle = bytes.concat(
-            bundle,
-            _entry(signers[1], digest),
-            _entry(signers[0], digest),
-            _entry(signers[2], digest)
-        );
-        (, , , , bytes20 expected) = oracle.attesterConfig();
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.AttesterSetMismatch.selector, _setHash(set), expected)
-        );
-    }
-
-    function test_propose_revertsOnSubsetOfTheSet() public {
-        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
-        address[] memory set = new address[](4);
-        for (uint256 i; i < 4; ++i) set[i] = signers[i].addr;
-        (, , , , bytes20 expected) = oracle.attesterConfig();
-        _expectProposeRevert(
-            r,
-            _header(set, 7),
-            abi.encodeWithSelector(IResultsOracle.AttesterSetMismatch.selector, _setHash(set), expected)
-        );
+        bytes memory header = _header(5, 7);
+        _expectProposeRevert(r, _prefix(header, 1), _malformed());
+        _expectProposeRevert(r, _prefix(header, 2), _malformed());
     }
 
     function test_propose_revertsOnBitBeyondTheSet() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
-        _expectProposeRevert(r, _header(_setAddrs(), (1 << 5) | 7), _malformed());
+        bytes memory bundle = _signResult(r, _firstK(3));
+        bundle[1] = 0x00;
+        bundle[2] = bytes1(uint8((1 << 5) | 7)); // bit 5 of a 5-attester set
+        _expectProposeRevert(r, bundle, _malformed());
+        bundle[1] = 0x80; // bit 15
+        bundle[2] = 0x07;
+        _expectProposeRevert(r, bundle, _malformed());
     }
 
     function test_propose_revertsOnInsufficientSignatures() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         bytes memory bundle = _signResult(r, _firstK(2));
         _expectProposeRevert(r, bundle, abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 2, 3));
+        // Counted from the bitmap before any entry is read.
+        _expectProposeRevert(
+            r,
+            _header(5, 3),
+            abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 2, 3)
+        );
     }
 
     function test_propose_revertsOnMissingEntry() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         bytes32 digest = oracle.resultDigest(r);
-        bytes memory bundle = bytes.concat(
-            _header(_setAddrs(), 7),
-            _entry(signers[0], digest),
-            _entry(signers[1], digest)
-        );
+        bytes memory bundle = bytes.concat(_header(5, 7), _entry(signers[0], digest), _entry(signers[1], digest));
         _expectProposeRevert(r, bundle, _malformed());
     }
 
     function test_propose_revertsOnTruncatedEcdsaEntry() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
-        bytes memory bundle = _signResult(r, _firstK(3));
-        bytes memory truncated = new bytes(bundle.length - 1);
-        for (uint256 i; i < truncated.length; ++i) truncated[i] = bundle[i];
-        _expectProposeRevert(r, truncated, _malformed());
+        bytes memory bundle = _signResult(r, _firstK(5)); // ends with an ECDSA entry
+        _expectProposeRevert(r, _prefix(bundle, bundle.length - 1), _malformed());
+        _expectProposeRevert(r, _prefix(bundle, bundle.length - 64), _malformed()); // kind byte only
+    }
+
+    function test_propose_revertsOnTruncatedNonSignerAddress() public {
+        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
+        bytes memory bundle = _signResult(r, _firstK(3)); // ends with attester 4's address
+        _expectProposeRevert(r, _prefix(bundle, bundle.length - 1), _malformed());
+        _expectProposeRevert(r, _prefix(bundle, bundle.length - 19), _malformed());
     }
 
     function test_propose_revertsOnUnknownEntryKind() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         bytes memory bundle = _signResult(r, _firstK(3));
-        bundle[_header(_setAddrs(), 7).length] = 0x02;
+        bundle[3] = 0x02;
+        _expectProposeRevert(r, bundle, _malformed());
+        bundle[3] = 0xff;
         _expectProposeRevert(r, bundle, _malformed());
     }
 
@@ -349,20 +342,89 @@ contract ResultsOracleBundleTest is OracleTestBase {
         _expectProposeRevert(r, bundle, _malformed());
     }
 
+    // SIGNATURE BUNDLE: THE REBUILT SET
+
+    function test_propose_revertsOnAttesterSetMismatch() public {
+        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
+        bytes32 digest = oracle.resultDigest(r);
+        // Same attesters, another order: two signers swapped.
+        address[] memory set = _setAddrs();
+        (set[0], set[1]) = (set[1], set[0]);
+        bytes[] memory entries = new bytes[](3);
+        (entries[0], entries[1], entries[2]) = (
+            _entry(signers[1], digest),
+            _entry(signers[0], digest),
+            _entry(signers[2], digest)
+        );
+        _expectProposeRevert(r, _assemble(set, 7, entries), _mismatch(set));
+        // Two non-signers swapped.
+        set = _setAddrs();
+        (set[3], set[4]) = (set[4], set[3]);
+        entries[0] = _entry(signers[0], digest);
+        entries[1] = _entry(signers[1], digest);
+        _expectProposeRevert(r, _assemble(set, 7, entries), _mismatch(set));
+    }
+
+    function test_propose_revertsOnWrongNonSignerAddress() public {
+        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
+        bytes memory bundle = _signResult(r, _firstK(3));
+        address outsider = makeAddr("outsider");
+        bytes memory wrong = bytes.concat(_prefix(bundle, bundle.length - 20), bytes20(outsider));
+        _expectProposeRevert(r, wrong, _mismatch(_setWith(4, outsider)));
+    }
+
+    function test_propose_revertsOnSubsetOfTheSet() public {
+        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
+        bytes32 digest = oracle.resultDigest(r);
+        address[] memory set = new address[](4);
+        for (uint256 i; i < 4; ++i) set[i] = signers[i].addr;
+        bytes[] memory entries = new bytes[](3);
+        for (uint256 i; i < 3; ++i) entries[i] = _entry(signers[i], digest);
+        _expectProposeRevert(r, _assemble(set, 7, entries), _mismatch(set));
+    }
+
     function test_propose_revertsOnSignatureOfAnotherAttester() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         bytes32 digest = oracle.resultDigest(r);
-        // Attester 3 signs in slot 2.
-        bytes memory bundle = bytes.concat(
-            _header(_setAddrs(), 7),
-            _entry(signers[0], digest),
-            _entry(signers[1], digest),
-            _entry(signers[3], digest)
+        // Attester 3 signs in slot 2: the set rebuilt holds attester 3 twice and misses attester 2.
+        bytes[] memory entries = _withFirst(_entry(signers[0], digest), digest);
+        entries[2] = _entry(signers[3], digest);
+        bytes memory bundle = _assemble(_setAddrs(), 7, entries);
+        _expectProposeRevert(r, bundle, _mismatch(_setWith(2, signers[3].addr)));
+    }
+
+    function test_propose_revertsOnSignatureByNonAttester() public {
+        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
+        bytes32 digest = oracle.resultDigest(r);
+        (address outsider, uint256 key) = makeAddrAndKey("outsider");
+        bytes memory bundle = _assemble(_setAddrs(), 7, _withFirst(_ecdsaEntry(key, digest), digest));
+        _expectProposeRevert(r, bundle, _mismatch(_setWith(0, outsider)));
+    }
+
+    function test_propose_revertsOnSignerAddressSentAsIfNonSigner() public {
+        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
+        bytes32 digest = oracle.resultDigest(r);
+        // Bit 0 set, but attester 0's address where its entry belongs: its first byte is read as the entry kind.
+        bytes memory bundle = _assemble(_setAddrs(), 7, _withFirst(abi.encodePacked(signers[0].addr), digest));
+        if (uint8(bytes20(signers[0].addr)[0]) > ENTRY_ERC1271) {
+            _expectProposeRevert(r, bundle, _malformed()); // unknown entry kind
+        } else {
+            vm.expectRevert(); // read as an entry of that kind: malformed, mismatch or refused
+            oracle.propose(r, bundle);
+        }
+        // Bit 0 clear (address given) plus an entry for it: one signature short.
+        bytes memory extra = bytes.concat(_header(5, 6), bytes20(signers[0].addr), _entry(signers[0], digest));
+        _expectProposeRevert(r, extra, abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 2, 3));
+        // Bit 0 set with an ERC-1271 entry naming the EOA: it has no code to ask.
+        bytes memory named = _assemble(
+            _setAddrs(),
+            7,
+            _withFirst(_erc1271Entry(signers[0].addr, _sig65(signers[0].key, digest)), digest)
         );
         _expectProposeRevert(
             r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[2].addr)
+            named,
+            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr)
         );
     }
 
@@ -371,23 +433,20 @@ contract ResultsOracleBundleTest is OracleTestBase {
         bytes32 digest = oracle.resultDigest(r);
         // The bitmap makes signers distinct: one attester's signature cannot count twice.
         bytes memory sig0 = _entry(signers[0], digest);
-        bytes memory bundle = bytes.concat(_header(_setAddrs(), 7), sig0, sig0, sig0);
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[1].addr)
-        );
+        bytes[] memory entries = new bytes[](3);
+        (entries[0], entries[1], entries[2]) = (sig0, sig0, sig0);
+        address[] memory rebuilt = _setAddrs();
+        (rebuilt[1], rebuilt[2]) = (signers[0].addr, signers[0].addr);
+        _expectProposeRevert(r, _assemble(_setAddrs(), 7, entries), _mismatch(rebuilt));
     }
 
     function test_propose_revertsOnSignatureOfAnotherPayload() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         bytes memory bundle = _signResult(r, _firstK(3));
         r.values[0] = 2;
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr)
-        );
+        bytes memory err = _mismatchOf(oracle.resultDigest(r), bundle);
+        assertNotEq(_rebuiltSet(oracle.resultDigest(r), bundle)[0], signers[0].addr);
+        _expectProposeRevert(r, bundle, err);
     }
 
     function test_propose_revertsOnMalleableTwin() public {
@@ -401,51 +460,33 @@ contract ResultsOracleBundleTest is OracleTestBase {
         uint256 highS = SECP256K1_ORDER - s;
         assertGe(highS, HALF_ORDER_PLUS_ONE);
         bytes32 twin = bytes32(((1 - parity) << 255) | highS);
-        bytes memory bundle = bytes.concat(
-            _header(_setAddrs(), 7),
-            abi.encodePacked(ENTRY_ECDSA, sr, twin),
-            _entry(signers[1], digest),
-            _entry(signers[2], digest)
-        );
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr)
-        );
+        bytes memory bundle = _assemble(_setAddrs(), 7, _withFirst(abi.encodePacked(ENTRY_ECDSA, sr, twin), digest));
+        assertNotEq(_rebuiltSet(digest, bundle)[0], signers[0].addr);
+        _expectProposeRevert(r, bundle, _mismatchOf(digest, bundle));
     }
 
     function test_propose_revertsOnHighSInCompactForm() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         bytes32 digest = oracle.resultDigest(r);
         (bytes32 sr, ) = vm.signCompact(signers[0].key, digest);
-        // An s just above n/2 (still below 2^255, so expressible in EIP-2098 form) is refused before recovery.
-        bytes memory bundle = bytes.concat(
-            _header(_setAddrs(), 7),
-            abi.encodePacked(ENTRY_ECDSA, sr, bytes32(HALF_ORDER_PLUS_ONE)),
-            _entry(signers[1], digest),
-            _entry(signers[2], digest)
-        );
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr)
-        );
+        // An s just above n/2 (still below 2^255, so expressible in EIP-2098 form) is refused, never normalised.
+        bytes memory highS = abi.encodePacked(ENTRY_ECDSA, sr, bytes32(HALF_ORDER_PLUS_ONE));
+        bytes memory bundle = _assemble(_setAddrs(), 7, _withFirst(highS, digest));
+        _expectProposeRevert(r, bundle, _mismatch(_setWith(0, address(0))));
     }
 
     function test_propose_revertsOnUnrecoverableSignature() public {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         bytes32 digest = oracle.resultDigest(r);
-        bytes memory bundle = bytes.concat(
-            _header(_setAddrs(), 7),
-            abi.encodePacked(ENTRY_ECDSA, bytes32(0), bytes32(uint256(1))),
-            _entry(signers[1], digest),
-            _entry(signers[2], digest)
-        );
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr)
-        );
+        bytes memory bad = abi.encodePacked(ENTRY_ECDSA, bytes32(0), bytes32(uint256(1)));
+        bytes memory bundle = _assemble(_setAddrs(), 7, _withFirst(bad, digest));
+        _expectProposeRevert(r, bundle, _mismatch(_setWith(0, address(0))));
+    }
+
+    function test_propose_acceptsNonSignersInterleaved() public {
+        IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
+        oracle.propose(r, _signResult(r, 0x15)); // attesters 0, 2, 4 sign; 1 and 3 by address
+        _assertPhase(EVENT_ID, IResultsOracle.Phase.Proposed);
     }
 
     // ERC-1271 ATTESTERS
@@ -460,6 +501,13 @@ contract ResultsOracleBundleTest is OracleTestBase {
         _walletSetUp();
         IResultsOracle.Result memory r = _result(EVENT_ID, 4, 4);
         oracle.propose(r, _signResult(r, _firstK(3)));
+        _assertPhase(EVENT_ID, IResultsOracle.Phase.Proposed);
+    }
+
+    function test_propose_acceptsErc1271AttesterAsNonSigner() public {
+        _walletSetUp();
+        IResultsOracle.Result memory r = _result(EVENT_ID, 4, 4);
+        oracle.propose(r, _signResult(r, 0x0d)); // 0, 2, 3 sign; the wallet (1) is given by address
         _assertPhase(EVENT_ID, IResultsOracle.Phase.Proposed);
     }
 
@@ -499,15 +547,11 @@ contract ResultsOracleBundleTest is OracleTestBase {
     }
 
     function test_propose_revertsOnEcdsaEntryForContractAttester() public {
-        MockERC1271Wallet wallet = _walletSetUp();
+        _walletSetUp();
         IResultsOracle.Result memory r = _result(EVENT_ID, 4, 4);
-        signers[1].isContract = false; // the wallet's owner key, as a plain ECDSA entry
+        signers[1].isContract = false; // the wallet's owner key, as a plain ECDSA entry: recovers the owner
         bytes memory bundle = _signResult(r, _firstK(3));
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, address(wallet))
-        );
+        _expectProposeRevert(r, bundle, _mismatch(_setWith(1, vm.addr(signers[1].key))));
     }
 
     function test_propose_revertsOnErc1271EntryForEoa() public {
@@ -521,14 +565,30 @@ contract ResultsOracleBundleTest is OracleTestBase {
         );
     }
 
-    function test_propose_revertsOnTruncatedErc1271Entry() public {
-        _walletSetUp(); // attester 1 is the wallet
+    function test_propose_revertsOnErc1271EntryNamingAnotherWallet() public {
+        _walletSetUp();
         IResultsOracle.Result memory r = _result(EVENT_ID, 4, 4);
-        bytes memory head = bytes.concat(_header(_setAddrs(), 7), _entry(signers[0], oracle.resultDigest(r)));
-        // Kind byte and one length byte only.
-        _expectProposeRevert(r, bytes.concat(head, hex"0100"), _malformed());
+        // A wallet outside the set, owned by the same key: it accepts, but it is not attester 1.
+        MockERC1271Wallet impostor = new MockERC1271Wallet(vm.addr(signers[1].key));
+        signers[1].addr = address(impostor);
+        bytes memory bundle = _signResult(r, _firstK(3));
+        _expectProposeRevert(r, bundle, _mismatch(_setWith(1, address(impostor))));
+    }
+
+    function test_propose_revertsOnTruncatedErc1271Entry() public {
+        MockERC1271Wallet wallet = _walletSetUp(); // attester 1 is the wallet
+        IResultsOracle.Result memory r = _result(EVENT_ID, 4, 4);
+        bytes memory head = bytes.concat(_header(5, 7), _entry(signers[0], oracle.resultDigest(r)));
+        // Kind byte and part of the address.
+        _expectProposeRevert(r, bytes.concat(head, hex"01", bytes10(bytes20(address(wallet)))), _malformed());
+        // Kind byte, address and one length byte only.
+        _expectProposeRevert(r, bytes.concat(head, hex"01", bytes20(address(wallet)), hex"00"), _malformed());
         // Declared length longer than what follows.
-        _expectProposeRevert(r, bytes.concat(head, hex"010041", new bytes(64)), _malformed());
+        _expectProposeRevert(
+            r,
+            bytes.concat(head, hex"01", bytes20(address(wallet)), hex"0041", new bytes(64)),
+            _malformed()
+        );
     }
 }
 
@@ -555,7 +615,8 @@ contract ResultsOracleReplayTest is OracleTestBase {
         ResultsOracle other = _deployOracle(_setAddrs(), 3, 4, WINDOW, guardian, governance);
         IResultsOracle.Result memory r = _result(EVENT_ID, 2, 1);
         bytes memory bundle = _signResult(r, _firstK(3)); // signed for `oracle`
-        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr));
+        // Same set, same commitment: the signers recovered for `other`'s digest are not the attesters.
+        vm.expectRevert(_mismatchOf(other.resultDigest(r), bundle));
         other.propose(r, bundle);
     }
 
@@ -564,11 +625,7 @@ contract ResultsOracleReplayTest is OracleTestBase {
         bytes memory bundle = _signResult(r, _firstK(3));
         vm.chainId(block.chainid + 1);
         assertNotEq(oracle.resultDigest(r), _resultDigest(r, address(0)));
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr)
-        );
+        _expectProposeRevert(r, bundle, _mismatchOf(oracle.resultDigest(r), bundle));
     }
 
     function test_propose_signatureDoesNotReplayAfterRotation() public {
@@ -577,21 +634,13 @@ contract ResultsOracleReplayTest is OracleTestBase {
         _rotateToSigners(3, 4); // same attesters, epoch 2
         _expectProposeRevert(r, bundle, abi.encodeWithSelector(IResultsOracle.WrongEpoch.selector, 1, 2));
         r.epoch = 2; // relabelled: the epoch is signed
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr)
-        );
+        _expectProposeRevert(r, bundle, _mismatchOf(oracle.resultDigest(r), bundle));
     }
 
     function test_propose_signatureDoesNotReplayOnAnotherVersion() public {
         IResultsOracle.Result memory r = _proposeMatch(EVENT_ID, 2, 1);
         bytes memory bundle = _signResult(r, _firstK(3));
         r.version = 2;
-        _expectProposeRevert(
-            r,
-            bundle,
-            abi.encodeWithSelector(IResultsOracle.InvalidSignature.selector, signers[0].addr)
-        );
+        _expectProposeRevert(r, bundle, _mismatchOf(oracle.resultDigest(r), bundle));
     }
 }

@@ -92,31 +92,49 @@ contract ResultsOracleHandler is OracleTestBase {
         return _resultWith(id, IResultsOracle.ResultStatus.Completed, _values(home % 10, away % 10), version);
     }
 
+    /// @dev `oracle_.propose(r, bundle)`, or `proposePacked` with the same payload when `packed`; true if accepted.
+    function _tryPropose(
+        ResultsOracle oracle_,
+        IResultsOracle.Result memory r,
+        bytes memory bundle,
+        bool packed
+    ) internal returns (bool ok) {
+        if (packed) {
+            bytes memory data = bytes.concat(_packResult(r), bundle);
+            // solhint-disable-next-line avoid-low-level-calls
+            (ok, ) = address(oracle_).call(_packedCall(IResultsOracle.proposePacked.selector, data));
+        } else {
+            try oracle_.propose(r, bundle) {
+                ok = true;
+            } catch {}
+        }
+    }
+
     // ACTIONS
 
-    function propose(uint256 eventSeed, uint256 bitmapSeed, uint32 home, uint32 away, bool bump) external {
+    function propose(uint256 eventSeed, uint256 bitmapSeed, uint32 home, uint32 away, bool bump, bool packed) external {
         bytes32 id = eventIdAt(eventSeed % EVENTS);
         IResultsOracle.Result memory r = _next(id, home, away, bump);
         bytes memory bundle = _signResult(r, _quorumBitmap(bitmapSeed, _threshold(false)));
-        try oracle.propose(r, bundle) {
+        if (_tryPropose(oracle, r, bundle, packed)) {
             accepted[id][r.version] = _payloadKey(r);
             lastResult = r;
             lastBundle = bundle;
             hasLast = true;
-        } catch {}
+        }
         _observe();
     }
 
-    function proposeForged(uint256 eventSeed, uint256 kind, uint256 bitmapSeed) external {
+    function proposeForged(uint256 eventSeed, uint256 kind, uint256 bitmapSeed, bool packed) external {
         bytes32 id = eventIdAt(eventSeed % EVENTS);
         IResultsOracle.Result memory r = _next(id, 1, 1, true);
         bytes32 digest = oracle.resultDigest(r);
         uint256 threshold = _threshold(false);
         bytes memory bundle;
-        if (kind % 3 == 0) {
+        if (kind % 4 == 0) {
             // One attester short of the threshold.
             bundle = _bundle(digest, _quorumBitmap(0, threshold - 1));
-        } else if (kind % 3 == 1) {
+        } else if (kind % 4 == 1) {
             // A full quorum of outsiders' keys posing as the set.
             Signer[] memory saved = signers;
             for (uint256 i; i < signers.length; ++i) {
@@ -124,17 +142,25 @@ contract ResultsOracleHandler is OracleTestBase {
             }
             bundle = _bundle(digest, _quorumBitmap(bitmapSeed, threshold));
             for (uint256 i; i < saved.length; ++i) signers[i] = saved[i];
-        } else {
+        } else if (kind % 4 == 2) {
             // One attester's signature repeated in the slots of others.
             if (signers.length < 2) return;
             uint256 bitmap = _quorumBitmap(bitmapSeed | 3, threshold);
-            bytes memory entry = _entry(signers[0], digest);
-            bundle = _header(_setAddrs(), bitmap);
-            for (uint256 x = bitmap; x != 0; x &= x - 1) bundle = bytes.concat(bundle, entry);
+            bytes[] memory entries = new bytes[](signers.length);
+            for (uint256 i; i < entries.length; ++i) entries[i] = _entry(signers[0], digest);
+            bundle = _assemble(_setAddrs(), bitmap, entries);
+        } else {
+            // A quorum where one signer's entry is by an outsider, its address given as the attester's.
+            uint256 bitmap = _quorumBitmap(bitmapSeed, threshold);
+            uint256 victim = bitmapSeed % signers.length;
+            bitmap |= 1 << victim;
+            Signer memory saved = signers[victim];
+            (, signers[victim].key) = makeAddrAndKey("outsider-victim");
+            signers[victim].isContract = false;
+            bundle = _bundle(digest, bitmap);
+            signers[victim] = saved;
         }
-        try oracle.propose(r, bundle) {
-            forgedAccepted = true;
-        } catch {}
+        if (_tryPropose(oracle, r, bundle, packed)) forgedAccepted = true;
         _observe();
     }
 
@@ -142,45 +168,36 @@ contract ResultsOracleHandler is OracleTestBase {
         if (!hasLast) return;
         IResultsOracle.Result memory r = lastResult;
         bytes memory bundle = lastBundle;
+        bool packed = (kind / 5) % 2 == 1; // through the typed or the packed entry point
         kind %= 5;
         bool ok;
         if (kind == 0) {
             // Another contract with the same set and epoch.
-            try other.propose(r, bundle) {
-                ok = true;
-            } catch {}
+            ok = _tryPropose(other, r, bundle, packed);
         } else if (kind == 1) {
             // Another chain.
             uint256 chain = block.chainid;
             vm.chainId(chain + 1);
             r.version += 1; // so that only the signature can stop it
-            try oracle.propose(r, bundle) {
-                ok = true;
-            } catch {}
+            ok = _tryPropose(oracle, r, bundle, packed);
             vm.chainId(chain);
         } else if (kind == 2) {
             // Another version.
             r.version += 1;
-            try oracle.propose(r, bundle) {
-                ok = true;
-            } catch {}
+            ok = _tryPropose(oracle, r, bundle, packed);
         } else if (kind == 3) {
             // Another epoch: relabel the payload with the current epoch.
             if (r.epoch == _epoch()) return;
             r.epoch = _epoch();
             r.version = oracle.resultOf(r.eventId).version + 1;
-            try oracle.propose(r, bundle) {
-                ok = true;
-            } catch {}
+            ok = _tryPropose(oracle, r, bundle, packed);
         } else {
             // After the deadline: a fresh quorum whose deadline has passed.
             IResultsOracle.Result memory fresh = _next(r.eventId, 3, 3, true);
             fresh.deadline = uint64(block.timestamp) - 1;
             fresh.notBefore = 0;
             bytes memory expired = _signResult(fresh, _quorumBitmap(0, _threshold(false)));
-            try oracle.propose(fresh, expired) {
-                ok = true;
-            } catch {}
+            ok = _tryPropose(oracle, fresh, expired, packed);
         }
         if (ok) replayAccepted = true;
         _observe();

@@ -140,36 +140,189 @@ abstract contract OracleTestBase is Test {
             });
     }
 
-    // SIGNATURES
+    // SIGNATURES (bundle v2: n ‖ bitmap ‖ per position: non-signer address or signer entry)
+
+    uint256 internal constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     /// @dev Bitmap of the first `k` attesters.
     function _firstK(uint256 k) internal pure returns (uint256) {
         return (1 << k) - 1;
     }
 
-    /// @dev One entry: compact ECDSA for an EOA, 0x01 ‖ len ‖ 65-byte owner signature for a wallet.
+    /// @dev One signer entry: `0x00 ‖ r ‖ yParityAndS` for an EOA (its address is not sent: the contract
+    /// recovers it), `0x01 ‖ wallet ‖ len ‖ 65-byte owner signature` for an ERC-1271 wallet.
     function _entry(Signer memory s, bytes32 digest) internal pure returns (bytes memory) {
-        if (s.isContract) {
-            (uint8 v, bytes32 r, bytes32 sig) = vm.sign(s.key, digest);
-            bytes memory inner = abi.encodePacked(r, sig, v);
-            return abi.encodePacked(ENTRY_ERC1271, uint16(inner.length), inner);
-        }
-        (bytes32 r_, bytes32 vs) = vm.signCompact(s.key, digest);
-        return abi.encodePacked(ENTRY_ECDSA, r_, vs);
+        if (s.isContract) return _erc1271Entry(s.addr, _sig65(s.key, digest));
+        return _ecdsaEntry(s.key, digest);
     }
 
-    /// @dev Header: n ‖ set ‖ bitmap.
-    function _header(address[] memory set, uint256 bitmap) internal pure returns (bytes memory header) {
-        header = abi.encodePacked(uint8(set.length));
-        for (uint256 i; i < set.length; ++i) header = bytes.concat(header, bytes20(set[i]));
-        header = bytes.concat(header, bytes2(uint16(bitmap)));
+    /// @dev EIP-2098 compact entry of `key` over `digest`.
+    function _ecdsaEntry(uint256 key, bytes32 digest) internal pure returns (bytes memory) {
+        (bytes32 r, bytes32 vs) = vm.signCompact(key, digest);
+        return abi.encodePacked(ENTRY_ECDSA, r, vs);
+    }
+
+    /// @dev ERC-1271 entry naming `wallet`, carrying `sig`.
+    function _erc1271Entry(address wallet, bytes memory sig) internal pure returns (bytes memory) {
+        return abi.encodePacked(ENTRY_ERC1271, wallet, uint16(sig.length), sig);
+    }
+
+    /// @dev 65-byte `r ‖ s ‖ v` signature of `key` over `digest`.
+    function _sig65(uint256 key, bytes32 digest) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev Header: n (uint8) ‖ bitmap (uint16, big-endian).
+    function _header(uint256 n, uint256 bitmap) internal pure returns (bytes memory) {
+        return abi.encodePacked(uint8(n), uint16(bitmap));
+    }
+
+    /**
+     * @dev Assembles a bundle by hand: `header(set.length, bitmap)`, then for each position the non-signer's
+     * address (bit clear) or the next of `entries` (bit set), in order.
+     */
+    function _assemble(
+        address[] memory set,
+        uint256 bitmap,
+        bytes[] memory entries
+    ) internal pure returns (bytes memory bundle) {
+        bundle = _header(set.length, bitmap);
+        uint256 e;
+        for (uint256 i; i < set.length; ++i) {
+            if (bitmap & (1 << i) != 0) bundle = bytes.concat(bundle, entries[e++]);
+            else bundle = bytes.concat(bundle, bytes20(set[i]));
+        }
     }
 
     /// @dev Bundle where the attesters of `bitmap` (current `signers`) sign `digest`.
     function _bundle(bytes32 digest, uint256 bitmap) internal view returns (bytes memory bundle) {
-        bundle = _header(_setAddrs(), bitmap);
+        bundle = _header(signers.length, bitmap);
         for (uint256 i; i < signers.length; ++i) {
             if (bitmap & (1 << i) != 0) bundle = bytes.concat(bundle, _entry(signers[i], digest));
+            else bundle = bytes.concat(bundle, bytes20(signers[i].addr));
+        }
+    }
+
+    /**
+     * @dev Reference decoder (independent of the contract): the set that a well-formed bundle rebuilds for
+     * `digest` (an ECDSA entry stands for the address it recovers, zero when it does not recover or its `s` is
+     * high; an ERC-1271 entry for the address it names).
+     */
+    function _rebuiltSet(bytes32 digest, bytes memory bundle) internal pure returns (address[] memory set) {
+        uint256 n = uint8(bundle[0]);
+        uint256 bitmap = (uint256(uint8(bundle[1])) << 8) | uint8(bundle[2]);
+        set = new address[](n);
+        uint256 c = 3;
+        for (uint256 i; i < n; ++i) {
+            if (bitmap & (1 << i) == 0) {
+                set[i] = address(bytes20(_slice(bundle, c, 20)));
+                c += 20;
+            } else if (uint8(bundle[c]) == ENTRY_ECDSA) {
+                bytes32 r = bytes32(_slice(bundle, c + 1, 32));
+                bytes32 vs = bytes32(_slice(bundle, c + 33, 32));
+                set[i] = _recoverCompact(digest, r, vs);
+                c += 65;
+            } else {
+                set[i] = address(bytes20(_slice(bundle, c + 1, 20)));
+                uint256 len = (uint256(uint8(bundle[c + 21])) << 8) | uint8(bundle[c + 22]);
+                c += 23 + len;
+            }
+        }
+    }
+
+    /// @dev `ecrecover` of an EIP-2098 signature; zero for a high `s` or when it does not recover.
+    function _recoverCompact(bytes32 digest, bytes32 r, bytes32 vs) internal pure returns (address) {
+        uint256 s = uint256(vs) & ((1 << 255) - 1);
+        if (s > HALF_ORDER) return address(0);
+        return ecrecover(digest, uint8(27 + (uint256(vs) >> 255)), r, bytes32(s));
+    }
+
+    /// @dev `data[from : from + len]`.
+    function _slice(bytes memory data, uint256 from, uint256 len) internal pure returns (bytes memory out) {
+        out = new bytes(len);
+        for (uint256 i; i < len; ++i) out[i] = data[from + i];
+    }
+
+    /// @dev The first `len` bytes of `data`.
+    function _prefix(bytes memory data, uint256 len) internal pure returns (bytes memory) {
+        return _slice(data, 0, len);
+    }
+
+    /// @dev The {IResultsOracle-AttesterSetMismatch} error for a rebuilt `set` against the current commitment.
+    function _mismatch(address[] memory set) internal view returns (bytes memory) {
+        (, , , , bytes20 expected) = oracle.attesterConfig();
+        return abi.encodeWithSelector(IResultsOracle.AttesterSetMismatch.selector, _setHash(set), expected);
+    }
+
+    /// @dev The mismatch error that `bundle` raises for `digest` (see {_rebuiltSet}).
+    function _mismatchOf(bytes32 digest, bytes memory bundle) internal view returns (bytes memory) {
+        return _mismatch(_rebuiltSet(digest, bundle));
+    }
+
+    function _malformed() internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(IResultsOracle.MalformedSignatures.selector);
+    }
+
+    // PACKED CALLDATA
+
+    /// @dev Result payload of {IResultsOracle-proposePacked}: eventId ‖ status ‖ count ‖ values ‖ endedAt ‖
+    /// version ‖ notBefore ‖ deadline ‖ epoch (values tightly packed: `abi.encodePacked` pads array elements).
+    function _packResult(IResultsOracle.Result memory r) internal pure returns (bytes memory packed) {
+        packed = abi.encodePacked(r.eventId, uint8(r.status), uint8(r.values.length));
+        for (uint256 i; i < r.values.length; ++i) packed = bytes.concat(packed, bytes4(r.values[i]));
+        packed = bytes.concat(packed, abi.encodePacked(r.endedAt, r.version, r.notBefore, r.deadline, r.epoch));
+    }
+
+    /// @dev Batch payload of {IResultsOracle-proposeBatchPacked}: root ‖ count ‖ notBefore ‖ deadline ‖ epoch.
+    function _packBatch(IResultsOracle.Batch memory b) internal pure returns (bytes memory) {
+        return abi.encodePacked(b.root, b.count, b.notBefore, b.deadline, b.epoch);
+    }
+
+    /// @dev Calldata of a packed entry point: the selector, then `data` (packed payload ‖ bundle), no ABI head.
+    function _packedCall(bytes4 selector, bytes memory data) internal pure returns (bytes memory) {
+        return bytes.concat(selector, data);
+    }
+
+    /// @dev `target.proposePacked` with `data` after the selector; bubbles a revert.
+    function _proposePackedOn(address target, bytes memory data) internal {
+        _callOrBubble(target, _packedCall(IResultsOracle.proposePacked.selector, data));
+    }
+
+    /// @dev `oracle.proposePacked` with `data` after the selector; bubbles a revert.
+    function _proposePacked(bytes memory data) internal {
+        _proposePackedOn(address(oracle), data);
+    }
+
+    /// @dev `oracle.proposeBatchPacked` with `data` after the selector; bubbles a revert.
+    function _proposeBatchPacked(bytes memory data) internal {
+        _callOrBubble(address(oracle), _packedCall(IResultsOracle.proposeBatchPacked.selector, data));
+    }
+
+    /// @dev Asserts that `oracle.proposePacked` with `data` reverts with exactly `err`.
+    function _expectPackedRevert(bytes memory data, bytes memory err) internal {
+        _expectCallRevert(_packedCall(IResultsOracle.proposePacked.selector, data), err);
+    }
+
+    /// @dev Asserts that `oracle.proposeBatchPacked` with `data` reverts with exactly `err`.
+    function _expectBatchPackedRevert(bytes memory data, bytes memory err) internal {
+        _expectCallRevert(_packedCall(IResultsOracle.proposeBatchPacked.selector, data), err);
+    }
+
+    function _expectCallRevert(bytes memory callData, bytes memory err) private {
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = address(oracle).call(callData);
+        assertFalse(ok, "expected a revert");
+        assertEq(ret, err, "revert data");
+    }
+
+    function _callOrBubble(address target, bytes memory callData) private {
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = target.call(callData);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(ret, 0x20), mload(ret))
+            }
         }
     }
 
