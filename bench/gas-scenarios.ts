@@ -1,5 +1,21 @@
-import { Wallet, ZeroAddress, getBytes, id, parseEther, type Contract, type ContractTransactionReceipt } from 'ethers';
-import { ResultStatus, eventIdOf, type Batch, type Outcome } from '../oracle/result.js';
+import {
+  Wallet,
+  ZeroAddress,
+  getBytes,
+  id,
+  parseEther,
+  type Contract,
+  type ContractTransactionReceipt,
+  type TransactionReceipt,
+} from 'ethers';
+import {
+  ResultStatus,
+  eventIdOf,
+  proposeBatchPackedData,
+  proposePackedData,
+  type Batch,
+  type Outcome,
+} from '../oracle/result.js';
 import { deploy, type HardhatNode } from '../test/support/chain.js';
 import {
   DEADLINE,
@@ -25,7 +41,8 @@ import {
  * Hardhat node (EDR) over JSON-RPC, measured by their receipt `gasUsed` (intrinsic gas and
  * calldata included). In-call reads are measured by `contracts/testing/GasProbe.sol`, which
  * brackets one call to the oracle with `gasleft()` (cold account and cold slots, as the first
- * read of a transaction).
+ * read of a transaction): the typed calls (`oracle.matchResult(...)`) and the same reads through
+ * the `ResultsReader` library (one raw `resultWord`/`batchWord` call, proofs verified locally).
  *
  * Every input is fixed (keys, event ids, signature validity, values), so the figures are
  * reproducible on a fresh node: the snapshot compares them with a small tolerance.
@@ -40,31 +57,63 @@ export interface GasItem {
 }
 
 export const GAS_ITEMS = [
-  { key: 'propose_k1', label: 'propose, k = 1 of 5 (match result, version 1)', kind: 'tx' },
-  { key: 'propose_k3', label: 'propose, k = 3 of 5 (match result, version 1)', kind: 'tx' },
-  { key: 'propose_k5', label: 'propose, k = 5 of 5 (match result, version 1)', kind: 'tx' },
+  { key: 'propose_k1', label: 'proposePacked, k = 1 of 5 (match result, version 1)', kind: 'tx' },
+  { key: 'propose_k3', label: 'proposePacked, k = 3 of 5 (match result, version 1)', kind: 'tx' },
+  { key: 'propose_k5', label: 'proposePacked, k = 5 of 5 (match result, version 1)', kind: 'tx' },
+  { key: 'propose_typed_k3', label: 'propose (typed ABI), k = 3 of 5 (match result, version 1)', kind: 'tx' },
   { key: 'correction', label: 'correction: version 2 before finality, k = 3 of 5', kind: 'tx' },
   { key: 'dispute', label: 'dispute (by an attester)', kind: 'tx' },
   { key: 'resolve', label: 'resolve by signatures (disputeThreshold = 4 of 5)', kind: 'tx' },
   { key: 'resolve_governance', label: 'resolve by governance', kind: 'tx' },
   { key: 'rotation', label: 'rotation 5 → 5 in place (governance)', kind: 'tx' },
-  { key: 'batch_root_16', label: 'batch root, N = 16, k = 3 of 5', kind: 'tx' },
-  { key: 'batch_root_64', label: 'batch root, N = 64, k = 3 of 5', kind: 'tx' },
-  { key: 'batch_root_256', label: 'batch root, N = 256, k = 3 of 5', kind: 'tx' },
+  { key: 'batch_root_16', label: 'batch root (proposeBatchPacked), N = 16, k = 3 of 5', kind: 'tx' },
+  { key: 'batch_root_64', label: 'batch root (proposeBatchPacked), N = 64, k = 3 of 5', kind: 'tx' },
+  { key: 'batch_root_256', label: 'batch root (proposeBatchPacked), N = 256, k = 3 of 5', kind: 'tx' },
+  { key: 'batch_root_typed_256', label: 'batch root (proposeBatch, typed ABI), N = 256, k = 3 of 5', kind: 'tx' },
   { key: 'publish_from_batch', label: 'publishFromBatch (proof depth 8) into storage', kind: 'tx' },
-  { key: 'read_match_result', label: 'stored read: matchResult', kind: 'call' },
-  { key: 'read_final_match_result', label: 'stored read: finalMatchResult', kind: 'call' },
+  { key: 'read_match_result', label: 'stored read: matchResult (typed call)', kind: 'call' },
+  { key: 'read_final_match_result', label: 'stored read: finalMatchResult (typed call)', kind: 'call' },
+  {
+    key: 'read_reader_match_result',
+    label: 'stored read: ResultsReader.matchResult (library, raw resultWord)',
+    kind: 'call',
+  },
+  {
+    key: 'read_reader_final_match_result',
+    label: 'stored read: ResultsReader.finalMatchResult (library, raw resultWord)',
+    kind: 'call',
+  },
   { key: 'read_match_result_oracle', label: 'stored read: matchResult, oracle side only (raw call)', kind: 'call' },
   { key: 'read_reference_one_slot', label: 'reference: disputeWindow() (one slot, one word)', kind: 'call' },
-  { key: 'proof_depth_4', label: 'proof read: verifyBatched, depth 4 (N = 16)', kind: 'call' },
-  { key: 'proof_depth_6', label: 'proof read: verifyBatched, depth 6 (N = 64)', kind: 'call' },
-  { key: 'proof_depth_8', label: 'proof read: verifyBatched, depth 8 (N = 256)', kind: 'call' },
+  { key: 'proof_depth_4', label: 'proof read: verifyBatched, depth 4 (N = 16) (typed call)', kind: 'call' },
+  { key: 'proof_depth_6', label: 'proof read: verifyBatched, depth 6 (N = 64) (typed call)', kind: 'call' },
+  { key: 'proof_depth_8', label: 'proof read: verifyBatched, depth 8 (N = 256) (typed call)', kind: 'call' },
   {
     key: 'proof_depth_8_oracle',
     label: 'proof read: verifyBatched depth 8, oracle side only (raw call)',
     kind: 'call',
   },
-  { key: 'proof_require_depth_8', label: 'proof read: requireFinalBatched, depth 8', kind: 'call' },
+  { key: 'proof_require_depth_8', label: 'proof read: requireFinalBatched, depth 8 (typed call)', kind: 'call' },
+  {
+    key: 'proof_reader_depth_4',
+    label: 'proof read: ResultsReader.verifyBatched, depth 4 (library, local proof)',
+    kind: 'call',
+  },
+  {
+    key: 'proof_reader_depth_6',
+    label: 'proof read: ResultsReader.verifyBatched, depth 6 (library, local proof)',
+    kind: 'call',
+  },
+  {
+    key: 'proof_reader_depth_8',
+    label: 'proof read: ResultsReader.verifyBatched, depth 8 (library, local proof)',
+    kind: 'call',
+  },
+  {
+    key: 'proof_reader_require_depth_8',
+    label: 'proof read: ResultsReader.requireFinalBatched, depth 8 (library, local proof)',
+    kind: 'call',
+  },
   { key: 'pool_stake_first', label: 'pool stake: first stake of the pool (native)', kind: 'tx' },
   { key: 'pool_stake', label: 'pool stake: another player, same selection (native)', kind: 'tx' },
   { key: 'pool_claim_settles', label: 'pool claim: first claim, settles from the oracle', kind: 'tx' },
@@ -110,9 +159,15 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
   const breakdown: Partial<Record<GasKey, TxBreakdown>> = {};
   const record = (key: GasKey, gas: bigint | number): void => {
     figures[key] = Number(gas);
-    log(`${key.padEnd(26)} ${Number(gas).toLocaleString('en-US')}`);
+    log(`${key.padEnd(30)} ${Number(gas).toLocaleString('en-US')}`);
   };
-  const recordTx = async (key: GasKey, receipt: ContractTransactionReceipt): Promise<void> => {
+  /** Sends raw calldata (the packed entry points have no ABI parameters) from the deployer. */
+  const sendRaw = async (to: string, data: string): Promise<TransactionReceipt> => {
+    const receipt = await (await node.wallet(0).sendTransaction({ to, data })).wait();
+    if (!receipt || receipt.status !== 1) throw new Error(`raw transaction to ${to} failed`);
+    return receipt;
+  };
+  const recordTx = async (key: GasKey, receipt: ContractTransactionReceipt | TransactionReceipt): Promise<void> => {
     record(key, receipt.gasUsed);
     const tx = await node.provider.getTransaction(receipt.hash);
     breakdown[key] = txBreakdown(tx!.data, Number(receipt.gasUsed));
@@ -145,7 +200,12 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
     await send(oracle.oracle, 'propose', warmUp, await signResult(oracle.domain, set, signers.slice(0, k), warmUp));
     const result = matchResult(eventIdOf(`bench/propose/${k}`), 2, 1);
     const bundle = await signResult(oracle.domain, set, signers.slice(0, k), result);
-    await recordTx(key, await send(oracle.oracle, 'propose', result, bundle));
+    await recordTx(key, await sendRaw(oracle.address, proposePackedData(result, bundle)));
+    if (k === 3) {
+      const typed = matchResult(eventIdOf('bench/propose/typed'), 2, 1);
+      const typedBundle = await signResult(oracle.domain, set, signers.slice(0, k), typed);
+      await recordTx('propose_typed_k3', await send(oracle.oracle, 'propose', typed, typedBundle));
+    }
   }
   const finalEvent = eventIdOf('bench/propose/3');
 
@@ -190,8 +250,16 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
     const tree = batchTree(outcomes);
     const batch: Batch = { root: tree.root, count: n, notBefore: NOT_BEFORE, deadline: DEADLINE, epoch: 1 };
     const bundle = await signBatch(main.domain, set, signers.slice(0, 3), batch);
-    await recordTx(`batch_root_${n}`, await send(main.oracle, 'proposeBatch', batch, bundle));
+    await recordTx(`batch_root_${n}`, await sendRaw(main.address, proposeBatchPackedData(batch, bundle)));
     batches.set(n, { outcomes, tree, root: tree.root });
+  }
+  {
+    const tree = batchTree([
+      { eventId: eventIdOf('bench/batch/typed'), status: ResultStatus.Void, values: [], endedAt: ENDED_AT, version: 1 },
+    ]);
+    const batch: Batch = { root: tree.root, count: 256, notBefore: NOT_BEFORE, deadline: DEADLINE, epoch: 1 };
+    const bundle = await signBatch(main.domain, set, signers.slice(0, 3), batch);
+    await recordTx('batch_root_typed_256', await send(main.oracle, 'proposeBatch', batch, bundle));
   }
 
   // Pool: three stakes before the close, settled from the oracle after the window.
@@ -223,6 +291,12 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
   };
   record('read_match_result', (await read<[bigint]>(probe, 'probeMatchResult', finalEvent))[0]);
   record('read_final_match_result', (await read<[bigint]>(probe, 'probeFinalMatchResult', finalEvent))[0]);
+  {
+    const [gas, readerPhase] = await read<[bigint, bigint]>(probe, 'probeReaderMatchResult', finalEvent);
+    if (readerPhase !== 3n) throw new Error(`expected ResultsReader to read Final, got phase ${readerPhase}`);
+    record('read_reader_match_result', gas);
+  }
+  record('read_reader_final_match_result', (await read<[bigint]>(probe, 'probeReaderFinalMatchResult', finalEvent))[0]);
   record(
     'read_match_result_oracle',
     await rawCall(main.oracle.interface.encodeFunctionData('matchResult', [finalEvent])),
@@ -246,6 +320,15 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
     );
     if (rootPhase !== 3n) throw new Error(`expected the root of N = ${n} to verify as Final, got ${rootPhase}`);
     record(`proof_depth_${depth}`, gas);
+    const [readerGas, readerPhase] = await read<[bigint, bigint]>(
+      probe,
+      'probeReaderVerifyBatched',
+      root,
+      batchedResult(outcomes[index]!),
+      proof,
+    );
+    if (readerPhase !== 3n) throw new Error(`expected ResultsReader to verify N = ${n} as Final, got ${readerPhase}`);
+    record(`proof_reader_depth_${depth}`, readerGas);
     if (depth === 8) {
       record(
         'proof_depth_8_oracle',
@@ -256,6 +339,12 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
       record(
         'proof_require_depth_8',
         (await read<[bigint]>(probe, 'probeRequireFinalBatched', root, batchedResult(outcomes[index]!), proof))[0],
+      );
+      record(
+        'proof_reader_require_depth_8',
+        (
+          await read<[bigint]>(probe, 'probeReaderRequireFinalBatched', root, batchedResult(outcomes[index]!), proof)
+        )[0],
       );
       await recordTx(
         'publish_from_batch',
@@ -309,25 +398,35 @@ export interface GoalCheck {
   readonly limit: number;
   readonly measured: number;
   readonly met: boolean;
+  /**
+   * False for a figure listed next to a goal for comparison only: the typed-call reads, whose goals are
+   * judged on the `ResultsReader` library figures (what a consumer contract is advised to use).
+   */
+  readonly judged: boolean;
 }
 
 export function checkGoals(m: GasMeasurement): GoalCheck[] {
   const f = m.figures;
-  const goal = (text: string, limit: number, measured: number): GoalCheck => ({
+  const goal = (text: string, limit: number, measured: number, judged = true): GoalCheck => ({
     goal: text,
     limit,
     measured,
     met: measured <= limit,
+    judged,
   });
+  const typedCall = (text: string, limit: number, measured: number): GoalCheck => goal(text, limit, measured, false);
   return [
-    goal('single 3-of-5 result (propose k = 3)', 66_000, f.propose_k3),
+    goal('single 3-of-5 result (proposePacked k = 3)', 66_000, f.propose_k3),
     goal('batch root, N = 16', 66_000, f.batch_root_16),
     goal('batch root, N = 64', 66_000, f.batch_root_64),
     goal('batch root, N = 256', 66_000, f.batch_root_256),
     goal('per result at N = 256', 260, amortized(f, 256)),
-    goal('stored read in-call (matchResult)', 5_500, f.read_match_result),
-    goal('stored read in-call (finalMatchResult)', 5_500, f.read_final_match_result),
-    goal('proof read in-call, depth 8 (verifyBatched)', 8_500, f.proof_depth_8),
+    goal('stored read in-call, ResultsReader library (matchResult)', 5_500, f.read_reader_match_result),
+    goal('stored read in-call, ResultsReader library (finalMatchResult)', 5_500, f.read_reader_final_match_result),
+    goal('proof read in-call, depth 8, ResultsReader library (verifyBatched)', 8_500, f.proof_reader_depth_8),
+    typedCall('stored read in-call, typed call (oracle.matchResult)', 5_500, f.read_match_result),
+    typedCall('stored read in-call, typed call (oracle.finalMatchResult)', 5_500, f.read_final_match_result),
+    typedCall('proof read in-call, depth 8, typed call (oracle.verifyBatched)', 8_500, f.proof_depth_8),
     goal('dispute', 50_000, f.dispute),
     goal('rotation 5 → 5', 60_000, f.rotation),
     goal('undisputed finality: extra transactions', 0, m.finalityExtraTransactions),

@@ -3,18 +3,22 @@ import {
   TypedDataEncoder,
   concat,
   getAddress,
+  id,
+  isHexString,
   keccak256,
   solidityPacked,
   toBeHex,
-  zeroPadValue,
 } from 'ethers';
 import type { TypedDataDomain, TypedDataField } from 'ethers';
 
 /**
  * TypeScript mirror of `contracts/interfaces/IResultsOracle.sol`: the EIP-712 domain and types,
- * the signature-bundle packing and the batch leaf encoding. One source for every TypeScript
- * user (signer, relayer, indexer, API); `test/oracle/result-digest.int.test.ts` proves that the
- * digests equal the contract's.
+ * the signature bundle (v2: an EOA signer's address is recovered on-chain, not sent), the packed
+ * calldata of `proposePacked()` / `proposeBatchPacked()` (selector ‖ packed payload ‖ bundle, no ABI
+ * head) and the batch leaf encoding. One source for
+ * every TypeScript user (signer, relayer, indexer, API); `test/contracts-ts/digest.int.test.ts`
+ * proves that the digests equal the contract's and `test/contracts-ts/packed.int.test.ts` that the
+ * packed calldata means what the typed calls mean.
  */
 
 /** `IResultsOracle.ResultStatus`. */
@@ -156,9 +160,11 @@ export class SignatureBundleError extends Error {
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 /**
- * Packs signatures into the bundle format of `IResultsOracle` (set, bitmap, entries in set order).
- * ECDSA signatures become EIP-2098 compact (64 bytes); high-s signatures are refused rather than
- * normalised, because the contract refuses them too.
+ * Packs signatures into the bundle format of `IResultsOracle` (v2):
+ * `n uint8 ‖ bitmap uint16 ‖` then, for each position i of the set in order, attester i's address
+ * when it did not sign, or its entry when it did: `0x00 ‖ r ‖ yParityAndS` (EIP-2098 compact ECDSA,
+ * the contract recovers the address) or `0x01 ‖ address ‖ len uint16 ‖ signature` (ERC-1271).
+ * High-s signatures are refused rather than normalised, because the contract refuses them too.
  *
  * @param attesters - the current attester set, in rotation order.
  * @param signatures - at most one per attester, any order.
@@ -175,20 +181,22 @@ export function packSignatures(attesters: readonly string[], signatures: readonl
     byIndex.set(index, sig);
   }
   let bitmap = 0;
-  const entries: string[] = [];
-  for (const index of [...byIndex.keys()].sort((a, b) => a - b)) {
+  const positions = set.map((address, index) => {
+    const sig = byIndex.get(index);
+    if (!sig) return address;
     bitmap |= 1 << index;
-    entries.push(encodeEntry(byIndex.get(index)!));
-  }
-  return concat([toBeHex(set.length, 1), ...set, zeroPadValue(toBeHex(bitmap), 2), ...entries]);
+    return encodeEntry(address, sig);
+  });
+  return concat([toBeHex(set.length, 1), toBeHex(bitmap, 2), ...positions]);
 }
 
-function encodeEntry(sig: AttesterSignature): string {
+/** The bundle entry of `attester`'s signature (bit set): ECDSA compact or ERC-1271 with its address. */
+function encodeEntry(attester: string, sig: AttesterSignature): string {
   const bytes = sig.signature.startsWith('0x') ? sig.signature : `0x${sig.signature}`;
   if (sig.contract) {
     const length = (bytes.length - 2) / 2;
     if (length > 0xffff) throw new SignatureBundleError('ERC-1271 signature longer than 65535 bytes');
-    return concat(['0x01', zeroPadValue(toBeHex(length), 2), bytes]);
+    return concat(['0x01', attester, toBeHex(length, 2), bytes]);
   }
   if (bytes.length !== 132) throw new SignatureBundleError(`ECDSA signature of ${sig.attester} is not 65 bytes`);
   const r = `0x${bytes.slice(2, 66)}`;
@@ -198,5 +206,88 @@ function encodeEntry(sig: AttesterSignature): string {
   const yParity = v === 27 || v === 0 ? 0n : v === 28 || v === 1 ? 1n : -1n;
   if (yParity < 0n) throw new SignatureBundleError(`bad recovery id in the signature of ${sig.attester}`);
   const yParityAndS = (yParity << 255n) | s;
-  return concat(['0x00', r, zeroPadValue(toBeHex(yParityAndS), 32)]);
+  return concat(['0x00', r, toBeHex(yParityAndS, 32)]);
+}
+
+// PACKED CALLDATA (`proposePacked()`, `proposeBatchPacked()`)
+
+/** Thrown by {@link packResult} and {@link packBatch} for a field that does not fit its packed width. */
+export class PackedPayloadError extends RangeError {
+  override readonly name = 'PackedPayloadError';
+}
+
+/**
+ * The packed result of `IResultsOracle.proposePacked()`, big-endian without padding:
+ * `eventId (32) ‖ status uint8 ‖ count uint8 ‖ values (count × uint32) ‖ endedAt uint64 ‖
+ * version uint32 ‖ notBefore uint64 ‖ deadline uint64 ‖ epoch uint32`.
+ *
+ * @throws {PackedPayloadError} naming the field that is out of range (at most 255 values).
+ */
+export function packResult(result: Result): string {
+  if (result.values.length > 255) {
+    throw new PackedPayloadError(`values: at most 255 values can be packed, got ${result.values.length}`);
+  }
+  return concat([
+    packBytes32(result.eventId, 'eventId'),
+    packUint(result.status, 8, 'status'),
+    packUint(result.values.length, 8, 'values.length'),
+    ...result.values.map((value, i) => packUint(value, 32, `values[${i}]`)),
+    packUint(result.endedAt, 64, 'endedAt'),
+    packUint(result.version, 32, 'version'),
+    packUint(result.notBefore, 64, 'notBefore'),
+    packUint(result.deadline, 64, 'deadline'),
+    packUint(result.epoch, 32, 'epoch'),
+  ]);
+}
+
+/**
+ * The packed batch of `IResultsOracle.proposeBatchPacked()`, big-endian without padding:
+ * `root (32) ‖ count uint32 ‖ notBefore uint64 ‖ deadline uint64 ‖ epoch uint32`.
+ *
+ * @throws {PackedPayloadError} naming the field that is out of range.
+ */
+export function packBatch(batch: Batch): string {
+  return concat([
+    packBytes32(batch.root, 'root'),
+    packUint(batch.count, 32, 'count'),
+    packUint(batch.notBefore, 64, 'notBefore'),
+    packUint(batch.deadline, 64, 'deadline'),
+    packUint(batch.epoch, 32, 'epoch'),
+  ]);
+}
+
+/** Selector of `proposePacked()`: the function declares no parameter and reads what follows the selector. */
+export const PROPOSE_PACKED_SELECTOR = id('proposePacked()').slice(0, 10);
+/** Selector of `proposeBatchPacked()`. */
+export const PROPOSE_BATCH_PACKED_SELECTOR = id('proposeBatchPacked()').slice(0, 10);
+
+/**
+ * The whole calldata of `proposePacked()`: selector ‖ packed result ‖ signature bundle, with no ABI head
+ * (the contract reads the payload right after the selector).
+ */
+export function proposePackedData(result: Result, bundle: string): string {
+  return concat([PROPOSE_PACKED_SELECTOR, packResult(result), bundle]);
+}
+
+/** The whole calldata of `proposeBatchPacked()`: selector ‖ packed batch ‖ signature bundle. */
+export function proposeBatchPackedData(batch: Batch, bundle: string): string {
+  return concat([PROPOSE_BATCH_PACKED_SELECTOR, packBatch(batch), bundle]);
+}
+
+/** `value` as a big-endian unsigned integer of `bits` bits (8, 32 or 64). */
+function packUint(value: number | bigint, bits: number, field: string): string {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    throw new PackedPayloadError(`${field}: ${value} is not an integer`);
+  }
+  const big = BigInt(value);
+  if (big < 0n || big >= 1n << BigInt(bits)) {
+    throw new PackedPayloadError(`${field}: ${big} is out of the uint${bits} range`);
+  }
+  return toBeHex(big, bits / 8);
+}
+
+/** `value` as 32 bytes (a `bytes32` field: event id or root). */
+function packBytes32(value: string, field: string): string {
+  if (!isHexString(value, 32)) throw new PackedPayloadError(`${field}: not a 32-byte hex string: ${value}`);
+  return value.toLowerCase();
 }

@@ -12,7 +12,7 @@ import type { SqlRunner } from './pg-outbox-store.js';
  * attestation side — each signer instance, or an admin's wallet/CLI — reads the open requests, checks
  * that every leaf is an outcome its attester already signed individually, signs the `Batch` and hands the
  * signature back with {@link BatchSignatureStore.addSignature}. When `threshold` attesters of the current
- * epoch signed, the relayer publishes the root with `proposeBatch`.
+ * epoch signed, the relayer publishes the root with `proposeBatchPacked`.
  */
 export interface BatchRequest {
   readonly batch: Batch;

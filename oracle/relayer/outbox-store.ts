@@ -1,4 +1,7 @@
-/** What the relayer publishes: one result (`propose`) or one batch root (`proposeBatch`). */
+/**
+ * What the relayer publishes: one result (`propose`, sent as `proposePacked()`) or one batch root
+ * (`batch`, sent as `proposeBatchPacked()`).
+ */
 export type PublicationKind = 'propose' | 'batch';
 
 /** See `oracle/db/migrations/0002_chain.sql` for the meaning of each state. */

@@ -26,8 +26,10 @@ import {
   batchLeaf,
   oracleDomain,
   packSignatures,
+  PackedPayloadError,
+  proposeBatchPackedData,
+  proposePackedData,
   SignatureBundleError,
-  resultMessage,
   type AttesterSignature,
   type Batch,
 } from '../result.js';
@@ -113,9 +115,11 @@ const ALREADY_KNOWN = /already known|known transaction|already imported|nonce to
  *    a receipt that vanished (reorg) puts the publication back in flight.
  * 2. **collect** ready results the outbox does not hold yet: one `propose` publication each, or — when
  *    at least `batchThreshold` are waiting and a batch signature store exists — one batch root request.
- * 3. **send** pending publications (up to `maxInFlight` in flight): simulate with `eth_call` (a revert is
- *    decoded to the oracle's custom error: the same payload already on-chain is success, another payload
- *    is a conflict alert), estimate gas, sign with the next nonce, **record in the outbox**, then broadcast.
+ * 3. **send** pending publications (up to `maxInFlight` in flight) as packed calldata (`proposePacked()` /
+ *    `proposeBatchPacked()`: selector ‖ packed payload ‖ bundle, the same payloads and errors as
+ *    `propose` / `proposeBatch` for ≈1,700 gas less; the publication kinds keep their names): simulate
+ *    with `eth_call` (a revert is decoded to the oracle's custom error: the same payload already on-chain
+ *    is success, another payload is a conflict alert), estimate gas, sign with the next nonce, **record in the outbox**, then broadcast.
  */
 export class ResultRelayer {
   private readonly deps: ResultRelayerDeps;
@@ -228,7 +232,8 @@ export class ResultRelayer {
    * transaction, a bundle that cannot be packed) is logged and alerted, and the others go on.
    */
   private isolate(error: unknown, publication: Publication, stage: string): void {
-    const answered = error instanceof SignatureBundleError || isEthersError(error);
+    const answered =
+      error instanceof SignatureBundleError || error instanceof PackedPayloadError || isEthersError(error);
     if (!answered || isTransientProviderError(error) || error instanceof BrokenCircuitError) throw error;
     this.deps.metrics?.alerts.inc({ kind: 'error' });
     this.log.error(
@@ -562,6 +567,10 @@ export class ResultRelayer {
     if (attempt.state === 'signed') await this.deps.outbox.setTransactionState(attempt.id, 'broadcast');
   }
 
+  /**
+   * Calldata of a publication: the `proposePacked()` selector ‖ packed result ‖ bundle, or the
+   * `proposeBatchPacked()` selector ‖ packed batch ‖ bundle; the bundle is packed for the current attester set.
+   */
   private async calldata(publication: Publication): Promise<string> {
     const set = await this.deps.attesterSets.current();
     if (publication.kind === 'propose') {
@@ -571,17 +580,15 @@ export class ResultRelayer {
       const members = new Set(set.attesters.map((a) => a.toLowerCase()));
       const usable = payload.signatures.filter((sig) => members.has(sig.attester.toLowerCase()));
       const bundle = packSignatures(set.attesters, usable.slice(0, Math.max(set.threshold, 1)));
-      return this.contract.interface.encodeFunctionData('propose', [resultMessage(resultOfPayload(payload)), bundle]);
+      return proposePackedData(resultOfPayload(payload), bundle);
     }
     const batch = batchOfPayload(publication.payload as BatchPayload);
     const members = new Set(set.attesters.map((a) => a.toLowerCase()));
     const signatures: AttesterSignature[] = (await this.deps.batchSignatures!.signaturesOf(batch.root)).filter((s) =>
       members.has(s.attester.toLowerCase()),
     );
-    return this.contract.interface.encodeFunctionData('proposeBatch', [
-      { ...batch },
-      packSignatures(set.attesters, signatures.slice(0, Math.max(set.threshold, 1))),
-    ]);
+    const bundle = packSignatures(set.attesters, signatures.slice(0, Math.max(set.threshold, 1)));
+    return proposeBatchPackedData(batch, bundle);
   }
 
   /** `eth_call` of the publication: null when it would succeed, else the decoded revert (or a raw error). */

@@ -1,11 +1,14 @@
-import type { Contract, Wallet } from 'ethers';
+import { recoverAddress, type Contract, type Wallet } from 'ethers';
 import {
   Phase,
   RESULT_TYPES,
   ResultStatus,
+  attesterSetHash,
   eventIdOf,
   packSignatures,
+  resultDigest,
   resultMessage,
+  type AttesterSignature,
   type Result,
 } from '../../oracle/result.js';
 import { startHardhatNode, type HardhatNode } from '../support/chain.js';
@@ -139,12 +142,15 @@ describe('ResultsOracle 3-of-5 lifecycle (ethers v6, Hardhat node)', () => {
       args: [2n, 3n],
     });
 
-    // Attester 1 signed another payload.
+    // Attester 1 signed another payload: its signature recovers another address in position 1, so the
+    // rebuilt set is not the stored one (bundle v2 does not send a signer's address).
     const other = { ...result, values: [1, 0] };
-    const mixed = await mixedBundle(result, other);
+    const { bundle: mixed, foreign } = await mixedBundle(result, other);
+    const recovered = recoverAddress(resultDigest(d.domain, result), foreign.signature);
+    expect(recovered).not.toBe(attesters[1]!.address);
     expect(await oracleError(as(relayer).getFunction('propose').staticCall(result, mixed))).toEqual({
-      name: 'InvalidSignature',
-      args: [attesters[1]!.address],
+      name: 'AttesterSetMismatch',
+      args: [attesterSetHash(d.set.map((a, i) => (i === 1 ? recovered : a))), attesterSetHash(d.set)],
     });
 
     const otherSet = await signResult(
@@ -222,12 +228,14 @@ describe('ResultsOracle 3-of-5 lifecycle (ethers v6, Hardhat node)', () => {
     expect(await read(d.oracle, 'finalMatchResult', result.eventId)).toEqual([BigInt(ResultStatus.Void), 0n, 0n]);
   });
 
-  /** Attesters 0 and 2 sign `result`, attester 1 signs `other`: one bundle. */
-  async function mixedBundle(result: Result, other: Result): Promise<string> {
-    return packSignatures(d.set, [
+  /** Attesters 0 and 2 sign `result`, attester 1 signs `other` (`foreign`): one bundle. */
+  async function mixedBundle(result: Result, other: Result): Promise<{ bundle: string; foreign: AttesterSignature }> {
+    const foreign = await signers[1]!.sign(d.domain, RESULT_TYPES, resultMessage(other));
+    const bundle = packSignatures(d.set, [
       await signers[0]!.sign(d.domain, RESULT_TYPES, resultMessage(result)),
-      await signers[1]!.sign(d.domain, RESULT_TYPES, resultMessage(other)),
+      foreign,
       await signers[2]!.sign(d.domain, RESULT_TYPES, resultMessage(result)),
     ]);
+    return { bundle, foreign };
   }
 });

@@ -58,7 +58,7 @@ function contractAttesterSet(oracle: Contract): AttesterSetSource {
 /**
  * A contract attester (ERC-1271, like a one-owner Safe) next to EOA attesters: the service verifies
  * its signature with isValidSignature on the node, stores it flagged, and the ready bundle carries
- * it as a 0x01 entry that ResultsOracle.propose accepts.
+ * it as a 0x01 entry (with the wallet's address) that ResultsOracle.propose accepts.
  */
 describe('ERC-1271 attester → ResultsOracle.propose (Hardhat node)', () => {
   let node: HardhatNode;
@@ -178,8 +178,10 @@ describe('ERC-1271 attester → ResultsOracle.propose (Hardhat node)', () => {
 
     const set = (await attesterSet.current()).attesters;
     const bundle = packSignatures(set, signatures);
-    // the contract wallet's entry: 0x01 ‖ uint16 length ‖ signature bytes
-    expect(bundle.toLowerCase()).toContain(`01${'0041'}${receipt.signature.slice(2)}`);
+    // the contract wallet's entry (bundle v2): 0x01 ‖ its address ‖ uint16 length ‖ signature bytes
+    expect(bundle.toLowerCase()).toContain(
+      `01${safeAddress.slice(2).toLowerCase()}${'0041'}${receipt.signature.slice(2).toLowerCase()}`,
+    );
     await mined(oracle.getFunction('propose').send(resultMessage(ready[0]!.result), bundle));
     const view = (await oracle.getFunction('resultOf').staticCall(outcome.eventId)) as unknown[];
     expect(Number(view[0])).toBe(Phase.Proposed);

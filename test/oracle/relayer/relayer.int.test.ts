@@ -1,4 +1,4 @@
-import { JsonRpcProvider, Wallet, type ContractTransactionResponse } from 'ethers';
+import { JsonRpcProvider, Wallet, dataSlice, type ContractTransactionResponse } from 'ethers';
 import { AttestationService } from '../../../oracle/attestations/attestation-service.js';
 import { PgAttestationStore } from '../../../oracle/attestations/pg-attestation-store.js';
 import { PgReadyResultSource } from '../../../oracle/attestations/pg-ready-result-source.js';
@@ -27,6 +27,7 @@ import {
   eventIdOf,
   oracleDomain,
   packSignatures,
+  proposePackedData,
   resultMessage,
   type Outcome,
 } from '../../../oracle/result.js';
@@ -51,10 +52,11 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
       )
     ).rows;
 
-  it('publishes a 3-of-5 result with propose; the indexer sees it and derives finality after the window', async () => {
+  it('publishes a 3-of-5 result with proposePacked; the indexer sees it and derives finality after the window', async () => {
     const source = new ListReadySource();
     const result = await makeResult(world, 'e2e-3-of-5');
-    source.add(readyOf(world, result, await sign(world, result, [1, 3, 5])));
+    const signatures = await sign(world, result, [1, 3, 5]);
+    source.add(readyOf(world, result, signatures));
     const { service } = makeRelayer(world, source);
     try {
       await service.runOnce(); // sends (automine: mined at once)
@@ -62,7 +64,14 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
     } finally {
       await service.stop();
     }
-    expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+    const rows = await publications(result.eventId);
+    expect(rows).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+    // Sent as packed calldata: proposePacked()'s selector (as the artifact's ABI has it), the packed result,
+    // then bundle v2 for the current set.
+    const sentTx = await world.node.provider.getTransaction(rows[0]!.tx_hash!);
+    expect(dataSlice(sentTx!.data, 0, 4)).toBe(world.oracle.interface.getFunction('proposePacked')!.selector);
+    const attesters = [1, 2, 3, 4, 5].map((i) => world.node.wallet(i).address);
+    expect(sentTx!.data).toBe(proposePackedData(result, packSignatures(attesters, signatures)));
     expect(await proposedCount(world, result.eventId)).toBe(1);
     expect((await readResultView(world.oracle, result.eventId)).phase).toBe(Phase.Proposed);
 

@@ -153,12 +153,14 @@ describe('batch co-signing by signer instances (Hardhat node, real Postgres)', (
       expect((await cosignerFor(QUORUM).tick()).signed).toBe(0);
       expect(await requests.signaturesOf(request!.batch.root)).toHaveLength(3);
 
-      await relayer.runOnce(); // quorum → pending → proposeBatch sent
+      await relayer.runOnce(); // quorum → pending → proposeBatchPacked sent
       await relayer.runOnce(); // confirmed
-      const pubs = await world.pool.query<{ kind: string; state: string }>(
-        'select kind, state from oracle_publications order by id',
+      const pubs = await world.pool.query<{ kind: string; state: string; tx_hash: string }>(
+        'select kind, state, tx_hash from oracle_publications order by id',
       );
-      expect(pubs.rows).toEqual([{ kind: 'batch', state: 'confirmed' }]);
+      expect(pubs.rows.map(({ kind, state }) => ({ kind, state }))).toEqual([{ kind: 'batch', state: 'confirmed' }]);
+      const sentTx = await world.node.provider.getTransaction(pubs.rows[0]!.tx_hash);
+      expect(sentTx!.data.slice(0, 10)).toBe(world.oracle.interface.getFunction('proposeBatchPacked')!.selector);
       expect(await requests.openRequests()).toEqual([]);
 
       await elapse(world, DISPUTE_WINDOW + 1);
