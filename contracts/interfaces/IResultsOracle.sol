@@ -40,7 +40,7 @@ pragma solidity ^0.8.24;
  * normalised) recovers another address and fails this comparison. Trailing bytes are rejected.
  *
  * ## Packed calldata ({proposePacked}, {proposeBatchPacked})
- * The same signed payloads as {propose} and {proposeBatch}, without ABI padding or head (about 1,700 gas of
+ * The same signed payloads as {propose} and {proposeBatch}, without ABI padding or head (about 2,000 gas of
  * calldata and decoding less per call), big-endian and tightly packed, followed by the signature bundle, all of
  * it right after the 4-byte selector:
  * ```
