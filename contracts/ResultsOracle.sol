@@ -52,7 +52,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @dev One slot (32 bytes): everything `propose` needs besides the result slot.
     struct Config {
-        bytes20 setHash; // first 20 bytes of keccak256 of the set packed 20 bytes per address
+        bytes20 setHash; // first 20 bytes of keccak256(abi.encodePacked(attesters)): one word per address
         uint32 epoch;
         uint8 threshold;
         uint8 disputeThreshold;
@@ -92,6 +92,15 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         uint32 epoch;
     }
 
+    /**
+     * @dev The EIP-712 domain separator at deployment and its chain id. {_verifyQuorum} compares the chain id
+     * and takes the separator from these two immutables; {EIP712-_domainSeparatorV4} keeps its own cache but
+     * also compares `address(this)`, which cannot change here (no proxy, no delegatecall). After a fork to
+     * another chain id it falls back to {EIP712-_domainSeparatorV4}, which rebuilds the separator.
+     */
+    bytes32 private immutable _deployedSeparator;
+    uint256 private immutable _deployedChainId;
+
     Config private _config;
     /**
      * @dev The current set in rotation order, packed 20 bytes per address as in the bundle (16 addresses fill
@@ -123,6 +132,8 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         address guardian_,
         address governance
     ) EIP712("Verdict ResultsOracle", "1") Ownable(governance) {
+        _deployedSeparator = _domainSeparatorV4();
+        _deployedChainId = block.chainid;
         _setDisputeWindow(disputeWindow_);
         _setGuardian(guardian_);
         _setAttesters(attesters_, threshold, disputeThreshold);
@@ -154,12 +165,15 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
             mstore(add(image, 0x40), byte(0, head)) // status
             mstore(add(image, 0x120), count)
             let out := add(image, 0x140)
+            let outEnd := add(out, shl(5, count))
             for {
-                let i := 0
-            } lt(i, count) {
-                i := add(i, 1)
+                let p := out
+                let src := 38
+            } lt(p, outEnd) {
+                p := add(p, 0x20)
+                src := add(src, 4)
             } {
-                mstore(add(out, shl(5, i)), shr(224, calldataload(add(38, shl(2, i)))))
+                mstore(p, shr(224, calldataload(src)))
             }
             mstore(add(image, 0x60), keccak256(out, shl(5, count)))
             // endedAt (8) ‖ version (4) ‖ notBefore (8) ‖ deadline (8) ‖ epoch (4): exactly one word.
@@ -271,12 +285,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         if (result.version < storedVersion) revert VersionNotHigher(eventId, result.version, storedVersion);
 
         bytes32 valuesHash = ResultHash.valuesHash(result.values);
-        _verifyQuorum(
-            _hashTypedDataV4(ResultHash.hash(result, valuesHash)),
-            signatures,
-            cfg.setHash,
-            cfg.disputeThreshold
-        );
+        _verifyQuorum(ResultHash.hash(result, valuesHash), signatures, cfg.setHash, cfg.disputeThreshold);
 
         _store(eventId, _pack(Phase.Final, result.status, result.values, result.version, now_), valuesHash);
         emit ResultResolved(eventId, result.version, result.status, result.values, result.endedAt, false);
@@ -304,7 +313,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         if (stored.state != BatchState.Disputed) revert NotDisputed(root);
         _checkValidity(batch.notBefore, batch.deadline, batch.epoch, cfg.epoch, now_);
 
-        _verifyQuorum(_hashTypedDataV4(ResultHash.hash(batch)), signatures, cfg.setHash, cfg.disputeThreshold);
+        _verifyQuorum(ResultHash.hash(batch), signatures, cfg.setHash, cfg.disputeThreshold);
 
         stored.state = BatchState.Final;
         stored.finalAt = now_;
@@ -644,52 +653,51 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
      * and the result's slot; only when it fails does {_revertUnproposable} run the checks one by one for the
      * precise error. The two must agree: a test for each error holds them together.
      */
+    // One function on purpose: the record step inlined here saves a call's stack traffic on the hot path.
+    // solhint-disable-next-line function-max-lines
     function _propose(uint256 image, bytes calldata signatures) private {
         uint64 now_ = _time();
-        Config storage config = _config;
         uint256 cfg;
         bytes32 eventId;
         uint256 slot;
-        bool ok;
-        assembly ("memory-safe") {
-            cfg := sload(config.slot)
-            eventId := mload(add(image, 0x20))
-            mstore(0x00, eventId)
-            mstore(0x20, _results.slot)
-            slot := keccak256(0x00, 0x40)
-            let word := sload(slot)
-            let status := mload(add(image, 0x40))
-            let count := mload(add(image, 0x120))
-            // Not paused; epoch; notBefore <= now <= deadline.
-            ok := and(
-                and(iszero(shr(248, cfg)), eq(mload(add(image, 0x100)), and(shr(160, cfg), 0xffffffff))),
-                and(iszero(gt(now_, mload(add(image, 0xe0)))), iszero(lt(now_, mload(add(image, 0xc0)))))
-            )
-            // Outcome: Completed with 1..255 values, or another status (2..5) without values.
-            let outcome := and(iszero(count), and(gt(status, 1), lt(status, 6)))
-            if eq(status, 1) {
-                outcome := and(gt(count, 0), lt(count, 256))
+        {
+            bytes32 structHash;
+            bool ok;
+            assembly ("memory-safe") {
+                structHash := keccak256(image, 0x120)
+                cfg := sload(_config.slot)
+                eventId := mload(add(image, 0x20))
+                mstore(0x00, eventId)
+                mstore(0x20, _results.slot)
+                slot := keccak256(0x00, 0x40)
+                let word := sload(slot)
+                let status := mload(add(image, 0x40))
+                let count := mload(add(image, 0x120))
+                // Not paused; epoch; notBefore <= now <= deadline.
+                ok := and(
+                    and(iszero(shr(248, cfg)), eq(mload(add(image, 0x100)), and(shr(160, cfg), 0xffffffff))),
+                    and(iszero(gt(now_, mload(add(image, 0xe0)))), iszero(lt(now_, mload(add(image, 0xc0)))))
+                )
+                // Outcome: Completed with 1..255 values, or another status (2..5) without values.
+                let outcome := and(iszero(count), and(gt(status, 1), lt(status, 6)))
+                if eq(status, 1) {
+                    outcome := and(gt(count, 0), lt(count, 256))
+                }
+                // Slot: empty, or a proposal still inside its window; the version strictly higher.
+                let phase := and(word, 0xff)
+                let open := or(iszero(phase), and(eq(phase, 1), lt(now_, and(shr(56, word), 0xffffffffffffffff))))
+                ok := and(ok, and(outcome, and(open, gt(mload(add(image, 0xa0)), and(shr(24, word), 0xffffffff)))))
             }
-            // Slot: empty, or a proposal still inside its window; the version strictly higher.
-            let phase := and(word, 0xff)
-            let open := or(iszero(phase), and(eq(phase, 1), lt(now_, and(shr(56, word), 0xffffffffffffffff))))
-            ok := and(ok, and(outcome, and(open, gt(mload(add(image, 0xa0)), and(shr(24, word), 0xffffffff)))))
+            if (!ok) _revertUnproposable(image, now_);
+            _verifyQuorum(structHash, signatures, bytes20(uint160(cfg)), (cfg >> 192) & 0xff);
         }
-        if (!ok) _revertUnproposable(image, now_);
 
-        _verifyQuorum(_hashTypedDataV4(_structHash(image)), signatures, bytes20(uint160(cfg)), (cfg >> 192) & 0xff);
-        _recordProposal(eventId, slot, image, now_ + ((cfg >> 216) & 0xffffffff));
-    }
-
-    /// @dev Writes the slot of a proposed result image and emits {ResultProposed}.
-    function _recordProposal(bytes32 eventId, uint256 slot, uint256 image, uint256 finalAt) private {
+        // Record: the slot in one SSTORE (layout: see {_resultWord}), then {ResultProposed}.
         bytes32 topic0 = ResultProposed.selector;
-        uint256 count;
         assembly ("memory-safe") {
-            // The slot, in one SSTORE (layout: see {_resultWord}).
-            count := mload(add(image, 0x120))
-            let status := mload(add(image, 0x40))
+            let count := mload(add(image, 0x120))
             let version := mload(add(image, 0xa0))
+            let finalAt := add(now_, and(shr(216, cfg), 0xffffffff)) // 64-bit time + 32-bit window: no overflow
             let values := mul(gt(count, 0), and(mload(add(image, 0x140)), 0xffffffff))
             if gt(count, 1) {
                 values := or(values, shl(32, and(mload(add(image, 0x160)), 0xffffffff)))
@@ -697,21 +705,27 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
             sstore(
                 slot,
                 or(
-                    or(or(1, shl(8, status)), or(shl(16, count), shl(24, version))),
+                    or(or(1, shl(8, mload(add(image, 0x40)))), or(shl(16, count), shl(24, version))),
                     or(shl(56, finalAt), shl(120, values))
                 )
             )
-            // ResultProposed(eventId, version, status, values, endedAt, finalAt, epoch): the data (status, offset
-            // of values 0xa0, endedAt, finalAt, epoch, length, values) is written over the signed fields so that
-            // it ends with the values already in place. Solidity's encoder would copy them one by one.
-            mstore(add(image, 0xc0), mload(add(image, 0x80))) // endedAt (notBefore is no longer needed)
-            mstore(add(image, 0x80), status)
-            mstore(add(image, 0xa0), 0xa0)
-            mstore(add(image, 0xe0), finalAt)
-            log3(add(image, 0x80), add(0xc0, shl(5, count)), topic0, eventId, version)
+            // Long outcomes also keep their values' commitment (+0x60).
+            if gt(count, 2) {
+                mstore(0x00, eventId)
+                mstore(0x20, _valuesHashes.slot)
+                sstore(keccak256(0x00, 0x40), mload(add(image, 0x60)))
+            }
+            // ResultProposed(eventId, version, status, values, endedAt, finalAt): the data (version, status,
+            // offset of values 0xa0, endedAt, finalAt, length, values) is written over the signed fields from
+            // +0x80 on, so that it ends with the values already in place. Solidity's encoder would copy them one
+            // by one.
+            mstore(add(image, 0xe0), mload(add(image, 0x80))) // endedAt (the deadline is no longer needed)
+            mstore(add(image, 0x80), version)
+            mstore(add(image, 0xa0), mload(add(image, 0x40))) // status
+            mstore(add(image, 0xc0), 0xa0)
+            mstore(add(image, 0x100), finalAt)
+            log2(add(image, 0x80), add(0xc0, shl(5, count)), topic0, eventId)
         }
-        // Long outcomes also keep their values' commitment (still at +0x60: the event data starts at +0x80).
-        if (count > 2) _valuesHashes[eventId] = bytes32(_mword(image + 0x60));
     }
 
     /// @dev Reverts with the precise error of a result image that {_propose} found unproposable.
@@ -722,13 +736,6 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         bytes32 eventId = bytes32(_mword(image + 0x20));
         _requireCorrectable(eventId, _sload(_results[eventId]), _mword(image + 0xa0), now_);
         revert MalformedPayload(); // unreachable while the two checks agree
-    }
-
-    /// @dev EIP-712 struct hash of a result image.
-    function _structHash(uint256 image) private pure returns (bytes32 hash_) {
-        assembly ("memory-safe") {
-            hash_ := keccak256(image, 0x120)
-        }
     }
 
     /// @dev The memory word at `ptr`.
@@ -771,7 +778,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         }
         if (existing != 0) revert BatchAlreadyProposed(root);
 
-        _verifyQuorum(_hashTypedDataV4(structHash), signatures, _setHashOf(cfg), (cfg >> 192) & 0xff);
+        _verifyQuorum(structHash, signatures, _setHashOf(cfg), (cfg >> 192) & 0xff);
 
         uint256 finalAt = now_ + ((cfg >> 216) & 0xffffffff);
         uint256 epoch = (cfg >> 160) & 0xffffffff;
@@ -1009,18 +1016,31 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     }
 
     /**
-     * @dev Verifies that `required` distinct attesters of the current set signed `digest`, reading the bundle
-     * (see {IResultsOracle}) in place from calldata. The set is rebuilt in memory, position by position, from
-     * the addresses of non-signers, the signers recovered from ECDSA entries and the addresses of ERC-1271
-     * entries, then checked against the config commitment: no attester slot is read, and a signature that does
-     * not recover to the attester at its position (other key, other payload, high `s`) changes the commitment.
+     * @dev Verifies that `required` distinct attesters of the current set signed the EIP-712 digest of
+     * `structHash`, reading the bundle (see {IResultsOracle}) in place from calldata. The set is rebuilt in
+     * memory, one word per position, from the addresses of non-signers, the signers recovered from ECDSA
+     * entries (the precompile writes each straight into its position) and the addresses of ERC-1271 entries,
+     * then checked against the config commitment: no attester slot is read, and a signature that does not
+     * recover to the attester at its position (other key, other payload, high `s`) changes the commitment.
      * The walk must end exactly at the bundle's end (ERC-1271 entries are bounds-checked before their call),
-     * so a truncated or overlong bundle reverts with {MalformedSignatures} before the set is compared.
+     * so a truncated or overlong bundle reverts with {MalformedSignatures}; then the signers are counted
+     * ({InsufficientSignatures}), then the set is compared ({AttesterSetMismatch}).
+     *
+     * Memory: the precompile input (digest, v, r, s) sits in the scratch words 0x00-0x7f, so that every write
+     * takes a constant address; the free memory pointer (0x40) and the zero slot (0x60) are restored after the
+     * walk, which allocates nothing. The rebuilt set goes at the free memory pointer, ERC-1271 call data 16
+     * words above it.
      */
     // solhint-disable-next-line function-max-lines
-    function _verifyQuorum(bytes32 digest, bytes calldata signatures, bytes20 setHash, uint256 required) private view {
-        uint256 bitmap = _checkBundleHeader(signatures, required);
+    function _verifyQuorum(
+        bytes32 structHash,
+        bytes calldata signatures,
+        bytes20 setHash,
+        uint256 required
+    ) private view {
+        bytes32 separator = block.chainid == _deployedChainId ? _deployedSeparator : _domainSeparatorV4();
         bytes20 given;
+        uint256 signed;
         assembly ("memory-safe") {
             /// Reverts with `MalformedSignatures()`.
             function malformed() {
@@ -1028,8 +1048,9 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
                 revert(0x00, 0x04)
             }
             /// Address of the ERC-1271 entry at `cursor` (0x01 ‖ address ‖ len ‖ signature) after it accepted
-            /// the digest at `input`: `isValidSignature` must return its own selector, else `InvalidSignature`.
-            function approved(cursor, end, input) -> attester, next {
+            /// the digest (at 0x00), with its call built at `data`: `isValidSignature` must return its own
+            /// selector, else `InvalidSignature`.
+            function approved(cursor, end, data) -> attester, next {
                 if gt(add(cursor, 23), end) {
                     malformed()
                 }
@@ -1039,18 +1060,16 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
                 if gt(next, end) {
                     malformed()
                 }
-                let data := add(input, 0x80)
                 mstore(data, 0x1626ba7e00000000000000000000000000000000000000000000000000000000)
-                mstore(add(data, 0x04), mload(input))
+                mstore(add(data, 0x04), mload(0x00))
                 mstore(add(data, 0x24), 0x40)
                 mstore(add(data, 0x44), sigLength)
                 calldatacopy(add(data, 0x64), add(cursor, 23), sigLength)
-                mstore(0x00, 0)
-                let ok := staticcall(gas(), attester, data, add(0x64, sigLength), 0x00, 0x20)
+                let ok := staticcall(gas(), attester, data, add(0x64, sigLength), data, 0x20)
                 if iszero(
                     and(
                         and(ok, iszero(lt(returndatasize(), 0x20))),
-                        eq(mload(0x00), 0x1626ba7e00000000000000000000000000000000000000000000000000000000)
+                        eq(mload(data), 0x1626ba7e00000000000000000000000000000000000000000000000000000000)
                     )
                 ) {
                     mstore(0x00, 0xd855c4f400000000000000000000000000000000000000000000000000000000)
@@ -1059,87 +1078,72 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
                 }
             }
 
-            /// Commitment of the set rebuilt from the bundle from `cursor` (header checked, signers in `bits`) to
-            /// `end`, in memory at `set`; the digest is at `set + 0x160`, the precompile input after it.
-            function rebuiltSetHash(cursor, end, bits, set) -> hash {
-                let n := byte(0, calldataload(cursor))
-                cursor := add(cursor, 3)
-                // Addresses and ECDSA entries are read without a bound check each: `cursor` only grows, and it must
-                // land exactly on the bundle's end (checked below, before the set is compared), so an overrun
-                // cannot pass.
-                for {
-                    let i := 0
-                } lt(i, n) {
-                    i := add(i, 1)
-                } {
-                    let attester := shr(96, calldataload(cursor)) // a non-signer's address
-                    switch and(shr(i, bits), 1)
-                    case 0 {
-                        cursor := add(cursor, 20)
-                    }
-                    default {
-                        switch byte(0, calldataload(cursor))
-                        case 0 {
-                            // 0x00 ‖ r ‖ yParityAndS (EIP-2098): attester i is whoever recovers. A high-s
-                            // signature recovers nobody (malleable: refused, never normalised).
-                            let vs := calldataload(add(cursor, 33))
-                            mstore(add(set, 0x180), add(shr(255, vs), 27))
-                            mstore(add(set, 0x1a0), calldataload(add(cursor, 1)))
-                            vs := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
-                            mstore(add(set, 0x1c0), vs)
-                            mstore(0x00, 0) // the precompile returns nothing when recovery fails
-                            pop(staticcall(gas(), 0x01, add(set, 0x160), 0x80, 0x00, 0x20))
-                            attester := mul(mload(0x00), iszero(gt(vs, HALF_ORDER)))
-                            cursor := add(cursor, 65)
-                        }
-                        case 1 {
-                            attester, cursor := approved(cursor, end, add(set, 0x160))
-                        }
-                        default {
-                            malformed()
-                        }
-                    }
-                    // Each 32-byte write spills 12 zero bytes that the next address overwrites.
-                    mstore(add(set, mul(i, 20)), shl(96, attester))
-                }
-                if iszero(eq(cursor, end)) {
-                    malformed() // truncated, or trailing bytes
-                }
-                hash := and(keccak256(set, mul(n, 20)), not(0xffffffffffffffffffffffff))
+            let set := mload(0x40)
+            // The digest: keccak256(0x1901 ‖ domain separator ‖ struct hash), kept at 0x00 for every signer.
+            mstore(0x00, 0x1901)
+            mstore(0x20, separator)
+            mstore(0x40, structHash)
+            mstore(0x00, keccak256(0x1e, 0x42))
+
+            let cursor := signatures.offset
+            let end := add(cursor, signatures.length)
+            let head := calldataload(cursor) // n ‖ bitmap (bytes read past the calldata are zero)
+            let n := byte(0, head)
+            let bits := and(shr(232, head), 0xffff)
+            // 1 <= n <= 16 and no bit at or beyond n. A bundle shorter than its header cannot pass the end
+            // check either: the cursor starts past its end and only grows, and must land exactly on it.
+            if or(gt(sub(n, 1), 15), shr(n, bits)) {
+                malformed()
             }
-            let set := mload(0x40) // 16 × 20 bytes (+ 12 bytes of spill) below the call input
-            mstore(add(set, 0x160), digest)
-            given := rebuiltSetHash(signatures.offset, add(signatures.offset, signatures.length), bitmap, set)
+            cursor := add(cursor, 3)
+            let setEnd := add(set, shl(5, n))
+            // Entries are read without a bound check each: `cursor` only grows, and it must land exactly on the
+            // bundle's end (checked below, before anything else), so an overrun cannot pass.
+            for {
+                let pos := set
+            } lt(pos, setEnd) {
+                pos := add(pos, 0x20)
+                bits := shr(1, bits)
+            } {
+                let w := calldataload(cursor)
+                if iszero(and(bits, 1)) {
+                    mstore(pos, shr(96, w)) // a non-signer's address
+                    cursor := add(cursor, 20)
+                    continue
+                }
+                signed := add(signed, 1)
+                if byte(0, w) {
+                    if gt(byte(0, w), 1) {
+                        malformed()
+                    }
+                    let attester
+                    attester, cursor := approved(cursor, end, add(set, 0x200))
+                    mstore(pos, attester)
+                    continue
+                }
+                // 0x00 ‖ r ‖ yParityAndS (EIP-2098): attester i is whoever recovers, written by the precompile
+                // into its position (left zero when recovery fails). A high-s signature is not recovered at
+                // all (malleable: refused, never normalised).
+                let vs := calldataload(add(cursor, 33))
+                mstore(0x20, add(shr(255, vs), 27))
+                mstore(0x40, calldataload(add(cursor, 1)))
+                vs := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+                mstore(0x60, vs)
+                mstore(pos, 0)
+                if iszero(gt(vs, HALF_ORDER)) {
+                    pop(staticcall(gas(), 0x01, 0x00, 0x80, pos, 0x20))
+                }
+                cursor := add(cursor, 65)
+            }
+            mstore(0x40, set)
+            mstore(0x60, 0)
+            if iszero(eq(cursor, end)) {
+                malformed() // truncated, or trailing bytes
+            }
+            given := and(keccak256(set, shl(5, n)), not(0xffffffffffffffffffffffff))
         }
-        if (given != setHash) revert AttesterSetMismatch(given, setHash);
-    }
-
-    /**
-     * @dev Checks the bundle header (n ‖ bitmap: 1 <= n <= 16, no bit at or beyond n) and that at least
-     * `required` attesters signed; returns the bitmap.
-     */
-    function _checkBundleHeader(bytes calldata signatures, uint256 required) private pure returns (uint256 bitmap) {
-        if (signatures.length < 3) revert MalformedSignatures();
-        uint256 n;
-        assembly ("memory-safe") {
-            let head := calldataload(signatures.offset)
-            n := byte(0, head)
-            bitmap := and(shr(232, head), 0xffff)
-        }
-        if (n == 0 || n > MAX_ATTESTERS || bitmap >> n != 0) revert MalformedSignatures();
-        uint256 signed = _popCount16(bitmap);
         if (signed < required) revert InsufficientSignatures(signed, required);
-    }
-
-    /// @dev Number of set bits of a 16-bit value.
-    function _popCount16(uint256 x) private pure returns (uint256 count) {
-        // SWAR on 16 bits: pairs, nibbles, bytes, then the two bytes added.
-        unchecked {
-            x = x - ((x >> 1) & 0x5555);
-            x = (x & 0x3333) + ((x >> 2) & 0x3333);
-            x = (x + (x >> 4)) & 0x0f0f;
-            count = (x + (x >> 8)) & 0x1f;
-        }
+        if (given != setHash) revert AttesterSetMismatch(given, setHash);
     }
 
     /**
@@ -1177,8 +1181,9 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
                 _attesterWords[w] = word;
             }
             for (uint256 w = words; w < oldWords; ++w) delete _attesterWords[w];
+            // The commitment hashes one word per address: keccak256(abi.encodePacked(list)).
             assembly ("memory-safe") {
-                setHash := and(keccak256(add(packed, 0x20), mul(count, 20)), not(0xffffffffffffffffffffffff))
+                setHash := and(keccak256(add(list, 0x20), shl(5, count)), not(0xffffffffffffffffffffffff))
             }
         }
 

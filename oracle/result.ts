@@ -6,8 +6,8 @@ import {
   id,
   isHexString,
   keccak256,
-  solidityPacked,
   toBeHex,
+  zeroPadValue,
 } from 'ethers';
 import type { TypedDataDomain, TypedDataField } from 'ethers';
 
@@ -134,14 +134,12 @@ export function eventIdOf(key: string): string {
   return keccak256(new TextEncoder().encode(key));
 }
 
-/** Commitment of the attester set, as kept in the oracle's config slot (first 20 bytes). */
+/**
+ * Commitment of the attester set, as kept in the oracle's config slot: the first 20 bytes of
+ * `keccak256(abi.encodePacked(attesters))`, where each address of the array takes a whole word.
+ */
 export function attesterSetHash(attesters: readonly string[]): string {
-  return keccak256(
-    solidityPacked(
-      attesters.map(() => 'address'),
-      attesters.map((a) => getAddress(a)),
-    ),
-  ).slice(0, 42);
+  return keccak256(concat(attesters.map((a) => zeroPadValue(getAddress(a), 32)))).slice(0, 42);
 }
 
 /** One attester's signature: a 65-byte ECDSA signature (EOA) or arbitrary ERC-1271 bytes (contract). */

@@ -21,8 +21,9 @@ pragma solidity ^0.8.24;
  *
  * ## Signature bundle (`bytes signatures` of every quorum-signed call)
  * The attester set is kept on-chain as a 160-bit commitment (first 20 bytes of
- * `keccak256(abi.encodePacked(attesters))`) in the same storage slot as the epoch and the
- * thresholds, so that one cold read authenticates every signer. The bundle carries the set,
+ * `keccak256(abi.encodePacked(attesters))`, one 32-byte word per address) in the same storage
+ * slot as the epoch and the thresholds, so that one cold read authenticates every signer.
+ * The bundle carries the set,
  * except that an EOA signer's address is not sent: the contract recovers it from the signature.
  * Tightly packed:
  * ```
@@ -37,7 +38,10 @@ pragma solidity ^0.8.24;
  * The contract rebuilds the set from the addresses given and recovered and compares its
  * commitment with the stored one ({AttesterSetMismatch} otherwise): an ECDSA signature by
  * anyone else than attester i, over another payload, or with a high `s` (refused, never
- * normalised) recovers another address and fails this comparison. Trailing bytes are rejected.
+ * normalised) recovers another address and fails this comparison. Checks, in this order: the
+ * shape ({MalformedSignatures}: bad header, unknown entry kind, truncated or trailing bytes), each
+ * ERC-1271 entry as it is reached ({InvalidSignature}), the number of signers
+ * ({InsufficientSignatures}), then the set ({AttesterSetMismatch}).
  *
  * ## Packed calldata ({proposePacked}, {proposeBatchPacked})
  * The same signed payloads as {propose} and {proposeBatch}, without ABI padding or head (about 2,000 gas of
@@ -225,16 +229,17 @@ interface IResultsOracle {
      * @param values Outcome values (also for long outcomes stored as a commitment).
      * @param endedAt Time the event ended.
      * @param finalAt Time from which it reads as final unless disputed.
-     * @param epoch Attester epoch of the signatures.
+     * Gas-driven shape (this log is paid on every proposal): `version` is data, not a topic (filter by event id),
+     * and the attester epoch is not logged: a proposal is only accepted with signatures of the current epoch,
+     * which is the one of the latest {AttestersRotated} before it (the constructor emits epoch 1).
      */
     event ResultProposed(
         bytes32 indexed eventId,
-        uint32 indexed version,
+        uint32 version,
         ResultStatus status,
         uint32[] values,
         uint64 endedAt,
-        uint64 finalAt,
-        uint32 epoch
+        uint64 finalAt
     );
     /// @notice The proposed result of `eventId` (version `version`) was disputed by `by` (an attester or the guardian).
     event ResultDisputed(bytes32 indexed eventId, uint32 indexed version, address indexed by);

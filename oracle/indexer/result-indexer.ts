@@ -52,6 +52,18 @@ interface StoredEvent {
 type Db = Pick<pg.PoolClient, 'query'>;
 
 /**
+ * SQL for the attester epoch in force at a log: `ResultProposed` does not carry it (gas), and the oracle only
+ * accepts signatures of the current epoch, which is the one of the latest `AttestersRotated` before the log
+ * (the constructor emits epoch 1 in the deployment block). Raw events of a range are stored before they are
+ * applied, so a rotation earlier in the same range counts. Null when indexing started after the deployment.
+ */
+const EPOCH_AT = (stream: string, blockNumber: string, logIndex: string): string =>
+  `(select (r.args->>'epoch')::int from oracle_chain_events r
+     where r.stream = ${stream} and r.name = 'AttestersRotated'
+       and (r.block_number, r.log_index) < (${blockNumber}, ${logIndex})
+     order by r.block_number desc, r.log_index desc limit 1)`;
+
+/**
  * Follows ResultsOracle's events at a confirmation depth and keeps Postgres' view of every result.
  *
  * - Raw events go to `oracle_chain_events` with their block number and hash; derived state goes to
@@ -209,10 +221,10 @@ export class ResultIndexer {
         `insert into oracle_results (stream, event_id, version, status, values_, ended_at, epoch, phase, final_at,
            batch_root, block_number, block_hash, tx_hash, final_block_number)
          select $1, x.subject, (x.args->>'version')::int, (x.args->>'status')::smallint, x.args->'values',
-                (x.args->>'endedAt')::bigint, (x.args->>'epoch')::int, 'proposed', (x.args->>'finalAt')::bigint,
-                null, x.block_number, x.block_hash, x.tx_hash, null
-           from jsonb_to_recordset($2::jsonb) as x(subject text, args jsonb, block_number bigint, block_hash text,
-                tx_hash text)
+                (x.args->>'endedAt')::bigint, ${EPOCH_AT('$1', 'x.block_number', 'x.log_index')}, 'proposed',
+                (x.args->>'finalAt')::bigint, null, x.block_number, x.block_hash, x.tx_hash, null
+           from jsonb_to_recordset($2::jsonb) as x(subject text, args jsonb, block_number bigint, log_index int,
+                block_hash text, tx_hash text)
          on conflict (stream, event_id) do update set version = excluded.version, status = excluded.status,
            values_ = excluded.values_, ended_at = excluded.ended_at, epoch = excluded.epoch, phase = 'proposed',
            final_at = excluded.final_at, batch_root = null, block_number = excluded.block_number,
@@ -232,7 +244,8 @@ export class ResultIndexer {
         await db.query(
           `insert into oracle_results (stream, event_id, version, status, values_, ended_at, epoch, phase, final_at,
              batch_root, block_number, block_hash, tx_hash, final_block_number)
-           values ($1, $2, $3, $4, $5, $6, $7, 'proposed', $8, null, $9, $10, $11, null)
+           values ($1, $2, $3, $4, $5, $6, ${EPOCH_AT('$1', '$9::bigint', '$7::int')}, 'proposed', $8, null, $9, $10,
+             $11, null)
            on conflict (stream, event_id) do update set version = excluded.version, status = excluded.status,
              values_ = excluded.values_, ended_at = excluded.ended_at, epoch = excluded.epoch, phase = 'proposed',
              final_at = excluded.final_at, batch_root = null, block_number = excluded.block_number,
@@ -245,7 +258,7 @@ export class ResultIndexer {
             a.status,
             JSON.stringify(a.values),
             a.endedAt,
-            a.epoch,
+            e.log_index,
             a.finalAt,
             e.block_number,
             e.block_hash,

@@ -78,15 +78,7 @@ describe('ResultsOracle 3-of-5 lifecycle (ethers v6, Hardhat node)', () => {
     const proposed = receipt.logs
       .map((log) => d.oracle.interface.parseLog(log))
       .find((e) => e?.name === 'ResultProposed');
-    expect(proposed?.args.toArray()).toEqual([
-      result.eventId,
-      1n,
-      1n,
-      [2n, 1n],
-      result.endedAt,
-      expect.any(BigInt),
-      1n,
-    ]);
+    expect(proposed?.args.toArray()).toEqual([result.eventId, 1n, 1n, [2n, 1n], result.endedAt, expect.any(BigInt)]);
     const finalAt = proposed!.args.getValue('finalAt') as bigint;
     const block = await node.provider.getBlock(receipt.blockNumber);
     expect(finalAt).toBe(BigInt(block!.timestamp + WINDOW));

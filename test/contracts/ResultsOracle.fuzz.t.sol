@@ -127,7 +127,7 @@ contract ResultsOraclePayloadFuzzTest is OracleTestBase {
         IResultsOracle.Result memory r = _resultWith(eventId, status, values, version);
         r.endedAt = endedAt;
         vm.expectEmit(address(oracle));
-        emit IResultsOracle.ResultProposed(eventId, version, status, values, endedAt, T0 + WINDOW, 1);
+        emit IResultsOracle.ResultProposed(eventId, version, status, values, endedAt, T0 + WINDOW);
         _propose(r);
         IResultsOracle.ResultView memory v = oracle.resultOf(eventId);
         assertEq(uint256(v.status), uint256(status));

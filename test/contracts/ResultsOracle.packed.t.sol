@@ -165,7 +165,7 @@ contract ResultsOraclePackedTest is PackedFixture {
         IResultsOracle.Result memory r = _result(EVENT_ID, 3, 0);
         bytes memory data = _packedResult(r, _signResult(r, _firstK(3)));
         vm.expectEmit(address(oracle));
-        emit IResultsOracle.ResultProposed(EVENT_ID, 1, r.status, r.values, r.endedAt, T0 + WINDOW, 1);
+        emit IResultsOracle.ResultProposed(EVENT_ID, 1, r.status, r.values, r.endedAt, T0 + WINDOW);
         _proposePacked(data);
     }
 

@@ -39,7 +39,7 @@ contract ResultsOracleProposeTest is OracleTestBase {
         IResultsOracle.Result memory r = _result(EVENT_ID, 3, 0);
         bytes memory bundle = _signResult(r, _firstK(3));
         vm.expectEmit(address(oracle));
-        emit IResultsOracle.ResultProposed(EVENT_ID, 1, r.status, r.values, r.endedAt, T0 + WINDOW, 1);
+        emit IResultsOracle.ResultProposed(EVENT_ID, 1, r.status, r.values, r.endedAt, T0 + WINDOW);
         oracle.propose(r, bundle);
     }
 
@@ -298,12 +298,8 @@ contract ResultsOracleBundleTest is OracleTestBase {
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 0);
         bytes memory bundle = _signResult(r, _firstK(2));
         _expectProposeRevert(r, bundle, abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 2, 3));
-        // Counted from the bitmap before any entry is read.
-        _expectProposeRevert(
-            r,
-            _header(5, 3),
-            abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 2, 3)
-        );
+        // Counted once the walk has checked the bundle's shape: a header alone is malformed first.
+        _expectProposeRevert(r, _header(5, 3), _malformed());
     }
 
     function test_propose_revertsOnMissingEntry() public {
@@ -412,9 +408,10 @@ contract ResultsOracleBundleTest is OracleTestBase {
             vm.expectRevert(); // read as an entry of that kind: malformed, mismatch or refused
             oracle.propose(r, bundle);
         }
-        // Bit 0 clear (address given) plus an entry for it: one signature short.
+        // Bit 0 clear (address given) plus an entry for it: one signature short, but the entries no longer line
+        // up with the set, and the shape is checked before the count.
         bytes memory extra = bytes.concat(_header(5, 6), bytes20(signers[0].addr), _entry(signers[0], digest));
-        _expectProposeRevert(r, extra, abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 2, 3));
+        _expectProposeRevert(r, extra, _malformed());
         // Bit 0 set with an ERC-1271 entry naming the EOA: it has no code to ask.
         bytes memory named = _assemble(
             _setAddrs(),
@@ -626,6 +623,18 @@ contract ResultsOracleReplayTest is OracleTestBase {
         vm.chainId(block.chainid + 1);
         assertNotEq(oracle.resultDigest(r), _resultDigest(r, address(0)));
         _expectProposeRevert(r, bundle, _mismatchOf(oracle.resultDigest(r), bundle));
+    }
+
+    function test_propose_acceptsSignaturesForTheNewChainIdAfterAFork() public {
+        // The hot path takes the separator from an immutable only on the deployment chain id; on a fork it
+        // must rebuild it with the new chain id, so that attesters there can go on publishing.
+        vm.chainId(block.chainid + 1);
+        IResultsOracle.Result memory r = _result(EVENT_ID, 2, 1);
+        bytes32 digest = _resultDigest(r, address(oracle));
+        assertEq(oracle.resultDigest(r), digest);
+        oracle.propose(r, _bundle(digest, _firstK(3)));
+        (IResultsOracle.Phase phase, , , , , ) = oracle.matchResult(EVENT_ID);
+        assertEq(uint8(phase), uint8(IResultsOracle.Phase.Proposed));
     }
 
     function test_propose_signatureDoesNotReplayAfterRotation() public {

@@ -91,9 +91,7 @@ abstract contract OracleTestBase is Test {
     }
 
     function _setHash(address[] memory set) internal pure returns (bytes20) {
-        bytes memory packed;
-        for (uint256 i; i < set.length; ++i) packed = bytes.concat(packed, bytes20(set[i]));
-        return bytes20(keccak256(packed));
+        return bytes20(keccak256(abi.encodePacked(set)));
     }
 
     // PAYLOADS

@@ -197,4 +197,40 @@ describe('ResultIndexer (Hardhat node over JSON-RPC, real Postgres)', () => {
       await service.stop();
     }
   }, 120_000);
+
+  // Last in this file: it rotates the world's attester set (epoch 2).
+  it('derives each proposal epoch from the latest rotation, in a range and when rebuilding after a reorg', async () => {
+    const indexer = makeIndexer(world, 0);
+    await indexer.tick();
+    const epochs = async (...results: Result[]) =>
+      Promise.all(
+        results.map(async (r) => {
+          const { rows } = await world.pool.query<{ epoch: number | null }>(
+            'select epoch from oracle_results where event_id = $1',
+            [r.eventId],
+          );
+          return rows[0]?.epoch;
+        }),
+      );
+    const before = await makeResult(world, 'epoch/before');
+    await propose(before, [1, 2, 3]);
+    const governance = world.oracle.connect(world.node.wallet(0)) as typeof world.oracle;
+    await ((await governance.getFunction('rotateAttesters')(attesters(), 3, 4)) as ContractTransactionResponse).wait();
+    const after = await makeResult(world, 'epoch/after', { epoch: 2 });
+    const next = await makeResult(world, 'epoch/next', { epoch: 2 });
+    await propose(after, [1, 2, 3]);
+    await propose(next, [2, 3, 4]);
+    await indexer.tick(); // one range: the rotation is applied between the proposals
+    expect(await epochs(before, after, next)).toEqual([1, 2, 2]);
+
+    // A reorg above these blocks rebuilds the derived rows from the raw events, one by one.
+    const snapshot = (await world.node.provider.send('evm_snapshot', [])) as string;
+    await mine(world);
+    await indexer.tick();
+    expect(await world.node.provider.send('evm_revert', [snapshot])).toBe(true);
+    await elapse(world, 7); // another timestamp: another block at the same height
+    await mine(world);
+    expect((await indexer.tick()).rewoundTo).toBeDefined();
+    expect(await epochs(before, after, next)).toEqual([1, 2, 2]);
+  });
 });
