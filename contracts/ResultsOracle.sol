@@ -816,10 +816,9 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @dev {_checkOutcome} of an image's status and value count (any word: out-of-range statuses are refused).
     function _checkOutcomeOf(uint256 status, uint256 count) private pure {
-        bool valid =
-            status == uint256(ResultStatus.Completed)
-                ? count != 0 && count <= type(uint8).max
-                : count == 0 && status != 0 && status <= uint256(type(ResultStatus).max);
+        bool valid;
+        if (status == uint256(ResultStatus.Completed)) valid = count != 0 && count <= type(uint8).max;
+        else valid = count == 0 && status != 0 && status <= uint256(type(ResultStatus).max);
         if (!valid) {
             // The status is reported as a uint8 on the wire (an enum of the ABI), whatever its value.
             bytes4 selector = InvalidOutcome.selector;
@@ -865,7 +864,9 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     /// @dev Values only with `Completed` (1..255 of them).
     function _checkOutcome(ResultStatus status, uint32[] calldata values) private pure {
         uint256 count = values.length;
-        bool valid = status == ResultStatus.Completed ? count != 0 && count <= type(uint8).max : count == 0;
+        bool valid;
+        if (status == ResultStatus.Completed) valid = count != 0 && count <= type(uint8).max;
+        else valid = count == 0;
         if (!valid || status == ResultStatus.None) revert InvalidOutcome(status, count);
     }
 
@@ -878,6 +879,10 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         uint64 finalAt
     ) private pure returns (StoredResult memory) {
         uint256 count = values.length;
+        uint32 home;
+        uint32 away;
+        if (count > 0) home = values[0];
+        if (count > 1) away = values[1];
         return
             StoredResult({
                 phase: phase,
@@ -885,8 +890,8 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
                 valueCount: uint8(count),
                 version: version,
                 finalAt: finalAt,
-                home: count > 0 ? values[0] : 0,
-                away: count > 1 ? values[1] : 0
+                home: home,
+                away: away
             });
     }
 
@@ -918,7 +923,10 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @dev Where a root in `state` (final from `finalAt` when proposed) stands at `now_`.
     function _batchPhase(BatchState state, uint64 finalAt, uint64 now_) private pure returns (Phase) {
-        if (state == BatchState.Proposed) return now_ >= finalAt ? Phase.Final : Phase.Proposed;
+        if (state == BatchState.Proposed) {
+            if (now_ >= finalAt) return Phase.Final;
+            return Phase.Proposed;
+        }
         if (state == BatchState.Disputed) return Phase.Disputed;
         if (state == BatchState.Final) return Phase.Final;
         return Phase.None; // unknown or rejected
@@ -944,7 +952,8 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @dev Where a result stored in `phase`, final from `finalAt` when proposed, stands now.
     function _phaseAt(Phase phase, uint64 finalAt) private view returns (Phase) {
-        return phase == Phase.Proposed && _time() >= finalAt ? Phase.Final : phase;
+        if (phase == Phase.Proposed && _time() >= finalAt) return Phase.Final;
+        return phase;
     }
 
     /// @dev The values of a result with at most two of them.
@@ -1038,7 +1047,8 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         bytes20 setHash,
         uint256 required
     ) private view {
-        bytes32 separator = block.chainid == _deployedChainId ? _deployedSeparator : _domainSeparatorV4();
+        bytes32 separator = _deployedSeparator;
+        if (block.chainid != _deployedChainId) separator = _domainSeparatorV4();
         bytes20 given;
         uint256 signed;
         assembly ("memory-safe") {

@@ -80,7 +80,8 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
         uint64 now_ = _time();
         if (now_ >= _closesAt) revert StakingClosed(_closesAt, now_);
         if (amount == 0 || amount % _stakeUnit != 0) revert InvalidStakeAmount(amount, _stakeUnit);
-        uint256 expectedValue = _asset == address(0) ? amount : 0;
+        uint256 expectedValue;
+        if (_asset == address(0)) expectedValue = amount; // native stakes come as the call's value
         if (msg.value != expectedValue) revert ValueMismatch(expectedValue, msg.value);
 
         // Checked uint112 arithmetic: an amount or a total that does not fit reverts.
@@ -199,7 +200,8 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
     function status() external view returns (Status) {
         Status stored = _settlement.status;
         if (stored != Status.Open) return stored;
-        return _time() < _closesAt ? Status.Open : Status.Closed;
+        if (_time() < _closesAt) return Status.Open;
+        return Status.Closed;
     }
 
     /// @inheritdoc IParimutuelPool
@@ -269,7 +271,9 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
         (phase, resultStatus, home, away, , ) = ResultsReader.matchResult(_oracle, _eventId);
         if (phase == IResultsOracle.Phase.Final) {
             if (resultStatus == IResultsOracle.ResultStatus.Completed) {
-                Selection winning = home > away ? Selection.Home : (home < away ? Selection.Away : Selection.Draw);
+                Selection winning = Selection.Draw;
+                if (home > away) winning = Selection.Home;
+                else if (home < away) winning = Selection.Away;
                 _settleOn(winning);
                 return (true, phase, resultStatus);
             }
