@@ -32,6 +32,7 @@ import {
   read,
   send,
   signBatch,
+  signResolution,
   signResult,
 } from '../test/contracts-ts/fixture.js';
 
@@ -227,7 +228,7 @@ export async function measureGas(node: HardhatNode, log: (line: string) => void 
   );
   await recordTx(
     'resolve',
-    await send(main.oracle, 'resolve', disputed, await signResult(main.domain, set, signers.slice(0, 4), disputed)),
+    await send(main.oracle, 'resolve', disputed, await signResolution(main.domain, set, signers.slice(0, 4), disputed)),
   );
   const governed = matchResult(eventIdOf('bench/dispute/governance'), 0, 2);
   await send(main.oracle, 'propose', governed, await signResult(main.domain, set, signers.slice(0, 3), governed));

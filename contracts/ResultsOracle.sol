@@ -25,7 +25,6 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     uint32 public constant MIN_DISPUTE_WINDOW = 1 minutes;
     /// @notice Longest dispute window governance may set.
     uint32 public constant MAX_DISPUTE_WINDOW = 30 days;
-    /// @notice Most consumers registered per event.
     /// @notice Gas given to each consumer's `onResultFinal`.
     uint256 public constant CONSUMER_GAS_STIPEND = 100_000;
     uint256 private constant _REGISTERED = 1;
@@ -285,7 +284,9 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         if (result.version < storedVersion) revert VersionNotHigher(eventId, result.version, storedVersion);
 
         bytes32 valuesHash = ResultHash.valuesHash(result.values);
-        _verifyQuorum(ResultHash.hash(result, valuesHash), signatures, cfg.setHash, cfg.disputeThreshold);
+        // Signed as a `Resolution`, never as the proposal's `Result`: a dispute is only overcome by signatures
+        // made to resolve it.
+        _verifyQuorum(ResultHash.resolutionHash(result, valuesHash), signatures, cfg.setHash, cfg.disputeThreshold);
 
         _store(eventId, _pack(Phase.Final, result.status, result.values, result.version, now_), valuesHash);
         emit ResultResolved(eventId, result.version, result.status, result.values, result.endedAt, false);
@@ -313,7 +314,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         if (stored.state != BatchState.Disputed) revert NotDisputed(root);
         _checkValidity(batch.notBefore, batch.deadline, batch.epoch, cfg.epoch, now_);
 
-        _verifyQuorum(ResultHash.hash(batch), signatures, cfg.setHash, cfg.disputeThreshold);
+        _verifyQuorum(ResultHash.resolutionHash(batch), signatures, cfg.setHash, cfg.disputeThreshold);
 
         stored.state = BatchState.Final;
         stored.finalAt = now_;

@@ -91,6 +91,14 @@ export const BATCH_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
+/**
+ * What `disputeThreshold` attesters sign to resolve a dispute (`resolve`): the fields of a `Result`
+ * under the type name `Resolution`, so that a proposal's signatures never resolve its dispute.
+ */
+export const RESOLUTION_TYPES: Record<string, TypedDataField[]> = { Resolution: RESULT_TYPES.Result! };
+/** What `disputeThreshold` attesters sign to uphold a disputed root (`resolveBatch`): a `Batch`'s fields. */
+export const BATCH_RESOLUTION_TYPES: Record<string, TypedDataField[]> = { BatchResolution: BATCH_TYPES.Batch! };
+
 /** The EIP-712 domain of one deployed oracle: bound to its chain and address. */
 export function oracleDomain(chainId: bigint, verifyingContract: string): TypedDataDomain {
   return { name: EIP712_NAME, version: EIP712_VERSION, chainId, verifyingContract: getAddress(verifyingContract) };
@@ -109,6 +117,16 @@ export function resultDigest(domain: TypedDataDomain, result: Result): string {
 /** EIP-712 digest of a batch (what `ResultsOracle.batchDigest` returns). */
 export function batchDigest(domain: TypedDataDomain, batch: Batch): string {
   return TypedDataEncoder.hash(domain, BATCH_TYPES, { ...batch });
+}
+
+/** EIP-712 digest of the `Resolution` of a result (what `resolve` verifies its signatures against). */
+export function resolutionDigest(domain: TypedDataDomain, result: Result): string {
+  return TypedDataEncoder.hash(domain, RESOLUTION_TYPES, resultMessage(result));
+}
+
+/** EIP-712 digest of the `BatchResolution` of a batch (what `resolveBatch` verifies). */
+export function batchResolutionDigest(domain: TypedDataDomain, batch: Batch): string {
+  return TypedDataEncoder.hash(domain, BATCH_RESOLUTION_TYPES, { ...batch });
 }
 
 /** Hash of the payload alone: attestations over the same outcome share it (used to group and detect conflicts). */

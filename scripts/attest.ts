@@ -5,6 +5,8 @@
  *   npm run attest -- --keystore ./attester.json --event fr-ligue1-2026-psg-om --status completed \
  *     --values 2,1 --ended-at 2026-05-10T21:00:00Z --version 1 --chain-id 31337 --oracle 0x… --epoch 1
  *   … --submit --admin alice --rpc-url http://127.0.0.1:8545     (DATABASE_URL: where attestations live)
+ *   … --resolution     signs the EIP-712 `Resolution` of the same payload instead, to resolve a dispute
+ *                      (printed only: whoever calls `resolve` bundles disputeThreshold of them)
  *
  * Password: ATTEST_KEYSTORE_PASSWORD, else a prompt on a terminal. `--dev-account N` signs with
  * Hardhat development account N instead (local chains only; refused with NODE_ENV=production).
@@ -24,12 +26,14 @@ import { isOracleError } from '../oracle/errors.js';
 import { assertPlaintextKeyAllowed, walletFromKeystore } from '../oracle/keys/attester-key.js';
 import { DEV_KEYS } from '../oracle/keys/dev-keys.js';
 import {
+  RESOLUTION_TYPES,
   RESULT_STATUS_NAMES,
   RESULT_TYPES,
   ResultStatus,
   eventIdOf,
   oracleDomain,
   outcomeKey,
+  resolutionDigest,
   resultDigest,
   resultMessage,
   type Outcome,
@@ -39,7 +43,7 @@ class UsageError extends Error {}
 
 const usage = `usage: npm run attest -- (--keystore <path> | --dev-account <0-9>) --event <key|0x id> --status <status>
   [--values 2,1] --ended-at <iso|unix seconds> [--version 1] --chain-id <id> --oracle <address> --epoch <n>
-  [--signature-ttl <seconds>] [--submit --admin <id> [--rpc-url <url>]]`;
+  [--signature-ttl <seconds>] [--submit --admin <id> [--rpc-url <url>] | --resolution]`;
 
 interface Args {
   keystore?: string;
@@ -49,6 +53,8 @@ interface Args {
   oracle: string;
   epoch: number;
   signatureTtl: bigint;
+  /** Sign the `Resolution` of the payload (for `resolve`), not the `Result` (an attestation). */
+  resolution: boolean;
   submit?: { admin: string; rpcUrl: string; databaseUrl: string };
 }
 
@@ -72,6 +78,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Args {
         epoch: { type: 'string' },
         'signature-ttl': { type: 'string' },
         submit: { type: 'boolean' },
+        resolution: { type: 'boolean' },
         admin: { type: 'string' },
         'rpc-url': { type: 'string' },
         help: { type: 'boolean' },
@@ -147,6 +154,9 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Args {
   if (signatureTtl === 0n) throw new UsageError('--signature-ttl: must be positive');
 
   let submit: Args['submit'];
+  if (v.submit && v.resolution) {
+    throw new UsageError('--resolution: printed only, not with --submit (attestations are Results, not resolutions)');
+  }
   if (v.submit) {
     const admin = required('admin');
     const rpcUrl = v['rpc-url'] ?? env.ORACLE_RPC_URL;
@@ -165,6 +175,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Args {
     oracle: getAddress(oracle),
     epoch,
     signatureTtl,
+    resolution: v.resolution === true,
     ...(submit ? { submit } : {}),
   };
 }
@@ -224,8 +235,10 @@ async function main(): Promise<number> {
   const signer = await wallet(args, env);
   const result = buildResult(args.outcome, { signatureTtl: args.signatureTtl, epoch: args.epoch });
   const domain = oracleDomain(args.chainId, args.oracle);
-  const signature = await signer.signTypedData(domain, RESULT_TYPES, resultMessage(result));
+  const types = args.resolution ? RESOLUTION_TYPES : RESULT_TYPES;
+  const signature = await signer.signTypedData(domain, types, resultMessage(result));
   const attestation = {
+    type: args.resolution ? 'Resolution' : 'Result',
     attester: signer.address,
     chainId: args.chainId.toString(),
     oracle: args.oracle,
@@ -236,7 +249,7 @@ async function main(): Promise<number> {
       deadline: result.deadline.toString(),
     },
     outcomeKey: outcomeKey(result),
-    digest: resultDigest(domain, result),
+    digest: args.resolution ? resolutionDigest(domain, result) : resultDigest(domain, result),
     signature,
   };
   if (!args.submit) {

@@ -10,9 +10,11 @@ pragma solidity ^0.8.24;
  * chain id, this contract). When `threshold` distinct attesters of the current epoch signed
  * the same payload, anyone may relay it: the result is *proposed* and reads as *final* once
  * the dispute window has passed, with no further transaction. Within the window an attester
- * or the guardian may *dispute*; a dispute is resolved by `disputeThreshold` attesters or by
- * governance. Before finality a correction needs a new quorum and a higher `version`. A final
- * result never changes.
+ * or the guardian may *dispute*; a dispute is resolved by governance or by `disputeThreshold`
+ * attesters signing a *resolution*: the EIP-712 types `Resolution` and `BatchResolution` carry
+ * the fields of `Result` and `Batch` under another name, so the signatures that proposed a result
+ * (however many) never resolve its dispute. Before finality a correction needs a new quorum and a
+ * higher `version`. A final result never changes.
  *
  * Batch publication: a quorum signs one Merkle root over many results (OpenZeppelin
  * `StandardMerkleTree`-compatible double-hashed leaves, see {BatchedResult}); a consumer
@@ -325,15 +327,24 @@ interface IResultsOracle {
     function disputeBatch(bytes32 root) external;
 
     /**
-     * @notice Resolves a disputed result with `disputeThreshold` signatures over `result` (the disputed
-     * payload to uphold it, or another one to replace it). The result is final at once.
+     * @notice Resolves a disputed result with `disputeThreshold` signatures over the `Resolution` of `result`
+     * (the disputed payload to uphold it, or another one to replace it). The result is final at once.
+     * @dev EIP-712 type (see `libraries/ResultHash.sol`), the fields of {Result} under another name:
+     * `Resolution(bytes32 eventId,uint8 status,uint32[] values,uint64 endedAt,uint32 version,uint64 notBefore,uint64 deadline,uint32 epoch)`.
+     * Signatures of the proposal (type `Result`) recover other signers and revert {AttesterSetMismatch}, so a
+     * dispute is only overcome by signatures made to resolve it.
      */
     function resolve(Result calldata result, bytes calldata signatures) external;
 
     /// @notice Governance resolves a disputed result with `result` (signature fields ignored). Final at once.
     function resolveByGovernance(Result calldata result) external;
 
-    /// @notice Resolves a disputed root: `disputeThreshold` signatures over the same root uphold it (final at once).
+    /**
+     * @notice Resolves a disputed root: `disputeThreshold` signatures over the `BatchResolution` of the same
+     * root uphold it (final at once).
+     * @dev EIP-712 type: `BatchResolution(bytes32 root,uint32 count,uint64 notBefore,uint64 deadline,uint32 epoch)`,
+     * the fields of {Batch}; the root's proposal signatures (type `Batch`) never resolve its dispute.
+     */
     function resolveBatch(Batch calldata batch, bytes calldata signatures) external;
 
     /// @notice Governance upholds (final at once) or rejects (never final) a disputed root.

@@ -21,6 +21,21 @@ library ResultHash {
     );
 
     /**
+     * @dev keccak256("Resolution(bytes32 eventId,uint8 status,uint32[] values,uint64 endedAt,uint32 version,uint64 notBefore,uint64 deadline,uint32 epoch)"):
+     * the fields of a `Result` under another type name. What `disputeThreshold` attesters sign to resolve a
+     * dispute, so that the signatures of a proposal (a `Result`) never resolve a dispute of it.
+     */
+    bytes32 internal constant RESOLUTION_TYPEHASH = keccak256(
+        "Resolution(bytes32 eventId,uint8 status,uint32[] values,uint64 endedAt,uint32 version,uint64 notBefore,uint64 deadline,uint32 epoch)"
+    );
+
+    /// @dev keccak256("BatchResolution(bytes32 root,uint32 count,uint64 notBefore,uint64 deadline,uint32 epoch)"):
+    /// the fields of a `Batch`, signed to uphold a disputed root (see {RESOLUTION_TYPEHASH}).
+    bytes32 internal constant BATCH_RESOLUTION_TYPEHASH = keccak256(
+        "BatchResolution(bytes32 root,uint32 count,uint64 notBefore,uint64 deadline,uint32 epoch)"
+    );
+
+    /**
      * @notice `keccak256(abi.encodePacked(values))`.
      * @dev `abi.encodePacked` pads array elements to 32 bytes, so this is at once the EIP-712 `encodeData`
      * of a `uint32[]` member and the stored commitment of a long outcome: one hash serves both. The elements
@@ -73,6 +88,46 @@ library ResultHash {
             calldatacopy(add(ptr, 0x20), batch, 0xa0)
             digest := keccak256(ptr, 0xc0)
         }
+    }
+
+    /**
+     * @notice EIP-712 struct hash of the `Resolution` of `result`, whose `values` hash the caller already computed.
+     * @dev Plain `abi.encode`: resolutions are rare, and the calldata reads validate every field (a word wider
+     * than its type reverts). The hot `Result` and `Batch` hashes above are built in place instead.
+     */
+    function resolutionHash(
+        IResultsOracle.Result calldata result,
+        bytes32 valuesHash_
+    ) internal pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    RESOLUTION_TYPEHASH,
+                    result.eventId,
+                    result.status,
+                    valuesHash_,
+                    result.endedAt,
+                    result.version,
+                    result.notBefore,
+                    result.deadline,
+                    result.epoch
+                )
+            );
+    }
+
+    /// @notice EIP-712 struct hash of the `BatchResolution` of `batch` (see {resolutionHash}).
+    function resolutionHash(IResultsOracle.Batch calldata batch) internal pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    BATCH_RESOLUTION_TYPEHASH,
+                    batch.root,
+                    batch.count,
+                    batch.notBefore,
+                    batch.deadline,
+                    batch.epoch
+                )
+            );
     }
 
     /**

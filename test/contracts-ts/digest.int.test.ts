@@ -1,9 +1,16 @@
-import { ZeroHash, id } from 'ethers';
+import { readFile } from 'node:fs/promises';
+import { TypedDataEncoder, ZeroHash, id } from 'ethers';
 import {
+  BATCH_RESOLUTION_TYPES,
+  BATCH_TYPES,
+  RESOLUTION_TYPES,
+  RESULT_TYPES,
   ResultStatus,
   batchDigest,
+  batchResolutionDigest,
   eventIdOf,
   oracleDomain,
+  resolutionDigest,
   resultDigest,
   resultMessage,
   type Batch,
@@ -99,6 +106,29 @@ describe('EIP-712 digests: ethers TypedDataEncoder (oracle/result.ts) = ResultsO
     expect(a).not.toBe(b);
     expect(b).toBe(resultDigest(second.domain, result));
     expect(resultDigest(oracleDomain(1n, first.address), result)).not.toBe(a);
+  });
+
+  it('mirrors the type strings of contracts/libraries/ResultHash.sol, resolutions included', async () => {
+    const source = await readFile(new URL('../../contracts/libraries/ResultHash.sol', import.meta.url), 'utf8');
+    const declared = (name: string): string => {
+      const match = new RegExp(`_TYPEHASH = keccak256\\(\\s*"(${name}\\([^"]*\\))"\\s*\\)`).exec(source);
+      if (!match) throw new Error(`no ${name} type string in ResultHash.sol`);
+      return match[1]!;
+    };
+    const encoded = (types: typeof RESULT_TYPES, name: string): string => TypedDataEncoder.from(types).encodeType(name);
+    expect(encoded(RESULT_TYPES, 'Result')).toBe(declared('Result'));
+    expect(encoded(BATCH_TYPES, 'Batch')).toBe(declared('Batch'));
+    expect(encoded(RESOLUTION_TYPES, 'Resolution')).toBe(declared('Resolution'));
+    expect(encoded(BATCH_RESOLUTION_TYPES, 'BatchResolution')).toBe(declared('BatchResolution'));
+  });
+
+  it('gives a resolution another digest than the proposal of the same payload', () => {
+    for (const [, result] of results) {
+      expect(resolutionDigest(first.domain, result)).not.toBe(resultDigest(first.domain, result));
+    }
+    for (const [, batch] of batches) {
+      expect(batchResolutionDigest(first.domain, batch)).not.toBe(batchDigest(first.domain, batch));
+    }
   });
 
   it('changes with every signed field', async () => {

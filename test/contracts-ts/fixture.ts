@@ -2,7 +2,9 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { Contract, isCallException, type ContractTransactionReceipt, type TypedDataDomain, type Wallet } from 'ethers';
 import {
   BATCH_LEAF_ENCODING,
+  BATCH_RESOLUTION_TYPES,
   BATCH_TYPES,
+  RESOLUTION_TYPES,
   RESULT_TYPES,
   batchLeaf,
   oracleDomain,
@@ -104,26 +106,55 @@ export async function attach(sourceFile: string, name: string, address: string, 
   return new Contract(address, abi, runner);
 }
 
-/** Signs `result` with every signer and packs the bundle for the set `set`. */
-export async function signResult(
+/** Signs `message` as `types` with every signer and packs the bundle for the set `set`. */
+async function signBundle(
+  domain: TypedDataDomain,
+  set: readonly string[],
+  signers: readonly Signer[],
+  types: typeof RESULT_TYPES,
+  message: Record<string, unknown>,
+): Promise<string> {
+  return packSignatures(set, await Promise.all(signers.map((s) => s.sign(domain, types, message))));
+}
+
+/** Signs `result` (a proposal: type `Result`) with every signer and packs the bundle for the set `set`. */
+export function signResult(
   domain: TypedDataDomain,
   set: readonly string[],
   signers: readonly Signer[],
   result: Result,
 ): Promise<string> {
-  const sigs = await Promise.all(signers.map((s) => s.sign(domain, RESULT_TYPES, resultMessage(result))));
-  return packSignatures(set, sigs);
+  return signBundle(domain, set, signers, RESULT_TYPES, resultMessage(result));
 }
 
-/** Signs `batch` with every signer and packs the bundle for the set `set`. */
-export async function signBatch(
+/** Signs the `Resolution` of `result` (what `resolve` takes) with every signer, bundled for `set`. */
+export function signResolution(
+  domain: TypedDataDomain,
+  set: readonly string[],
+  signers: readonly Signer[],
+  result: Result,
+): Promise<string> {
+  return signBundle(domain, set, signers, RESOLUTION_TYPES, resultMessage(result));
+}
+
+/** Signs `batch` (a proposal: type `Batch`) with every signer and packs the bundle for the set `set`. */
+export function signBatch(
   domain: TypedDataDomain,
   set: readonly string[],
   signers: readonly Signer[],
   batch: Batch,
 ): Promise<string> {
-  const sigs = await Promise.all(signers.map((s) => s.sign(domain, BATCH_TYPES, { ...batch })));
-  return packSignatures(set, sigs);
+  return signBundle(domain, set, signers, BATCH_TYPES, { ...batch });
+}
+
+/** Signs the `BatchResolution` of `batch` (what `resolveBatch` takes) with every signer, bundled for `set`. */
+export function signBatchResolution(
+  domain: TypedDataDomain,
+  set: readonly string[],
+  signers: readonly Signer[],
+  batch: Batch,
+): Promise<string> {
+  return signBundle(domain, set, signers, BATCH_RESOLUTION_TYPES, { ...batch });
 }
 
 /** A first-version match result with fixed signature-validity fields. */

@@ -21,6 +21,7 @@ import {
   read,
   revertData,
   send,
+  signResolution,
   signResult,
   type OracleDeployment,
   type Signer,
@@ -189,9 +190,11 @@ describe('ResultsOracle 3-of-5 lifecycle (ethers v6, Hardhat node)', () => {
     expect([phase, status, home, away, version]).toEqual([BigInt(Phase.Proposed), 1n, 1n, 2n, 2n]);
   });
 
-  it('disputes inside the window, then resolves with 4 of 5 signatures (final at once)', async () => {
+  it('disputes inside the window, then resolves with 4 of 5 Resolution signatures (final at once)', async () => {
     const result = matchResult(eventIdOf('e2e/dispute'), 3, 0);
-    await send(as(relayer), 'propose', result, await sign(result, [0, 1, 2]));
+    // Relayed with every attester's signature: more than the dispute threshold.
+    const proposal = await sign(result, [0, 1, 2, 3, 4]);
+    await send(as(relayer), 'propose', result, proposal);
     expect(await oracleError(as(relayer).getFunction('dispute').staticCall(result.eventId))).toEqual({
       name: 'NotAttesterOrGuardian',
       args: [relayer.address],
@@ -199,15 +202,26 @@ describe('ResultsOracle 3-of-5 lifecycle (ethers v6, Hardhat node)', () => {
     await send(as(attesters[3]!), 'dispute', result.eventId);
     expect((await read(d.oracle, 'matchResult', result.eventId))[0]).toBe(BigInt(Phase.Disputed));
 
+    // The proposal's signatures are a `Result`: they never overturn the dispute, however many.
+    expect((await oracleError(as(relayer).getFunction('resolve').staticCall(result, proposal))).name).toBe(
+      'AttesterSetMismatch',
+    );
+    const resolve = (r: Result, indices: number[]): Promise<string> =>
+      signResolution(
+        d.domain,
+        d.set,
+        indices.map((i) => signers[i]!),
+        r,
+      );
     const replacement = { ...result, values: [3, 1] };
     expect(
       await oracleError(
         as(relayer)
           .getFunction('resolve')
-          .staticCall(replacement, await sign(replacement, [0, 1, 2])),
+          .staticCall(replacement, await resolve(replacement, [0, 1, 2])),
       ),
     ).toEqual({ name: 'InsufficientSignatures', args: [3n, 4n] });
-    await send(as(relayer), 'resolve', replacement, await sign(replacement, [0, 1, 3, 4]));
+    await send(as(relayer), 'resolve', replacement, await resolve(replacement, [0, 1, 3, 4]));
     expect(await read(d.oracle, 'finalMatchResult', result.eventId)).toEqual([1n, 3n, 1n]);
   });
 

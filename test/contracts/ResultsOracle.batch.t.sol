@@ -127,7 +127,7 @@ contract ResultsOracleBatchResolveTest is BatchFixture {
         bytes32 root = _disputedRoot();
         vm.warp(T0 + 5);
         IResultsOracle.Batch memory b = _batch(root, 10);
-        bytes memory bundle = _signBatch(b, _firstK(4));
+        bytes memory bundle = _signBatchResolution(b, _firstK(4));
         vm.expectEmit(address(oracle));
         emit IResultsOracle.BatchResolved(root, true, false);
         oracle.resolveBatch(b, bundle);
@@ -136,15 +136,29 @@ contract ResultsOracleBatchResolveTest is BatchFixture {
         assertEq(uint256(finalAt), uint256(T0 + 5));
     }
 
+    function test_resolveBatch_refusesTheProposalSignatures() public {
+        // A root proposed by all five attesters, more than disputeThreshold: a `Batch`, not a `BatchResolution`.
+        IResultsOracle.Batch memory b = _batch(_merkleRoot(leaves), 10);
+        bytes memory proposal = _signBatch(b, _firstK(5));
+        oracle.proposeBatch(b, proposal);
+        vm.prank(guardian);
+        oracle.disputeBatch(b.root);
+        vm.expectRevert(_mismatchOf(_batchResolutionDigest(b, address(oracle)), proposal));
+        oracle.resolveBatch(b, proposal);
+        assertEq(_batchPhase(b.root), uint256(IResultsOracle.Phase.Disputed));
+        oracle.resolveBatch(b, _signBatchResolution(b, _firstK(4)));
+        assertEq(_batchPhase(b.root), uint256(IResultsOracle.Phase.Final));
+    }
+
     function test_resolveBatch_revertsBelowThresholdOrWhenNotDisputed() public {
         bytes32 root = _proposeRoot(leaves);
         IResultsOracle.Batch memory b = _batch(root, 10);
-        bytes memory bundle = _signBatch(b, _firstK(4));
+        bytes memory bundle = _signBatchResolution(b, _firstK(4));
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.NotDisputed.selector, root));
         oracle.resolveBatch(b, bundle);
         vm.prank(guardian);
         oracle.disputeBatch(root);
-        bundle = _signBatch(b, _firstK(3));
+        bundle = _signBatchResolution(b, _firstK(3));
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 3, 4));
         oracle.resolveBatch(b, bundle);
     }
@@ -152,10 +166,10 @@ contract ResultsOracleBatchResolveTest is BatchFixture {
     function test_resolveBatch_revertsOnSignatureOfAnotherRoot() public {
         bytes32 root = _disputedRoot();
         IResultsOracle.Batch memory b = _batch(root, 10);
-        bytes memory bundle = _signBatch(_batch(keccak256("another root"), 10), _firstK(4));
-        vm.expectRevert(_mismatchOf(oracle.batchDigest(b), bundle));
+        bytes memory bundle = _signBatchResolution(_batch(keccak256("another root"), 10), _firstK(4));
+        vm.expectRevert(_mismatchOf(_batchResolutionDigest(b, address(oracle)), bundle));
         oracle.resolveBatch(b, bundle);
-        bundle = _signBatch(b, _firstK(4));
+        bundle = _signBatchResolution(b, _firstK(4));
         vm.expectRevert(_malformed());
         oracle.resolveBatch(b, bytes.concat(bundle, hex"00"));
     }
@@ -164,7 +178,7 @@ contract ResultsOracleBatchResolveTest is BatchFixture {
         bytes32 root = _disputedRoot();
         IResultsOracle.Batch memory b = _batch(root, 10);
         b.epoch = 3;
-        bytes memory bundle = _signBatch(b, _firstK(4));
+        bytes memory bundle = _signBatchResolution(b, _firstK(4));
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.WrongEpoch.selector, 3, 1));
         oracle.resolveBatch(b, bundle);
         vm.prank(guardian);

@@ -86,7 +86,7 @@ contract ResultsOracleResolveTest is DisputeFixture {
         _dispute(EVENT_ID);
         vm.warp(T0 + 100);
         IResultsOracle.Result memory r = _resultWith(EVENT_ID, IResultsOracle.ResultStatus.Completed, _values(2, 1), 1);
-        bytes memory bundle = _signResult(r, _firstK(4));
+        bytes memory bundle = _signResolution(r, _firstK(4));
         vm.expectEmit(address(oracle));
         emit IResultsOracle.ResultResolved(EVENT_ID, 1, r.status, r.values, r.endedAt, false);
         oracle.resolve(r, bundle);
@@ -97,10 +97,25 @@ contract ResultsOracleResolveTest is DisputeFixture {
         assertTrue(oracle.isFinal(EVENT_ID));
     }
 
+    function test_resolve_refusesTheProposalSignatures() public {
+        // A correction signed by all five attesters, more than disputeThreshold (4): its signatures are a
+        // `Result`, not a `Resolution`, so they cannot overturn a dispute of it.
+        IResultsOracle.Result memory r = _replacement(2);
+        bytes memory proposal = _signResult(r, _firstK(5));
+        oracle.propose(r, proposal);
+        _dispute(EVENT_ID);
+        vm.expectRevert(_mismatchOf(_resolutionDigest(r, address(oracle)), proposal));
+        oracle.resolve(r, proposal);
+        _assertPhase(EVENT_ID, IResultsOracle.Phase.Disputed);
+        // The same attesters signing the `Resolution` of the same payload uphold it.
+        oracle.resolve(r, _signResolution(r, _firstK(4)));
+        _assertPhase(EVENT_ID, IResultsOracle.Phase.Final);
+    }
+
     function test_resolve_replacesWithAnotherPayload() public {
         _dispute(EVENT_ID);
         IResultsOracle.Result memory r = _replacement(2);
-        oracle.resolve(r, _signResult(r, 0x1e)); // attesters 1..4
+        oracle.resolve(r, _signResolution(r, 0x1e)); // attesters 1..4
         (, , uint32 home, uint32 away, uint32 version, ) = oracle.matchResult(EVENT_ID);
         assertEq(uint256(home), 1);
         assertEq(uint256(away), 2);
@@ -113,7 +128,7 @@ contract ResultsOracleResolveTest is DisputeFixture {
         uint32[] memory order = new uint32[](3);
         (order[0], order[1], order[2]) = (4, 2, 9);
         IResultsOracle.Result memory r = _resultWith(EVENT_ID, IResultsOracle.ResultStatus.Completed, order, 2);
-        oracle.resolve(r, _signResult(r, _firstK(4)));
+        oracle.resolve(r, _signResolution(r, _firstK(4)));
         (IResultsOracle.ResultStatus status, uint32 version) = oracle.finalResultWithValues(EVENT_ID, order);
         assertEq(uint256(status), uint256(IResultsOracle.ResultStatus.Completed));
         assertEq(uint256(version), 2);
@@ -122,7 +137,7 @@ contract ResultsOracleResolveTest is DisputeFixture {
     function test_resolve_revertsBelowDisputeThreshold() public {
         _dispute(EVENT_ID);
         IResultsOracle.Result memory r = _replacement(2);
-        bytes memory bundle = _signResult(r, _firstK(3));
+        bytes memory bundle = _signResolution(r, _firstK(3));
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, 3, 4));
         oracle.resolve(r, bundle);
     }
@@ -130,14 +145,14 @@ contract ResultsOracleResolveTest is DisputeFixture {
     function test_resolve_revertsOnSignatureOfAnotherPayloadOrNonAttester() public {
         _dispute(EVENT_ID);
         IResultsOracle.Result memory r = _replacement(2);
-        bytes memory bundle = _signResult(r, _firstK(4));
+        bytes memory bundle = _signResolution(r, _firstK(4));
         IResultsOracle.Result memory other = _replacement(3); // not what was signed
-        vm.expectRevert(_mismatchOf(oracle.resultDigest(other), bundle));
+        vm.expectRevert(_mismatchOf(_resolutionDigest(other, address(oracle)), bundle));
         oracle.resolve(other, bundle);
         // Attester 3's slot signed by an outsider.
         (address outsider, uint256 key) = makeAddrAndKey("outsider");
         signers[3].key = key;
-        bundle = _signResult(r, _firstK(4));
+        bundle = _signResolution(r, _firstK(4));
         address[] memory rebuilt = _setAddrs();
         rebuilt[3] = outsider;
         vm.expectRevert(_mismatch(rebuilt));
@@ -146,7 +161,7 @@ contract ResultsOracleResolveTest is DisputeFixture {
 
     function test_resolve_revertsWhenNotDisputed() public {
         IResultsOracle.Result memory r = _replacement(2);
-        bytes memory bundle = _signResult(r, _firstK(4));
+        bytes memory bundle = _signResolution(r, _firstK(4));
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.NotDisputed.selector, EVENT_ID));
         oracle.resolve(r, bundle);
     }
@@ -156,7 +171,7 @@ contract ResultsOracleResolveTest is DisputeFixture {
         _propose(r2);
         _dispute(EVENT_ID);
         IResultsOracle.Result memory r1 = _replacement(1);
-        bytes memory bundle = _signResult(r1, _firstK(4));
+        bytes memory bundle = _signResolution(r1, _firstK(4));
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.VersionNotHigher.selector, EVENT_ID, 1, 2));
         oracle.resolve(r1, bundle);
     }
@@ -164,7 +179,7 @@ contract ResultsOracleResolveTest is DisputeFixture {
     function test_resolve_revertsOnInvalidOutcome() public {
         _dispute(EVENT_ID);
         IResultsOracle.Result memory r = _resultWith(EVENT_ID, IResultsOracle.ResultStatus.Void, _values(1, 1), 2);
-        bytes memory bundle = _signResult(r, _firstK(4));
+        bytes memory bundle = _signResolution(r, _firstK(4));
         vm.expectRevert(
             abi.encodeWithSelector(IResultsOracle.InvalidOutcome.selector, IResultsOracle.ResultStatus.Void, 2)
         );
@@ -174,7 +189,7 @@ contract ResultsOracleResolveTest is DisputeFixture {
     function test_resolve_revertsOnExpiredOrWrongEpoch() public {
         _dispute(EVENT_ID);
         IResultsOracle.Result memory r = _replacement(2);
-        bytes memory bundle = _signResult(r, _firstK(4));
+        bytes memory bundle = _signResolution(r, _firstK(4));
         vm.warp(r.deadline + 1);
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.SignatureExpired.selector, r.deadline, r.deadline + 1));
         oracle.resolve(r, bundle);
@@ -186,7 +201,7 @@ contract ResultsOracleResolveTest is DisputeFixture {
     function test_resolve_revertsWhenPaused() public {
         _dispute(EVENT_ID);
         IResultsOracle.Result memory r = _replacement(2);
-        bytes memory bundle = _signResult(r, _firstK(4));
+        bytes memory bundle = _signResolution(r, _firstK(4));
         vm.prank(guardian);
         oracle.pause();
         vm.expectRevert(Pausable.EnforcedPause.selector);
@@ -266,7 +281,7 @@ contract ResultsOracleGovernanceResolveTest is DisputeFixture {
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.NotDisputable.selector, EVENT_ID));
         _dispute(EVENT_ID);
         IResultsOracle.Result memory r = _replacement(2);
-        bytes memory bundle = _signResult(r, _firstK(4));
+        bytes memory bundle = _signResolution(r, _firstK(4));
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.NotDisputed.selector, EVENT_ID));
         oracle.resolve(r, bundle);
     }

@@ -74,10 +74,14 @@ contract ResultsOracleQuorumFuzzTest is OracleTestBase {
     function testFuzz_resolve_requiresDisputeThreshold(uint256 nSeed, uint256 tSeed, uint256 bitmapSeed) public {
         (uint8 n, , uint8 dt) = _randomSet(nSeed, tSeed);
         IResultsOracle.Result memory r = _result(EVENT_ID, 1, 2);
-        oracle.propose(r, _signResult(r, (1 << n) - 1));
+        bytes memory proposal = _signResult(r, (1 << n) - 1); // every attester: at least disputeThreshold
+        oracle.propose(r, proposal);
         _dispute(EVENT_ID);
+        // The proposal's own signatures never resolve its dispute.
+        vm.expectRevert(_mismatchOf(_resolutionDigest(r, address(oracle)), proposal));
+        oracle.resolve(r, proposal);
         uint256 bitmap = bitmapSeed & ((1 << n) - 1);
-        bytes memory bundle = _signResult(r, bitmap);
+        bytes memory bundle = _signResolution(r, bitmap);
         uint256 signed = _popCount(bitmap);
         if (signed < dt) {
             vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InsufficientSignatures.selector, signed, dt));

@@ -249,7 +249,7 @@ contract ResultsReaderStoredTest is ReaderFixture {
         _dispute(EVENT_ID);
         vm.warp(T0 + 5);
         r.values = _values(3, 2);
-        oracle.resolve(r, _signResult(r, _firstK(4)));
+        oracle.resolve(r, _signResolution(r, _firstK(4)));
         _assertSameResult(EVENT_ID);
         (IResultsOracle.ResultStatus status, uint32 home, uint32 away) = harness.finalMatchResult(oracle, EVENT_ID);
         assertEq(uint256(status), uint256(IResultsOracle.ResultStatus.Completed));
@@ -404,7 +404,7 @@ contract ResultsReaderBatchTest is ReaderFixture {
         harness.requireFinalBatched(oracle, root, results[0], _merkleProof(leaves, 0));
 
         IResultsOracle.Batch memory b = _batch(root, uint32(leaves.length));
-        oracle.resolveBatch(b, _signBatch(b, _firstK(4)));
+        oracle.resolveBatch(b, _signBatchResolution(b, _firstK(4)));
         _assertAllSame(root);
         (phase, ) = _verify(root, 0);
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
@@ -554,7 +554,7 @@ contract ResultsReaderFuzzTest is ReaderFixture {
         _propose(r);
         uint256 history = historySeed % 4; // 0 proposed, 1 disputed, 2 resolved by signatures, 3 by governance
         if (history >= 1) _dispute(EVENT_ID);
-        if (history == 2) oracle.resolve(r, _signResult(r, _firstK(4)));
+        if (history == 2) oracle.resolve(r, _signResolution(r, _firstK(4)));
         if (history == 3) {
             vm.prank(governance);
             oracle.resolveByGovernance(r);

@@ -168,8 +168,8 @@ contract ResultsOracleHandler is OracleTestBase {
         if (!hasLast) return;
         IResultsOracle.Result memory r = lastResult;
         bytes memory bundle = lastBundle;
-        bool packed = (kind / 5) % 2 == 1; // through the typed or the packed entry point
-        kind %= 5;
+        bool packed = (kind / 6) % 2 == 1; // through the typed or the packed entry point
+        kind %= 6;
         bool ok;
         if (kind == 0) {
             // Another contract with the same set and epoch.
@@ -191,6 +191,16 @@ contract ResultsOracleHandler is OracleTestBase {
             r.epoch = _epoch();
             r.version = oracle.resultOf(r.eventId).version + 1;
             ok = _tryPropose(oracle, r, bundle, packed);
+        } else if (kind == 4) {
+            // A proposal's signatures, as many as disputeThreshold, offered as the resolution of its dispute.
+            if (oracle.resultOf(r.eventId).phase == IResultsOracle.Phase.Proposed) {
+                vm.prank(guardian);
+                try oracle.dispute(r.eventId) {} catch {}
+            }
+            bytes memory asProposal = _signResult(r, _quorumBitmap(0, _threshold(true)));
+            try oracle.resolve(r, asProposal) {
+                ok = true;
+            } catch {}
         } else {
             // After the deadline: a fresh quorum whose deadline has passed.
             IResultsOracle.Result memory fresh = _next(r.eventId, 3, 3, true);
@@ -214,7 +224,7 @@ contract ResultsOracleHandler is OracleTestBase {
     function resolve(uint256 eventSeed, uint256 bitmapSeed, uint32 home, bool bump) external {
         bytes32 id = eventIdAt(eventSeed % EVENTS);
         IResultsOracle.Result memory r = _next(id, home, 0, bump);
-        bytes memory bundle = _signResult(r, _quorumBitmap(bitmapSeed, _threshold(true)));
+        bytes memory bundle = _signResolution(r, _quorumBitmap(bitmapSeed, _threshold(true)));
         try oracle.resolve(r, bundle) {
             accepted[id][r.version] = _payloadKey(r);
         } catch {}

@@ -332,6 +332,16 @@ abstract contract OracleTestBase is Test {
         return _bundle(oracle.batchDigest(b), bitmap);
     }
 
+    /// @dev A bundle over the `Resolution` of `r` (what `resolve` verifies), digest computed independently.
+    function _signResolution(IResultsOracle.Result memory r, uint256 bitmap) internal view returns (bytes memory) {
+        return _bundle(_resolutionDigest(r, address(oracle)), bitmap);
+    }
+
+    /// @dev A bundle over the `BatchResolution` of `b` (what `resolveBatch` verifies).
+    function _signBatchResolution(IResultsOracle.Batch memory b, uint256 bitmap) internal view returns (bytes memory) {
+        return _bundle(_batchResolutionDigest(b, address(oracle)), bitmap);
+    }
+
     function _propose(IResultsOracle.Result memory r) internal {
         oracle.propose(r, _signResult(r, _firstK(3)));
     }
@@ -366,11 +376,35 @@ abstract contract OracleTestBase is Test {
     }
 
     function _resultDigest(IResultsOracle.Result memory r, address verifyingContract) internal view returns (bytes32) {
+        return
+            _resultTypedDigest(
+                "Result(bytes32 eventId,uint8 status,uint32[] values,uint64 endedAt,uint32 version,uint64 notBefore,uint64 deadline,uint32 epoch)",
+                r,
+                verifyingContract
+            );
+    }
+
+    function _resolutionDigest(
+        IResultsOracle.Result memory r,
+        address verifyingContract
+    ) internal view returns (bytes32) {
+        return
+            _resultTypedDigest(
+                "Resolution(bytes32 eventId,uint8 status,uint32[] values,uint64 endedAt,uint32 version,uint64 notBefore,uint64 deadline,uint32 epoch)",
+                r,
+                verifyingContract
+            );
+    }
+
+    /// @dev EIP-712 digest of `r`'s fields under the type string `typeString` (Result or Resolution).
+    function _resultTypedDigest(
+        string memory typeString,
+        IResultsOracle.Result memory r,
+        address verifyingContract
+    ) private view returns (bytes32) {
         bytes32 structHash = keccak256(
             abi.encode(
-                keccak256(
-                    "Result(bytes32 eventId,uint8 status,uint32[] values,uint64 endedAt,uint32 version,uint64 notBefore,uint64 deadline,uint32 epoch)"
-                ),
+                keccak256(bytes(typeString)),
                 r.eventId,
                 uint8(r.status),
                 keccak256(abi.encodePacked(r.values)),
@@ -385,15 +419,34 @@ abstract contract OracleTestBase is Test {
     }
 
     function _batchDigest(IResultsOracle.Batch memory b, address verifyingContract) internal view returns (bytes32) {
+        return
+            _batchTypedDigest(
+                "Batch(bytes32 root,uint32 count,uint64 notBefore,uint64 deadline,uint32 epoch)",
+                b,
+                verifyingContract
+            );
+    }
+
+    function _batchResolutionDigest(
+        IResultsOracle.Batch memory b,
+        address verifyingContract
+    ) internal view returns (bytes32) {
+        return
+            _batchTypedDigest(
+                "BatchResolution(bytes32 root,uint32 count,uint64 notBefore,uint64 deadline,uint32 epoch)",
+                b,
+                verifyingContract
+            );
+    }
+
+    /// @dev EIP-712 digest of `b`'s fields under the type string `typeString` (Batch or BatchResolution).
+    function _batchTypedDigest(
+        string memory typeString,
+        IResultsOracle.Batch memory b,
+        address verifyingContract
+    ) private view returns (bytes32) {
         bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("Batch(bytes32 root,uint32 count,uint64 notBefore,uint64 deadline,uint32 epoch)"),
-                b.root,
-                b.count,
-                b.notBefore,
-                b.deadline,
-                b.epoch
-            )
+            abi.encode(keccak256(bytes(typeString)), b.root, b.count, b.notBefore, b.deadline, b.epoch)
         );
         return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(verifyingContract), structHash));
     }

@@ -5,9 +5,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Wallet, encryptKeystoreJson, verifyTypedData } from 'ethers';
 import {
+  RESOLUTION_TYPES,
   RESULT_TYPES,
   eventIdOf,
   oracleDomain,
+  resolutionDigest,
   resultDigest,
   resultMessage,
   type Result,
@@ -34,6 +36,7 @@ function attest(args: string[], env: Record<string, string> = {}): Promise<Run> 
 }
 
 interface Printed {
+  type: 'Result' | 'Resolution';
   attester: string;
   result: Omit<Result, 'endedAt' | 'notBefore' | 'deadline'> & { endedAt: string; notBefore: string; deadline: string };
   digest: string;
@@ -98,6 +101,35 @@ describe('npm run attest', () => {
     expect(printed.attester).toBe(key.address);
     expect(printed.digest).toBe(resultDigest(domain, result));
     expect(verifyTypedData(domain, RESULT_TYPES, resultMessage(result), printed.signature)).toBe(key.address);
+  });
+
+  it('signs the Resolution of the same payload with --resolution, and refuses to submit it', async () => {
+    const env = { ATTEST_KEYSTORE_PASSWORD: 'pass phrase' };
+    const [attestation, resolution] = await Promise.all([
+      attest(['--keystore', keystore, ...base], env),
+      attest(['--keystore', keystore, ...base, '--resolution'], env),
+    ]);
+    expect(resolution.stderr).toBe('');
+    expect(resolution.code).toBe(0);
+    const a = JSON.parse(attestation.stdout) as Printed;
+    const r = JSON.parse(resolution.stdout) as Printed;
+    expect([a.type, r.type]).toEqual(['Result', 'Resolution']);
+    expect(r.result).toEqual(a.result); // the same payload, deterministic window included
+    const result: Result = {
+      ...r.result,
+      endedAt: BigInt(r.result.endedAt),
+      notBefore: BigInt(r.result.notBefore),
+      deadline: BigInt(r.result.deadline),
+    };
+    const domain = oracleDomain(31337n, ORACLE);
+    expect(r.digest).toBe(resolutionDigest(domain, result));
+    expect(r.digest).not.toBe(a.digest);
+    expect(verifyTypedData(domain, RESOLUTION_TYPES, resultMessage(result), r.signature)).toBe(key.address);
+    expect(verifyTypedData(domain, RESULT_TYPES, resultMessage(result), r.signature)).not.toBe(key.address);
+
+    const submitted = await attest(['--keystore', keystore, ...base, '--resolution', '--submit', '--admin', 'a'], env);
+    expect(submitted.code).toBe(2);
+    expect(submitted.stderr).toContain('attest: --resolution');
   });
 
   it.each([
