@@ -235,10 +235,12 @@ async function main(): Promise<number> {
   const signer = await wallet(args, env);
   const result = buildResult(args.outcome, { signatureTtl: args.signatureTtl, epoch: args.epoch });
   const domain = oracleDomain(args.chainId, args.oracle);
-  const types = args.resolution ? RESOLUTION_TYPES : RESULT_TYPES;
-  const signature = await signer.signTypedData(domain, types, resultMessage(result));
+  const signed = args.resolution
+    ? { type: 'Resolution', types: RESOLUTION_TYPES, digest: resolutionDigest }
+    : { type: 'Result', types: RESULT_TYPES, digest: resultDigest };
+  const signature = await signer.signTypedData(domain, signed.types, resultMessage(result));
   const attestation = {
-    type: args.resolution ? 'Resolution' : 'Result',
+    type: signed.type,
     attester: signer.address,
     chainId: args.chainId.toString(),
     oracle: args.oracle,
@@ -249,7 +251,7 @@ async function main(): Promise<number> {
       deadline: result.deadline.toString(),
     },
     outcomeKey: outcomeKey(result),
-    digest: args.resolution ? resolutionDigest(domain, result) : resultDigest(domain, result),
+    digest: signed.digest(domain, result),
     signature,
   };
   if (!args.submit) {

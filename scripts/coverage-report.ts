@@ -1,7 +1,7 @@
 /**
  * `npm run coverage` runs `hardhat test solidity --coverage`, then this report: line coverage from Hardhat's
  * `coverage/lcov.info`, branch coverage derived from Hardhat's statement probes (see
- * `scripts/coverage/branches.ts`), per file of `contracts/` except the test fixtures of `contracts/testing/`
+ * `scripts/branch-coverage.ts`), per file of `contracts/` except the test fixtures of `contracts/testing/`
  * (Hardhat's own table lists those too). Exits 1 when either total is below the goal
  * (`--min <percent>`, 95 by default), or when the coverage data is missing or does not match the sources.
  * Writes the figures to `coverage/summary.json`.
@@ -10,7 +10,7 @@ import { addStatementCoverageInstrumentation } from '@nomicfoundation/edr';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { branchCoverage, type Branch, type Probe } from './coverage/branches.js';
+import { branchCoverage, type Branch, type Probe } from './branch-coverage.js';
 
 const root = join(import.meta.dirname, '..');
 const contractsDir = join(root, 'contracts');

@@ -1,5 +1,5 @@
 import { addStatementCoverageInstrumentation } from '@nomicfoundation/edr';
-import { branchCoverage, type Probe } from '../../scripts/coverage/branches.js';
+import { branchCoverage, type Probe } from '../../scripts/branch-coverage.js';
 
 // A source with every shape of branch the report knows, instrumented by EDR exactly as Hardhat does.
 const SOURCE = `// SPDX-License-Identifier: MIT
