@@ -149,6 +149,8 @@ export class ProviderClient {
     if (!tokens.id_token || !claims) {
       throw new KycError('KYC_RESPONSE_INVALID', 'The identity provider returned no ID token.');
     }
+    // openid-client checks exp and nbf against the tolerance, but only the type of iat.
+    this.refuseFutureIat(claims.iat, 'the ID token');
     let idToken = tokens.id_token;
     const encryption = this.config.responseEncryption;
     if (encryption) {
@@ -171,7 +173,20 @@ export class ProviderClient {
     if (userinfo.sub !== claims.sub) {
       throw new KycError('KYC_RESPONSE_INVALID', 'The userinfo response does not describe the signed-in person.');
     }
+    this.refuseFutureIat(userinfo.iat, 'the userinfo response');
     return { idToken, idTokenClaims: claims, userinfo };
+  }
+
+  /** A token issued later than now + the clock tolerance is refused (a provider's clock or a lie). */
+  private refuseFutureIat(iat: unknown, what: string): void {
+    if (iat === undefined) return;
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof iat !== 'number' || !Number.isFinite(iat) || iat > now + this.options.clockToleranceSeconds) {
+      throw new KycError(
+        'KYC_RESPONSE_INVALID',
+        `The identity provider sent an invalid response (${what} is not yet valid).`,
+      );
+    }
   }
 
   private keys(encryption: ResponseEncryption): Promise<client.DecryptionKey[]> {
