@@ -21,6 +21,8 @@ export type KycErrorCode =
   | 'KYC_IDP_UNAVAILABLE'
   /** The identity lacks a field the onboarding rules require (names, birthdate, birth country…). */
   | 'KYC_IDENTITY_INCOMPLETE'
+  /** The birthdate (or `idp_birthdate`) is not a date that exists (`1990-02-30`), or they contradict each other. */
+  | 'KYC_BIRTHDATE_INVALID'
   /** Younger than 18 on the day of signup (Europe/Paris). */
   | 'KYC_UNDERAGE'
   /** Listed in the self-exclusion register. */

@@ -13,7 +13,7 @@ export type BirthdatePrecision = 'day' | 'month' | 'year';
 export interface PivotIdentity {
   readonly givenNames: string;
   readonly familyName: string;
-  /** `YYYY-MM-DD` as sent by the provider (presumed parts padded with 01). */
+  /** `YYYY-MM-DD` as sent by the provider (presumed parts padded with 01, or unknown parts `00`). */
   readonly birthdate: string;
   readonly birthdatePrecision: BirthdatePrecision;
   readonly gender: string;
@@ -79,21 +79,71 @@ export function pivotFromClaims(
   };
 }
 
+/** A birthdate's parts; 0 is an unknown month or day (`2008-00-00`, `2008-12-00`). */
+export interface BirthdateParts {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+}
+
+const daysInMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
 /**
- * FranceConnect pads presumed birthdates (`YYYY-01-01`, `YYYY-MM-01`); `idp_birthdate` (FC low) tells
- * the truth when present (`YYYY`, `YYYY-MM` or a full date). Without it, any padded-looking date is
- * taken as presumed: a real 1st of the month can only make the age check stricter, never looser.
+ * Reads `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (the last two only when `partial`), where `00` is an
+ * unknown month or day. Returns null for an impossible date: year before 1800, month above 12, a day
+ * the month does not have (`1990-02-30`, `1990-04-31`), or above 31 when the month is unknown.
+ */
+export function parseBirthdate(text: string, partial = false): BirthdateParts | null {
+  const m = (partial ? /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/ : /^(\d{4})-(\d{2})-(\d{2})$/).exec(text);
+  if (!m) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2] ?? '0');
+  const day = Number(m[3] ?? '0');
+  if (year < 1800 || month > 12 || day > 31) return null;
+  if (month !== 0 && day > daysInMonth(year, month)) return null;
+  return { year, month, day };
+}
+
+const PRECISION_ORDER: readonly BirthdatePrecision[] = ['day', 'month', 'year'];
+const coarsest = (...ps: BirthdatePrecision[]): BirthdatePrecision =>
+  PRECISION_ORDER[Math.max(...ps.map((p) => PRECISION_ORDER.indexOf(p)))]!;
+/** Precision of the known parts: an unknown month makes a known day meaningless (year only). */
+const knownPrecision = (p: BirthdateParts): BirthdatePrecision =>
+  p.month === 0 ? 'year' : p.day === 0 ? 'month' : 'day';
+
+/**
+ * How much of `birthdate` is real, the conservative reading of three sources:
+ * - unknown parts (`00`) in `birthdate` are unknown;
+ * - `idp_birthdate` (FC), when present, tells the real precision (`YYYY`, `YYYY-MM`, a full date,
+ *   each part possibly `00`);
+ * - without it, FranceConnect's padding is assumed: any `-01-01` / `-01` ending is presumed (a real
+ *   1st of the month can only make the age check stricter, never looser).
+ * The coarsest reading wins.
+ *
+ * @throws {KycError} KYC_BIRTHDATE_INVALID when either date is impossible, or when `idp_birthdate`
+ *   contradicts a known part of `birthdate`.
  */
 export function birthdatePrecision(birthdate: string, idpBirthdate: unknown): BirthdatePrecision {
-  if (typeof idpBirthdate === 'string') {
-    if (/^\d{4}$/.test(idpBirthdate)) return 'year';
-    if (/^\d{4}-\d{2}$/.test(idpBirthdate)) return 'month';
-    if (idpBirthdate === birthdate) return 'day';
+  const parts = parseBirthdate(birthdate);
+  if (!parts) throw invalidBirthdate();
+  const own = knownPrecision(parts);
+  if (idpBirthdate !== undefined && idpBirthdate !== null && idpBirthdate !== '') {
+    const idp = typeof idpBirthdate === 'string' ? parseBirthdate(idpBirthdate, true) : null;
+    if (!idp) throw invalidBirthdate();
+    const contradicts =
+      idp.year !== parts.year ||
+      (idp.month !== 0 && parts.month !== 0 && idp.month !== parts.month) ||
+      (idp.month !== 0 && idp.day !== 0 && parts.day !== 0 && idp.day !== parts.day);
+    if (contradicts) throw invalidBirthdate();
+    return coarsest(own, knownPrecision(idp));
   }
   if (birthdate.endsWith('-01-01')) return 'year';
-  if (birthdate.endsWith('-01')) return 'month';
-  return 'day';
+  if (birthdate.endsWith('-01')) return coarsest(own, 'month');
+  return own;
 }
+
+const invalidBirthdate = () =>
+  new KycError('KYC_BIRTHDATE_INVALID', 'The identity provider sent a birthdate that does not exist.');
 
 /** Uppercase, accents and punctuation removed, single spaces: `Angéla-Claire  d'Œuvre` → `ANGELA CLAIRE D OEUVRE`. */
 export function normaliseName(name: string): string {

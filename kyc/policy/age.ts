@@ -20,8 +20,9 @@ export function parisDate(now: Date): Ymd {
 /** The latest birthdate compatible with a (possibly presumed) date: the conservative reading. */
 export function latestPossibleBirthdate(birthdate: string, precision: BirthdatePrecision): Ymd {
   const [y, m, d] = birthdate.split('-').map(Number) as [number, number, number];
-  if (precision === 'year') return [y, 12, 31];
-  if (precision === 'month') return [y, m, new Date(Date.UTC(y, m, 0)).getUTCDate()];
+  // Unknown parts (00) are unknown whatever the precision says: an unknown month reads as the year only.
+  if (precision === 'year' || m === 0) return [y, 12, 31];
+  if (precision === 'month' || d === 0) return [y, m, new Date(Date.UTC(y, m, 0)).getUTCDate()];
   return [y, m, d];
 }
 

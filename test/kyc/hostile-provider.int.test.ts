@@ -1,3 +1,4 @@
+import { parisDate } from '../../kyc/policy/age.js';
 import { expectProblem } from './support/expect-problem.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { HostileOp, type HostileScenario } from './support/hostile-op.js';
@@ -58,6 +59,45 @@ describe('a hostile OpenID provider', () => {
       const future = Math.floor(Date.now() / 1000) + 3_600;
       const { response, created } = await signIn({ claims: person(), editUserinfo: (c) => ({ ...c, iat: future }) });
       await expectProblem(response, 400, 'KYC_RESPONSE_INVALID');
+      expect(created).toBe(0);
+    });
+  });
+
+  describe('birthdates with unknown or impossible parts', () => {
+    // Someone turning 18 on the last day of this Paris year, and so a minor on every other day.
+    const [year, month, day] = parisDate(new Date());
+    const lastDay = month === 12 && day === 31;
+    const y = year - 18;
+
+    it.each([
+      [`${y}-00-00`, undefined],
+      [`${y}-12-00`, undefined],
+      [`${y}-00-15`, undefined],
+      [`${y}-01-01`, `${y}-00-00`],
+      [`${y}-12-01`, `${y}-12-00`],
+      [`${y}-01-15`, `${y}-00-15`],
+    ])('reads %s (idp_birthdate %p) at its latest possible day: a minor until 31 December', async (birthdate, idp) => {
+      const claims = person({ birthdate, ...(idp === undefined ? {} : { idp_birthdate: idp }) });
+      const { response, created } = await signIn({ claims });
+      if (lastDay) {
+        expect(response.status).toBe(303);
+      } else {
+        await expectProblem(response, 403, 'KYC_UNDERAGE');
+        expect(created).toBe(0);
+      }
+    });
+
+    it.each([
+      ['1990-02-30', undefined],
+      ['1990-13-01', undefined],
+      ['1990-06-31', undefined],
+      ['1990-05-02', '1990-02-30'],
+      ['1990-05-02', '1991'],
+    ])('refuses the impossible or contradictory birthdate %s (idp_birthdate %p)', async (birthdate, idp) => {
+      const claims = person({ birthdate, ...(idp === undefined ? {} : { idp_birthdate: idp }) });
+      const { response, created } = await signIn({ claims });
+      const body = await expectProblem(response, 422, 'KYC_BIRTHDATE_INVALID');
+      expect(body.detail).toMatch(/birthdate/);
       expect(created).toBe(0);
     });
   });

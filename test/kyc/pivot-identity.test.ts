@@ -77,6 +77,40 @@ describe('pivot identity', () => {
     expect(birthdatePrecision('1990-01-01', '1990')).toBe('year');
   });
 
+  it('reads unknown (00) parts as unknown, in birthdate and in idp_birthdate', () => {
+    expect(birthdatePrecision('2008-00-00', undefined)).toBe('year');
+    expect(birthdatePrecision('2008-12-00', undefined)).toBe('month');
+    expect(birthdatePrecision('2008-00-15', undefined)).toBe('year');
+    expect(birthdatePrecision('2008-01-01', '2008-00-00')).toBe('year');
+    expect(birthdatePrecision('2008-12-01', '2008-12-00')).toBe('month');
+    expect(birthdatePrecision('2008-01-15', '2008-00-15')).toBe('year');
+    expect(birthdatePrecision('2008-12-00', '2008-12-24')).toBe('month');
+  });
+
+  it.each([
+    ['1990-02-30', undefined],
+    ['1990-04-31', undefined],
+    ['2007-02-29', undefined],
+    ['1990-13-01', undefined],
+    ['1990-00-32', undefined],
+    ['0000-00-00', undefined],
+    ['1990-05-02', '1990-02-30'],
+    ['1990-05-02', '1990-13'],
+    ['1990-05-02', '19900'],
+    ['1990-05-02', 1990],
+    ['1990-05-02', '1991'],
+    ['1990-05-02', '1990-06'],
+    ['1990-05-02', '1990-05-03'],
+  ])('refuses the impossible or contradictory birthdate %s (idp_birthdate %p)', (birthdate, idp) => {
+    expect(() => birthdatePrecision(birthdate, idp)).toThrow(
+      expect.objectContaining({ code: 'KYC_BIRTHDATE_INVALID' }) as Error,
+    );
+  });
+
+  it('accepts 29 February of a leap year', () => {
+    expect(birthdatePrecision('2008-02-29', undefined)).toBe('day');
+  });
+
   it('normalises names: case, accents, ligatures, punctuation, spaces', () => {
     expect(normaliseName("  Angéla-Claire  d'Œuvre ")).toBe('ANGELA CLAIRE D OEUVRE');
     expect(normaliseName('Zoë Æsa')).toBe('ZOE AESA');

@@ -27,6 +27,18 @@ describe('isAdult (Europe/Paris calendar day)', () => {
     expect(isAdult('2008-05-01', 'month', new Date('2026-05-31T12:00:00Z'))).toBe(true);
   });
 
+  it('reads unknown (00) parts at their latest possible day', () => {
+    expect(latestPossibleBirthdate('2008-00-00', 'year')).toEqual([2008, 12, 31]);
+    expect(latestPossibleBirthdate('2008-12-00', 'month')).toEqual([2008, 12, 31]);
+    expect(latestPossibleBirthdate('2008-00-15', 'year')).toEqual([2008, 12, 31]);
+    // Even with a precision that claims more: 00 is never a day or month.
+    expect(latestPossibleBirthdate('2008-00-15', 'day')).toEqual([2008, 12, 31]);
+    expect(latestPossibleBirthdate('2008-02-00', 'day')).toEqual([2008, 2, 29]);
+    expect(isAdult('2008-00-00', 'day', new Date('2026-06-01T12:00:00Z'))).toBe(false);
+    expect(isAdult('2008-12-00', 'day', new Date('2026-12-30T12:00:00Z'))).toBe(false);
+    expect(isAdult('2008-12-00', 'day', new Date('2026-12-31T12:00:00Z'))).toBe(true);
+  });
+
   it('computes the Paris date', () => {
     expect(parisDate(new Date('2026-12-31T23:30:00Z'))).toEqual([2027, 1, 1]);
   });
