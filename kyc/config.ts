@@ -85,6 +85,10 @@ export interface KycConfig {
   readonly allowInsecureHttp: boolean;
   readonly exclusionRecheckDays: number;
   readonly redisPrefix: string;
+  /** Origins whose pages may send cookie-authenticated writes (the Origin/CSRF check). */
+  readonly allowedOrigins: readonly string[];
+  /** Login starts (`GET /auth/:provider`) allowed per client address and window. */
+  readonly loginRateLimit: { readonly limit: number; readonly windowSeconds: number };
   /** Where the browser lands after login (limits page first when limits are not set yet). */
   readonly paths: { readonly afterLogin: string; readonly setLimits: string; readonly afterLogout: string };
 }
@@ -197,6 +201,14 @@ const Env = z.object({
   KYC_ALLOW_INSECURE_HTTP: bool.default(false).describe('plain-http identity providers; refused in production'),
   KYC_EXCLUSION_RECHECK_DAYS: z.coerce.number().int().min(1).max(7).default(7),
   KYC_REDIS_PREFIX: z.string().default('kyc:'),
+  KYC_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .describe(
+      "comma-separated origins allowed to send cookie-authenticated writes; default: the redirect URIs' origins",
+    ),
+  KYC_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+  KYC_LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   KYC_AFTER_LOGIN_PATH: z.string().startsWith('/').default('/'),
   KYC_SET_LIMITS_PATH: z.string().startsWith('/').default('/account/limits'),
   KYC_AFTER_LOGOUT_PATH: z.string().startsWith('/').default('/'),
@@ -309,6 +321,7 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
       if (p.issuer.protocol !== 'https:') problems.push(`issuer of provider ${p.id}: must be https in production`);
     }
   }
+  const allowedOrigins = parseOrigins(e.KYC_ALLOWED_ORIGINS, providers, problems);
   if (problems.length > 0) throw new KycConfigError(problems);
 
   return Object.freeze({
@@ -324,12 +337,34 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
     allowInsecureHttp: e.KYC_ALLOW_INSECURE_HTTP,
     exclusionRecheckDays: e.KYC_EXCLUSION_RECHECK_DAYS,
     redisPrefix: e.KYC_REDIS_PREFIX,
+    allowedOrigins,
+    loginRateLimit: { limit: e.KYC_LOGIN_RATE_LIMIT, windowSeconds: e.KYC_LOGIN_RATE_WINDOW_SECONDS },
     paths: {
       afterLogin: e.KYC_AFTER_LOGIN_PATH,
       setLimits: e.KYC_SET_LIMITS_PATH,
       afterLogout: e.KYC_AFTER_LOGOUT_PATH,
     },
   });
+}
+
+/** KYC_ALLOWED_ORIGINS, or the distinct origins of the providers' redirect URIs (the app's own origin). */
+function parseOrigins(raw: string | undefined, providers: readonly OidcProviderConfig[], problems: string[]): string[] {
+  if (raw === undefined || raw.trim() === '') return [...new Set(providers.map((p) => p.redirectUri.origin))];
+  const origins: string[] = [];
+  for (const item of raw.split(',').map((o) => o.trim())) {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== item.replace(/\/$/, '')) {
+      problems.push('KYC_ALLOWED_ORIGINS: each entry must be an origin such as https://host[:port]');
+      break;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
 }
 
 const DECRYPTION_VAR = 'FRANCECONNECT_DECRYPTION_JWKS';

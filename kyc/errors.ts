@@ -40,7 +40,17 @@ export type KycErrorCode =
   /** Logout `state` missing, unknown or already used. */
   | 'KYC_LOGOUT_STATE_INVALID'
   /** The account does not exist. */
-  | 'KYC_ACCOUNT_NOT_FOUND';
+  | 'KYC_ACCOUNT_NOT_FOUND'
+  /** The request cannot be read: malformed percent-encoding in the path, a corrupt or truncated body, another client error. */
+  | 'KYC_REQUEST_MALFORMED'
+  /** The request body is larger than the route accepts. */
+  | 'KYC_BODY_TOO_LARGE'
+  /** The request body's charset or content encoding is not supported. */
+  | 'KYC_UNSUPPORTED_MEDIA_TYPE'
+  /** A cookie-authenticated write came from another origin (or without an Origin the server can check). */
+  | 'KYC_ORIGIN_REFUSED'
+  /** Too many login starts from this client; retry after the `Retry-After` delay. */
+  | 'KYC_RATE_LIMITED';
 
 /** A failure of the kyc module, with a stable {@link KycErrorCode} and the original error as `cause`. */
 export class KycError extends Error {

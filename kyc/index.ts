@@ -36,7 +36,16 @@ export { loadKycConfig, type KycConfig, type OidcProviderConfig, type SigningAlg
 export { KycError, KycConfigError, isKycError, type KycErrorCode } from './errors.js';
 
 /** Status table and problem+json helpers of the kyc edge. */
-export { KYC_ERROR_STATUS, problemType, kycErrorHandler } from './http/problem.js';
+export { KYC_ERROR_STATUS, problemType, kycErrorHandler, sendProblem } from './http/problem.js';
+
+/**
+ * Guards for other modules' routes (mount behind the session middleware, before any body parser):
+ * - {@link requirePlayer}: after it `req.user.accountId` is the signed-in player's account id;
+ *   without a player session, 401 problem+json `KYC_NOT_AUTHENTICATED`. Also `kycModule.requirePlayer`.
+ * - {@link createOriginCheck}: the Origin/CSRF check of every cookie-authenticated write (403
+ *   `KYC_ORIGIN_REFUSED`). `kycModule.originCheck` is one built for `KYC_ALLOWED_ORIGINS`.
+ */
+export { requirePlayer, createOriginCheck, type OriginCheckOptions, type PlayerRequest } from './http/guards.js';
 
 /**
  * Sessions in Redis via connect-redis: HttpOnly, SameSite=Lax, Secure unless configured off.

@@ -2,16 +2,18 @@ import type { Redis } from 'ioredis';
 import passport from 'passport';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { KycConfig } from './config.js';
 import { IdentityCipher } from './crypto/identity-cipher.js';
 import { PgSelfExclusionRegister } from './exclusion/pg-self-exclusion-register.js';
 import type { SelfExclusionRegister } from './exclusion/self-exclusion-register.js';
+import { createOriginCheck, requirePlayer } from './http/guards.js';
 import { createKycRouter } from './http/kyc-router.js';
 import type { AccountStore } from './identity/account-store.js';
 import { IdentityService } from './identity/identity-service.js';
 import { PgAccountStore } from './identity/pg-account-store.js';
+import { LoginRateLimiter } from './login/login-rate-limit.js';
 import { LoginStateStore } from './login/login-state-store.js';
 import { LoginMetrics } from './login/login-metrics.js';
 import { LoginService } from './login/login-service.js';
@@ -40,8 +42,12 @@ export interface KycModule {
   readonly router: Router;
   readonly identityService: IdentityService;
   readonly loginService: LoginService;
-  /** Passport instance whose `session()` middleware sets `req.user` (`{ accountId }`) for the rest of the API. */
+  /** Passport instance of the sign-in routes (`req.login`/`req.logout`); other routes use {@link KycModule.requirePlayer}. */
   readonly authenticator: passport.Authenticator;
+  /** The `requirePlayer` guard: `req.user.accountId` after it, 401 `KYC_NOT_AUTHENTICATED` without a player session. */
+  readonly requirePlayer: RequestHandler;
+  /** The Origin/CSRF check of cookie-authenticated writes, for the configured origins (`KYC_ALLOWED_ORIGINS`). */
+  readonly originCheck: RequestHandler;
 }
 
 export function createKycModule(deps: KycModuleDeps): KycModule {
@@ -84,12 +90,15 @@ export function createKycModule(deps: KycModuleDeps): KycModule {
   const authenticator = new passport.Passport();
   authenticator.serializeUser((user, done) => done(null, user.accountId));
   authenticator.deserializeUser((id: string, done) => done(null, { accountId: id }));
+  const originCheck = createOriginCheck({ allowedOrigins: config.allowedOrigins });
   const router = createKycRouter({
     config,
     login: loginService,
     identities: identityService,
     authenticator,
+    originCheck,
+    loginRateLimiter: new LoginRateLimiter(deps.redis, { prefix: config.redisPrefix, ...config.loginRateLimit }),
     logger: log,
   });
-  return { router, identityService, loginService, authenticator };
+  return { router, identityService, loginService, authenticator, requirePlayer, originCheck };
 }

@@ -1,11 +1,13 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type passport from 'passport';
 import type { Logger } from 'pino';
 import type { KycConfig } from '../config.js';
 import { KycError } from '../errors.js';
 import type { IdentityService } from '../identity/identity-service.js';
+import type { LoginRateLimiter } from '../login/login-rate-limit.js';
 import type { LoginService } from '../login/login-service.js';
 import { publicEncryptionJwks } from '../oidc/provider-client.js';
+import { requirePlayer } from './guards.js';
 import { kycErrorHandler } from './problem.js';
 import './session-types.js';
 
@@ -18,18 +20,23 @@ import './session-types.js';
  * - `GET  /auth/me`, `PUT /auth/me/limits` — the signed-in player's account (JSON).
  * - `GET  /auth/jwks.json` — public keys FranceConnect+ encrypts ID tokens and userinfo to (the
  *   `jwks_uri` registered at the provider); public members only.
+ *
+ * The router sets nothing on requests it does not answer (other routes use `requirePlayer`).
+ * Authenticated routes check the session, then the Origin, and only then read a body.
  */
 export function createKycRouter(deps: {
   readonly config: KycConfig;
   readonly login: LoginService;
   readonly identities: IdentityService;
   readonly authenticator: passport.Authenticator;
+  readonly originCheck: RequestHandler;
+  readonly loginRateLimiter: LoginRateLimiter;
   readonly logger: Logger;
 }): Router {
-  const { config, login, identities, authenticator } = deps;
+  const { config, login, identities, authenticator, originCheck, loginRateLimiter } = deps;
   const router = express.Router();
-  router.use(authenticator.initialize());
-  router.use(authenticator.session());
+  // req.login()/req.logout() (session id regeneration) on the routes that sign in or out; no session() middleware.
+  const passportInit = authenticator.initialize();
 
   const noStore = (res: Response) => res.set('cache-control', 'no-store');
 
@@ -42,7 +49,7 @@ export function createKycRouter(deps: {
   });
 
   for (const provider of config.providers) {
-    router.get(provider.redirectUri.pathname, async (req, res) => {
+    router.get(provider.redirectUri.pathname, passportInit, async (req, res) => {
       const query = new URL(req.originalUrl, 'http://placeholder').searchParams;
       const completed = await login.complete(provider.id, req.sessionID, query);
       // passport regenerates the session id here (session fixation defence).
@@ -63,7 +70,7 @@ export function createKycRouter(deps: {
     }
   }
 
-  router.post('/auth/logout', async (req, res) => {
+  router.post('/auth/logout', requirePlayer, originCheck, passportInit, async (req, res) => {
     const kyc = req.session.kyc;
     const user = req.user;
     if (!user || !kyc) throw new KycError('KYC_NOT_AUTHENTICATED', 'You are not signed in.');
@@ -79,19 +86,33 @@ export function createKycRouter(deps: {
     return req.user.accountId;
   };
 
-  router.get('/auth/me', async (req, res) => {
+  router.get('/auth/me', requirePlayer, async (req, res) => {
     noStore(res).json(await identities.getAccount(accountId(req)));
   });
 
-  router.put('/auth/me/limits', express.json({ limit: '2kb' }), async (req, res) => {
-    const id = accountId(req);
-    if (!req.is('application/json')) throw new KycError('KYC_LIMITS_INVALID', 'Send the limits as application/json.');
-    const body = (req.body ?? {}) as { weeklyDepositCents?: unknown; weeklyStakeCents?: unknown };
-    noStore(res).json(await identities.setLimits(id, body));
-  });
+  router.put(
+    '/auth/me/limits',
+    requirePlayer,
+    originCheck,
+    (req, _res, next) => {
+      if (!req.is('application/json')) throw new KycError('KYC_LIMITS_INVALID', 'Send the limits as application/json.');
+      next();
+    },
+    express.json({ limit: '2kb' }),
+    async (req, res) => {
+      const body = (req.body ?? {}) as { weeklyDepositCents?: unknown; weeklyStakeCents?: unknown };
+      noStore(res).json(await identities.setLimits(accountId(req), body));
+    },
+  );
 
   router.get('/auth/:provider', async (req: Request<{ provider: string }>, res) => {
     login.provider(req.params.provider);
+    // Before anything is written: a refused start leaves no session and no login state behind.
+    const rate = await loginRateLimiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    if (!rate.allowed) {
+      res.set('retry-after', String(rate.retryAfterSeconds));
+      throw new KycError('KYC_RATE_LIMITED', 'Too many sign-in attempts from this address. Please wait a moment.');
+    }
     req.session.kycLoginStartedAt = Date.now();
     const url = await login.begin(req.params.provider, req.sessionID);
     noStore(res).redirect(303, url.href);

@@ -18,11 +18,14 @@ export class Browser {
     const target = new URL(url);
     const jar = this.jars.get(target.origin) ?? new Map<string, string>();
     this.jars.set(target.origin, jar);
-    const headers: Record<string, string> = { accept: this.accept, ...init.headers };
+    const method = init.method ?? 'GET';
+    // Like a browser: Origin on every request that is not a GET or HEAD (same-origin ones included).
+    const origin: Record<string, string> = method === 'GET' || method === 'HEAD' ? {} : { origin: target.origin };
+    const headers: Record<string, string> = { accept: this.accept, ...origin, ...init.headers };
     if (jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     if (init.body instanceof URLSearchParams) headers['content-type'] = 'application/x-www-form-urlencoded';
     const response = await fetch(target, {
-      method: init.method ?? 'GET',
+      method,
       headers,
       redirect: 'manual',
       ...(init.body === undefined ? {} : { body: init.body.toString() }),

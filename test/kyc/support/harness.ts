@@ -55,6 +55,10 @@ export interface HarnessOptions {
    * /auth/jwks.json and the local provider encrypts to them; `idToken`/`userinfo: false` make the
    * provider send that response signed only (what the client must refuse).
    */
+  /** Routes mounted on the app before the kyc router (e.g. routes guarded by `requirePlayer`). */
+  readonly beforeRouter?: (app: express.Express, kyc: KycModule) => void;
+  /** Routes mounted after the kyc router. */
+  readonly afterRouter?: (app: express.Express, kyc: KycModule) => void;
   readonly franceConnectPlus?: {
     readonly alg?: 'RSA-OAEP' | 'RSA-OAEP-256' | 'ECDH-ES';
     readonly idToken?: boolean;
@@ -153,6 +157,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     KYC_COOKIE_SECURE: 'false',
     KYC_ALLOW_INSECURE_HTTP: 'true',
     KYC_REDIS_PREFIX: prefix,
+    // Every test signs in from 127.0.0.1; the limit itself is tested with its own harness.
+    KYC_LOGIN_RATE_LIMIT: '10000',
     ...(plus
       ? {
           FRANCECONNECT_PROFILE: 'plus',
@@ -185,7 +191,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       ttlSeconds: config.sessionTtlSeconds,
     }),
   );
+  options.beforeRouter?.(app, kyc);
   app.use(kyc.router);
+  options.afterRouter?.(app, kyc);
   app.get('/', (_req, res) => {
     res.type('text').send('home');
   });
