@@ -81,6 +81,19 @@ export type {
 } from './identity/account-store.js';
 export { PgAccountStore } from './identity/pg-account-store.js';
 
+/**
+ * The account view (status, limits, assurance, withdrawalsAllowed, canPlay) read on the caller's
+ * client, inside the caller's transaction; `lock: 'share' | 'update'` locks the `kyc.accounts` row
+ * (`FOR SHARE` / `FOR UPDATE`) until that transaction ends. Null when there is no such account.
+ *
+ * @example
+ * await withTransaction(pool, async (client) => {
+ *   const account = await readPlayerAccount(client, req.user.accountId, { lock: 'share' });
+ *   if (!account?.canPlay) throw …;
+ * });
+ */
+export { readPlayerAccount, type AccountLock } from './identity/pg-account-store.js';
+
 /** Identity model shared by OIDC providers and (later) asynchronous KYC vendors. */
 export type { VerifiedIdentity, PivotIdentity, BirthdatePrecision } from './identity/pivot-identity.js';
 

@@ -1,18 +1,17 @@
-import type pg from 'pg';
+import { atomically, queryable, type StoreDb } from '../../lib/db/transaction.js';
 import { exclusionKey, type PivotIdentity } from '../identity/pivot-identity.js';
 import type { RegisterEntry, SelfExclusionRegister } from './self-exclusion-register.js';
 
-type Db = Pick<pg.Pool, 'query' | 'connect'>;
-
 /**
  * Register imported from the ANJ file into `kyc.self_exclusions`. Rows hold only a keyed HMAC of
- * (given names, family name, birthdate), never the names themselves.
+ * (given names, family name, birthdate), never the names themselves. `db` is a pool, or
+ * `{ transaction: client }` to run on a caller's transaction (the import then commits with it).
  */
 export class PgSelfExclusionRegister implements SelfExclusionRegister {
-  constructor(private readonly deps: { readonly db: Db; readonly hmacKey: Buffer }) {}
+  constructor(private readonly deps: { readonly db: StoreDb; readonly hmacKey: Buffer }) {}
 
   async isExcluded(person: PivotIdentity): Promise<boolean> {
-    const { rowCount } = await this.deps.db.query('select 1 from kyc.self_exclusions where match_key = $1', [
+    const { rowCount } = await queryable(this.deps.db).query('select 1 from kyc.self_exclusions where match_key = $1', [
       exclusionKey(this.deps.hmacKey, person),
     ]);
     return rowCount === 1;
@@ -27,9 +26,7 @@ export class PgSelfExclusionRegister implements SelfExclusionRegister {
     entries: readonly RegisterEntry[],
   ): Promise<{ added: number; removed: number; total: number }> {
     const keys = [...new Map(entries.map((e) => [exclusionKey(this.deps.hmacKey, e).toString('hex'), e])).keys()];
-    const c = await this.deps.db.connect();
-    try {
-      await c.query('begin');
+    return atomically(this.deps.db, async (c) => {
       const removed = await c.query(
         `delete from kyc.self_exclusions where source = $1 and not (encode(match_key, 'hex') = any($2::text[]))`,
         [source, keys],
@@ -44,13 +41,7 @@ export class PgSelfExclusionRegister implements SelfExclusionRegister {
         source,
         JSON.stringify({ added: added.rowCount, removed: removed.rowCount, total: keys.length }),
       ]);
-      await c.query('commit');
       return { added: added.rowCount ?? 0, removed: removed.rowCount ?? 0, total: keys.length };
-    } catch (error) {
-      await c.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      c.release();
-    }
+    });
   }
 }

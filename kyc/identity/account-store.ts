@@ -70,9 +70,10 @@ export interface AccountStore {
   suspend(accountId: string, reason: string): Promise<boolean>;
   audit(entry: AuditEntry): Promise<void>;
   /**
-   * One batch of the periodic re-check: locks up to `limit` active accounts last checked before
-   * `checkedBefore` (skipping rows another worker holds), asks `isExcluded` for each, suspends the
-   * excluded, stamps the check time, commits. If `isExcluded` throws, the batch rolls back.
+   * One batch of the periodic re-check: claims up to `limit` active accounts last checked before
+   * `checkedBefore` (skipping those another worker has claimed), asks `isExcluded` for each while
+   * holding no row lock, then suspends the excluded and stamps the check time. If `isExcluded`
+   * throws, nothing is stamped and the claims are released.
    */
   exclusionCheckBatch(
     checkedBefore: Date,

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { KycJobConfig } from '../config.js';
 import { IdentityCipher } from '../crypto/identity-cipher.js';
@@ -8,7 +7,10 @@ import { parseRegisterFile, type SelfExclusionRegister } from '../exclusion/self
 import { IdentityService } from '../identity/identity-service.js';
 import { PgAccountStore } from '../identity/pg-account-store.js';
 
-type Db = Pick<pg.Pool, 'query' | 'connect'>;
+import type { Db, TransactionPool } from '../../lib/db/transaction.js';
+
+/** The jobs open transactions of their own: a pool. */
+type Pool = Db & TransactionPool;
 
 /**
  * Admin import of the self-exclusion register from a file (a full snapshot of `source`).
@@ -16,7 +18,7 @@ type Db = Pick<pg.Pool, 'query' | 'connect'>;
  * @throws Error naming the malformed line; nothing is imported then.
  */
 export async function importSelfExclusionFile(deps: {
-  readonly pool: Db;
+  readonly pool: Pool;
   readonly config: Pick<KycJobConfig, 'identityHmacKey'>;
   readonly file: string;
   readonly source: string;
@@ -28,7 +30,7 @@ export async function importSelfExclusionFile(deps: {
   );
 }
 
-function identityService(deps: { pool: Db; config: KycJobConfig; logger: Logger; register?: SelfExclusionRegister }) {
+function identityService(deps: { pool: Pool; config: KycJobConfig; logger: Logger; register?: SelfExclusionRegister }) {
   return new IdentityService({
     store: new PgAccountStore(deps.pool),
     register: deps.register ?? new PgSelfExclusionRegister({ db: deps.pool, hmacKey: deps.config.identityHmacKey }),
@@ -43,7 +45,7 @@ function identityService(deps: { pool: Db; config: KycJobConfig; logger: Logger;
  * account is checked once its last check is older than `KYC_EXCLUSION_RECHECK_DAYS` (7).
  */
 export async function runExclusionRecheck(deps: {
-  readonly pool: Db;
+  readonly pool: Pool;
   readonly config: KycJobConfig;
   readonly logger: Logger;
   readonly register?: SelfExclusionRegister;
@@ -53,7 +55,7 @@ export async function runExclusionRecheck(deps: {
 
 /** Re-seals every pivot identity not under the active key (key rotation). */
 export async function runReencryption(deps: {
-  readonly pool: Db;
+  readonly pool: Pool;
   readonly config: KycJobConfig;
   readonly logger: Logger;
 }): Promise<number> {

@@ -46,3 +46,53 @@ export async function withTransaction<T>(
     client.release(broken instanceof Error ? broken : undefined);
   }
 }
+
+let savepoints = 0;
+
+/**
+ * Runs `work` on a client that is already inside a (caller's) transaction, under a savepoint: when
+ * `work` throws, only its own statements are rolled back (`rollback to savepoint`) and the caller's
+ * transaction stays usable; the original error is rethrown. Lets a store that handles an expected
+ * failure itself (a unique violation meaning "duplicate") run inside somebody else's transaction.
+ *
+ * @param client - a client inside an open transaction (the `client` of {@link withTransaction}).
+ * @param work - the statements, run on the same client.
+ */
+export async function withSavepoint<T>(client: Db, work: (client: Db) => Promise<T>): Promise<T> {
+  const name = `sp_${++savepoints}`;
+  await client.query(`savepoint ${name}`);
+  try {
+    const result = await work(client);
+    await client.query(`release savepoint ${name}`);
+    return result;
+  } catch (error) {
+    await client.query(`rollback to savepoint ${name}`);
+    await client.query(`release savepoint ${name}`);
+    throw error;
+  }
+}
+
+/**
+ * Where a store runs its statements: a pool (each atomic write in a transaction of its own), or a
+ * caller's open transaction, as `{ transaction: client }` or the checked-out pool client itself
+ * (atomic writes under a savepoint, committed or rolled back with the caller's work).
+ */
+export type StoreDb = (Db & TransactionPool) | { readonly transaction: Db } | Pick<pg.PoolClient, 'query' | 'release'>;
+
+/** The caller's client when `db` is a transaction (`{ transaction }`, or a checked-out pool client); undefined for a pool. */
+export function callerTransaction(db: StoreDb): Db | undefined {
+  if ('transaction' in db) return db.transaction;
+  // A pg.PoolClient also has connect(): never open a second transaction on it, join the caller's.
+  return typeof (db as { release?: unknown }).release === 'function' ? db : undefined;
+}
+
+/** The connection plain reads and single statements of a {@link StoreDb} go to. */
+export function queryable(db: StoreDb): Db {
+  return callerTransaction(db) ?? (db as Db);
+}
+
+/** Runs `work` atomically on a {@link StoreDb}: its own transaction on a pool, a savepoint inside a caller's transaction. */
+export function atomically<T>(db: StoreDb, work: (client: Db) => Promise<T>): Promise<T> {
+  const caller = callerTransaction(db);
+  return caller ? withSavepoint(caller, work) : withTransaction(db as TransactionPool, work);
+}
