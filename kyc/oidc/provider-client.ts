@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, webcrypto } from 'node:crypto';
-import { compactDecrypt } from 'jose';
+import { compactDecrypt, decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
 import type { EncryptionAlg, OidcProviderConfig, PrivateJwk, ResponseEncryption } from '../config.js';
 import { KycError } from '../errors.js';
@@ -25,15 +25,42 @@ export interface ProviderClientOptions {
   readonly allowInsecureHttp: boolean;
 }
 
+/** A JWKS as openid-client caches it (`uat`: epoch seconds of the download). */
+type JwksCache = client.ExportedJWKSCache;
+
+/**
+ * Shortest interval between two JWKS fetches this client forces because a response names a `kid`
+ * it has not seen (openid-client alone refetches only once its copy is 60 s old, and every 5 min).
+ */
+export const JWKS_UNKNOWN_KID_REFETCH_SECONDS = 10;
+
 /**
  * One configured OpenID Connect provider, driven with openid-client functions rather than the
  * passport Strategy so that FranceConnect gets exactly its whitelisted authorize parameters.
  * Discovery is lazy and memoised: a provider that is down at start-up does not stop the API; the
  * first login after it comes back discovers it. A failed discovery is retried on the next request.
+ *
+ * JWKS: each verification runs on a Configuration of its own seeded with the provider's last JWKS,
+ * so that a response signed with a newly published key can be checked against a fresh copy: when
+ * the token or userinfo response names an unknown `kid`, the JWKS is fetched again before the
+ * signature is verified (at most once per {@link JWKS_UNKNOWN_KID_REFETCH_SECONDS}; concurrent
+ * logins share one fetch). Only the provider's own back-channel responses can name a kid (the
+ * browser brings back a code, never a token), so nobody else can make the client fetch at will.
  */
 export class ProviderClient {
   private discovered: Promise<client.Configuration> | undefined;
   private decryptionKeys: Promise<client.DecryptionKey[]> | undefined;
+  /** How verification Configurations are built (set by discovery). */
+  private recipe:
+    | {
+        readonly metadata: Partial<client.ClientMetadata>;
+        readonly clientAuth: client.ClientAuth;
+        readonly execute: readonly ((config: client.Configuration) => void)[];
+      }
+    | undefined;
+  private jwks: JwksCache | undefined;
+  private jwksRefresh: Promise<void> | undefined;
+  private lastForcedRefresh = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly config: OidcProviderConfig,
@@ -80,7 +107,7 @@ export class ProviderClient {
     if (encryption) {
       const keys = await this.keys(encryption);
       // Decrypts JWE ID tokens and userinfo; the inner JWS is then verified with the pinned alg.
-      // openid-client still accepts a plain JWS: verifyCallback and requireEncryptedUserinfo refuse it.
+      // openid-client still accepts a plain JWS: verifyCallback and the userinfo fetch refuse it.
       execute.push((config) => client.enableDecryptingResponses(config, [encryption.enc], ...keys));
     }
     const clientAuth =
@@ -93,13 +120,117 @@ export class ProviderClient {
         timeout: this.options.httpTimeoutSeconds,
       });
       configuration.timeout = this.options.httpTimeoutSeconds;
-      if (encryption && c.userinfoAlg) configuration[client.customFetch] = requireEncryptedUserinfo(configuration);
+      this.recipe = { metadata, clientAuth, execute };
       return configuration;
     } catch (error) {
       throw new KycError('KYC_IDP_UNAVAILABLE', 'The identity provider cannot be reached. Please try again later.', {
         cause: error,
       });
     }
+  }
+
+  /**
+   * A Configuration for one verification step: the discovered metadata, a JWKS cache of its own
+   * seeded with the provider's last copy, and the fetch that looks at kids before verification.
+   */
+  private async verifier(): Promise<client.Configuration> {
+    const template = await this.configuration();
+    const recipe = this.recipe!;
+    const config = new client.Configuration(
+      template.serverMetadata(),
+      this.config.clientId,
+      recipe.metadata,
+      recipe.clientAuth,
+    );
+    for (const apply of recipe.execute) apply(config);
+    config.timeout = this.options.httpTimeoutSeconds;
+    config[client.customFetch] = this.verifyingFetch(config);
+    if (this.jwks) client.setJwksCache(config, this.jwks);
+    return config;
+  }
+
+  /** Keeps the newest JWKS a verification downloaded, for the next ones. */
+  private keepJwks(config: client.Configuration): void {
+    const cache = client.getJwksCache(config);
+    if (cache?.jwks && (!this.jwks || cache.uat > this.jwks.uat)) this.jwks = structuredClone(cache);
+  }
+
+  /**
+   * The fetch of a verification Configuration: on the token and userinfo responses, reads the `kid`
+   * of the JWT (inside the JWE for FranceConnect+) and refreshes the JWKS first when it is unknown;
+   * refuses a userinfo JWT that is not a JWE when encryption is required (openid-client accepts a
+   * plain JWS even with decryption enabled; the refusal surfaces as KYC_RESPONSE_INVALID).
+   */
+  private verifyingFetch(config: client.Configuration): client.CustomFetch {
+    const metadata = config.serverMetadata();
+    const token = metadata.token_endpoint && new URL(metadata.token_endpoint).href;
+    const userinfo = metadata.userinfo_endpoint && new URL(metadata.userinfo_endpoint).href;
+    const encryption = this.config.responseEncryption;
+    return async (url, options) => {
+      const response = await fetch(url, options);
+      const href = new URL(url).href;
+      if (response.status !== 200 || (href !== token && href !== userinfo)) return response;
+      let jwt: string | undefined;
+      if (href === token) {
+        const body = (await response
+          .clone()
+          .json()
+          .catch(() => undefined)) as { id_token?: unknown } | undefined;
+        jwt = typeof body?.id_token === 'string' ? body.id_token : undefined;
+      } else if (this.config.userinfoAlg) {
+        jwt = (await response.clone().text()).trim();
+        if (encryption && !isJwe(jwt)) {
+          throw new KycError(
+            'KYC_RESPONSE_INVALID',
+            'The identity provider sent an invalid response (the userinfo is not encrypted).',
+          );
+        }
+      }
+      const kid = jwt === undefined ? undefined : await this.kidOf(jwt);
+      if (kid !== undefined && this.jwks && !this.jwks.jwks.keys.some((k) => k.kid === kid)) {
+        await this.refreshJwks(metadata.jwks_uri);
+        const live = client.getJwksCache(config);
+        if (live && this.jwks) Object.assign(live, structuredClone(this.jwks));
+      }
+      return response;
+    };
+  }
+
+  /** The `kid` of a JWS, or of the JWS inside a JWE (decrypted with our keys); undefined when unreadable. */
+  private async kidOf(jwt: string): Promise<string | undefined> {
+    try {
+      const encryption = this.config.responseEncryption;
+      const jws = encryption && isJwe(jwt) ? await this.innerJws(jwt, encryption) : jwt;
+      const { kid } = decodeProtectedHeader(jws);
+      return typeof kid === 'string' ? kid : undefined;
+    } catch {
+      return undefined; // openid-client reports the malformed response itself
+    }
+  }
+
+  /** Fetches the provider's JWKS again (shared by concurrent logins; at most once per interval). */
+  private refreshJwks(jwksUri: string | undefined): Promise<void> {
+    if (this.jwksRefresh) return this.jwksRefresh;
+    const now = Date.now() / 1000;
+    if (!jwksUri || now - this.lastForcedRefresh < JWKS_UNKNOWN_KID_REFETCH_SECONDS) return Promise.resolve();
+    this.lastForcedRefresh = now;
+    this.jwksRefresh = (async () => {
+      try {
+        const response = await fetch(jwksUri, {
+          headers: { accept: 'application/json, application/jwk-set+json' },
+          signal: AbortSignal.timeout(this.options.httpTimeoutSeconds * 1000),
+        });
+        const body = (await response.json()) as { keys?: unknown };
+        if (response.status === 200 && Array.isArray(body.keys) && body.keys.every((k) => typeof k === 'object' && k)) {
+          this.jwks = { jwks: { keys: body.keys as client.JWK[] }, uat: Math.floor(Date.now() / 1000) };
+        }
+      } catch {
+        // Unreachable JWKS: the verification fails on the unknown kid, as it would have.
+      } finally {
+        this.jwksRefresh = undefined;
+      }
+    })();
+    return this.jwksRefresh;
   }
 
   /**
@@ -133,10 +264,10 @@ export class ProviderClient {
    * @throws {KycError} KYC_LOGIN_CANCELLED, KYC_PROVIDER_ERROR, KYC_RESPONSE_INVALID, KYC_CODE_REJECTED, KYC_IDP_UNAVAILABLE
    */
   async verifyCallback(callbackUrl: URL, checks: AuthorizationChecks): Promise<VerifiedLogin> {
-    const configuration = await this.configuration();
+    const grant = await this.verifier();
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {
-      tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
+      tokens = await client.authorizationCodeGrant(grant, callbackUrl, {
         expectedState: checks.state,
         expectedNonce: checks.nonce,
         idTokenExpected: true,
@@ -144,6 +275,8 @@ export class ProviderClient {
       });
     } catch (error) {
       throw toKycError(error, 'the authorization response or ID token');
+    } finally {
+      this.keepJwks(grant);
     }
     const claims = tokens.claims();
     if (!tokens.id_token || !claims) {
@@ -164,10 +297,14 @@ export class ProviderClient {
       idToken = await this.innerJws(idToken, encryption);
     }
     let userinfo: client.UserInfoResponse;
+    // A Configuration of its own again: its JWKS can still be refreshed for the userinfo's kid.
+    const info = await this.verifier();
     try {
-      userinfo = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+      userinfo = await client.fetchUserInfo(info, tokens.access_token, claims.sub);
     } catch (error) {
       throw toKycError(error, 'the userinfo response');
+    } finally {
+      this.keepJwks(info);
     }
     // openid-client already compares it; kept as an explicit, local guarantee of the rule.
     if (userinfo.sub !== claims.sub) {
@@ -260,27 +397,6 @@ export async function importDecryptionJwk(jwk: PrivateJwk, alg: EncryptionAlg): 
 }
 
 const isJwe = (token: string) => token.split('.').length === 5;
-
-/**
- * A fetch that refuses a userinfo JWT that is not a JWE (openid-client accepts a plain JWS even
- * with decryption enabled). The refusal surfaces from `fetchUserInfo` as KYC_RESPONSE_INVALID.
- */
-function requireEncryptedUserinfo(configuration: client.Configuration): client.CustomFetch {
-  const userinfo = configuration.serverMetadata().userinfo_endpoint;
-  return async (url, options) => {
-    const response = await fetch(url, options);
-    if (userinfo === undefined || new URL(url).href !== new URL(userinfo).href || response.status !== 200) {
-      return response;
-    }
-    if (!isJwe((await response.clone().text()).trim())) {
-      throw new KycError(
-        'KYC_RESPONSE_INVALID',
-        'The identity provider sent an invalid response (the userinfo is not encrypted).',
-      );
-    }
-    return response;
-  };
-}
 
 /** Imports a private JWK for `private_key_jwt` (ES256 on P-256, or RS256). */
 export async function importPrivateJwk(jwk: PrivateJwk): Promise<client.PrivateKey> {

@@ -14,17 +14,21 @@ describe('a hostile OpenID provider', () => {
 
   beforeAll(async () => {
     op = await HostileOp.start();
-    h = await startHarness({ label: 'kyc_hostile', extraProviders: (appBase) => [op.providerConfig(appBase)] });
+    h = await startHarness({
+      label: 'kyc_hostile',
+      // Two clients of the same provider: each keeps its own JWKS copy and refetch clock.
+      extraProviders: (appBase) => [op.providerConfig(appBase), op.providerConfig(appBase, 'hostile-ui')],
+    });
   });
   afterAll(async () => {
     await h.close();
     await op.close();
   });
 
-  const signIn = async (scenario: HostileScenario) => {
+  const signIn = async (scenario: HostileScenario, provider = 'hostile') => {
     op.scenario(scenario);
     const before = await h.counts();
-    const { response } = await h.signIn('ignored', 'hostile');
+    const { response } = await h.signIn('ignored', provider);
     const after = await h.counts();
     return { response, created: after.accounts - before.accounts };
   };
@@ -99,6 +103,42 @@ describe('a hostile OpenID provider', () => {
       const body = await expectProblem(response, 422, 'KYC_BIRTHDATE_INVALID');
       expect(body.detail).toMatch(/birthdate/);
       expect(created).toBe(0);
+    });
+  });
+
+  describe('signing keys published after the last JWKS fetch', () => {
+    const jwksFetches = () => op.hits.get('/jwks') ?? 0;
+
+    it('accepts an ID token signed with a key published seconds after the last fetch', async () => {
+      // Fresh copy of the JWKS (well under 60 s old from here on).
+      expect((await signIn({ claims: person() })).response.status).toBe(303);
+      await op.addKey('hostile-2', false);
+      op.publish('hostile-2');
+      const before = jwksFetches();
+      const { response, created } = await signIn({ claims: person(), signingKid: 'hostile-2' });
+      expect(response.status).toBe(303);
+      expect(created).toBe(1);
+      expect(jwksFetches() - before).toBe(1);
+    });
+
+    it('accepts a userinfo JWT signed with a newly published key', async () => {
+      expect((await signIn({ claims: person() }, 'hostile-ui')).response.status).toBe(303);
+      await op.addKey('hostile-3', false);
+      op.publish('hostile-3');
+      const { response, created } = await signIn({ claims: person(), userinfoSigningKid: 'hostile-3' }, 'hostile-ui');
+      expect(response.status).toBe(303);
+      expect(created).toBe(1);
+    });
+
+    it('refuses a key that is never published, fetching the JWKS at most once per 10 s however often it is named', async () => {
+      await op.addKey('never-published', false);
+      const before = jwksFetches();
+      for (let i = 0; i < 5; i++) {
+        const { response, created } = await signIn({ claims: person(), signingKid: 'never-published' });
+        await expectProblem(response, 400, 'KYC_RESPONSE_INVALID');
+        expect(created).toBe(0);
+      }
+      expect(jwksFetches() - before).toBeLessThanOrEqual(1);
     });
   });
 });

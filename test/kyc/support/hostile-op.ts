@@ -26,6 +26,8 @@ export interface HostileScenario {
   readonly editUserinfo?: (claims: Record<string, unknown>) => Record<string, unknown>;
   /** kid of the key to sign with (default: the first published key); may be a key not (yet) published. */
   readonly signingKid?: string;
+  /** kid of the key the userinfo JWT is signed with (default: {@link signingKid}). */
+  readonly userinfoSigningKid?: string;
 }
 
 /** A signing key the provider holds, published on its JWKS or not. */
@@ -187,7 +189,10 @@ export class HostileOp {
           iss: this.issuer,
           aud: 'hostile-client',
         };
-        const signed = await this.sign(grant.scenario.editUserinfo?.(claims) ?? claims, grant.scenario.signingKid);
+        const signed = await this.sign(
+          grant.scenario.editUserinfo?.(claims) ?? claims,
+          grant.scenario.userinfoSigningKid ?? grant.scenario.signingKid,
+        );
         return json(200, signed, 'application/jwt');
       }
       default:
