@@ -2,7 +2,9 @@
  * kyc — players get a betting account only by proving who they are.
  *
  * Public surface of the module (the API imports only from here):
- * - {@link createKycModule}: router (login, callback, logout, account) + services;
+ * - {@link createKycModule}: router (login, callback, logout, account) + services + guards;
+ * - {@link requirePlayer}, {@link createOriginCheck}: guards of other modules' routes;
+ * - {@link readPlayerAccount}: the account view inside the caller's transaction;
  * - {@link loadKycConfig}: the validated kyc configuration section;
  * - {@link createSessionMiddleware}: Redis-backed sessions with the cookie policy the login needs;
  * - {@link migrateKyc}: the module's SQL migrations;
@@ -40,12 +42,13 @@ export { KYC_ERROR_STATUS, problemType, kycErrorHandler, sendProblem } from './h
 
 /**
  * Guards for other modules' routes (mount behind the session middleware, before any body parser):
- * - {@link requirePlayer}: after it `req.user.accountId` is the signed-in player's account id;
- *   without a player session, 401 problem+json `KYC_NOT_AUTHENTICATED`. Also `kycModule.requirePlayer`.
+ * - {@link requirePlayer}: after it `req.user.accountId` is the signed-in player's account id
+ *   ({@link playerAccountId}`(req)` reads it typed); without a player session, 401 problem+json
+ *   `KYC_NOT_AUTHENTICATED`. Also `kycModule.requirePlayer`.
  * - {@link createOriginCheck}: the Origin/CSRF check of every cookie-authenticated write (403
  *   `KYC_ORIGIN_REFUSED`). `kycModule.originCheck` is one built for `KYC_ALLOWED_ORIGINS`.
  */
-export { requirePlayer, createOriginCheck, type OriginCheckOptions, type PlayerRequest } from './http/guards.js';
+export { requirePlayer, playerAccountId, createOriginCheck, type OriginCheckOptions } from './http/guards.js';
 
 /**
  * Sessions in Redis via connect-redis: HttpOnly, SameSite=Lax, Secure unless configured off.

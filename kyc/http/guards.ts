@@ -3,8 +3,17 @@ import { KycError } from '../errors.js';
 import { sendProblem } from './problem.js';
 import './session-types.js';
 
-/** A request that went through {@link requirePlayer}: `user.accountId` is the signed-in player's account. */
-export type PlayerRequest = Request & { user: Express.User };
+/**
+ * The signed-in player's account id of a request that went through {@link requirePlayer}
+ * (`req.user!.accountId`, typed): Express handlers cannot narrow `req` by type.
+ *
+ * @throws {KycError} KYC_NOT_AUTHENTICATED when the guard did not run (a wiring mistake; answered 401).
+ */
+export function playerAccountId(req: Request): string {
+  const id = req.user?.accountId;
+  if (typeof id !== 'string' || id === '') throw new KycError('KYC_NOT_AUTHENTICATED', 'You are not signed in.');
+  return id;
+}
 
 /**
  * Guard of every route that needs a signed-in player. Mount it behind the session middleware

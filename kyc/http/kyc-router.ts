@@ -7,7 +7,7 @@ import type { IdentityService } from '../identity/identity-service.js';
 import type { LoginRateLimiter } from '../login/login-rate-limit.js';
 import type { LoginService } from '../login/login-service.js';
 import { publicEncryptionJwks } from '../oidc/provider-client.js';
-import { requirePlayer } from './guards.js';
+import { playerAccountId, requirePlayer } from './guards.js';
 import { kycErrorHandler } from './problem.js';
 import './session-types.js';
 
@@ -81,13 +81,8 @@ export function createKycRouter(deps: {
     noStore(res).redirect(303, url?.href ?? config.paths.afterLogout);
   });
 
-  const accountId = (req: Request): string => {
-    if (!req.user) throw new KycError('KYC_NOT_AUTHENTICATED', 'You are not signed in.');
-    return req.user.accountId;
-  };
-
   router.get('/auth/me', requirePlayer, async (req, res) => {
-    noStore(res).json(await identities.getAccount(accountId(req)));
+    noStore(res).json(await identities.getAccount(playerAccountId(req)));
   });
 
   router.put(
@@ -101,7 +96,7 @@ export function createKycRouter(deps: {
     express.json({ limit: '2kb' }),
     async (req, res) => {
       const body = (req.body ?? {}) as { weeklyDepositCents?: unknown; weeklyStakeCents?: unknown };
-      noStore(res).json(await identities.setLimits(accountId(req), body));
+      noStore(res).json(await identities.setLimits(playerAccountId(req), body));
     },
   );
 

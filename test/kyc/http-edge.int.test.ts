@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { requirePlayer } from '../../kyc/index.js';
+import { playerAccountId, requirePlayer } from '../../kyc/index.js';
 import { expectProblem } from './support/expect-problem.js';
 import { SESSION_COOKIE, startHarness, type Harness } from './support/harness.js';
 
@@ -41,7 +41,7 @@ describe('the kyc HTTP edge: client errors, guards, Origin', () => {
       beforeRouter: (app) => {
         // Standalone guard, mounted before (and without) the kyc router.
         app.get('/test/guarded', requirePlayer, (req, res) => {
-          res.json({ accountId: req.user!.accountId });
+          res.json({ accountId: playerAccountId(req) });
         });
       },
       afterRouter: (app, kyc) => {
@@ -143,6 +143,12 @@ describe('the kyc HTTP edge: client errors, guards, Origin', () => {
         await fetch(`${h.appBase}/test/guarded`, { headers: { ...json, cookie: `${SESSION_COOKIE}=s%3Aforged.sig` } }),
         401,
         'KYC_NOT_AUTHENTICATED',
+      );
+    });
+
+    it('playerAccountId refuses a request the guard did not see', () => {
+      expect(() => playerAccountId({ user: undefined } as never)).toThrow(
+        expect.objectContaining({ code: 'KYC_NOT_AUTHENTICATED' }) as Error,
       );
     });
 
