@@ -186,7 +186,8 @@ export class ProviderClient {
           );
         }
       }
-      const kid = jwt === undefined ? undefined : await this.kidOf(jwt);
+      // Without a copy yet, openid-client downloads the JWKS itself: nothing to refresh.
+      const kid = jwt === undefined || !this.jwks ? undefined : await this.kidOf(jwt);
       if (kid !== undefined && this.jwks && !this.jwks.jwks.keys.some((k) => k.kid === kid)) {
         await this.refreshJwks(metadata.jwks_uri);
         const live = client.getJwksCache(config);
