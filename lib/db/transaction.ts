@@ -66,8 +66,12 @@ export async function withSavepoint<T>(client: Db, work: (client: Db) => Promise
     await client.query(`release savepoint ${name}`);
     return result;
   } catch (error) {
-    await client.query(`rollback to savepoint ${name}`);
-    await client.query(`release savepoint ${name}`);
+    // A failing rollback (broken connection) never hides the original error; the caller's
+    // transaction then fails on its next statement.
+    await client
+      .query(`rollback to savepoint ${name}`)
+      .then(() => client.query(`release savepoint ${name}`))
+      .catch(() => undefined);
     throw error;
   }
 }

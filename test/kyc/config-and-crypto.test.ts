@@ -49,6 +49,23 @@ describe('loadKycConfig', () => {
     });
   });
 
+  it('derives the allowed origins from the redirect URIs, and reads the login rate limit', () => {
+    const config = loadKycConfig(valid);
+    expect(config.allowedOrigins).toEqual(['https://verdict.example']);
+    expect(config.loginRateLimit).toEqual({ limit: 20, windowSeconds: 60 });
+    expect(
+      loadKycConfig({ ...valid, KYC_ALLOWED_ORIGINS: 'https://verdict.example, https://www.verdict.example:8443' })
+        .allowedOrigins,
+    ).toEqual(['https://verdict.example', 'https://www.verdict.example:8443']);
+  });
+
+  it.each([['verdict.example'], ['https://verdict.example/path'], ['ftp://verdict.example'], ['*']])(
+    'refuses KYC_ALLOWED_ORIGINS=%s, naming the variable',
+    (origins) => {
+      expect(() => loadKycConfig({ ...valid, KYC_ALLOWED_ORIGINS: origins })).toThrow(/KYC_ALLOWED_ORIGINS/);
+    },
+  );
+
   it('lists every problem at once, naming variables and never echoing secret values', () => {
     const secret = 'short-secret';
     try {
