@@ -456,7 +456,7 @@ export class ResultIndexer {
    * | none or `retracted` | final                                 | `final`                                   |
    * | `final`             | final, same payload                   | nothing (a doubt is lifted)               |
    * | `final`             | final, another payload                | `retracted` (the old one), then `final`   |
-   * | `final`             | proposed, same payload (not final yet) | nothing: held in doubt until it settles   |
+   * | `final`             | proposed, same payload (or a leaf of a proposed root) | nothing: held in doubt until it settles |
    * | `final`             | disputed, another payload or gone     | `retracted`                               |
    */
   private async reconcileFeed(db: Db, touched: ReadonlySet<string>, blockNumber: number): Promise<FeedChange> {
@@ -479,10 +479,15 @@ export class ResultIndexer {
       values_: unknown;
       ended_at: string | null;
       doubted: boolean;
+      pending_leaf: boolean;
     }>(
       `select c.event_id, h.id as head_id, h.kind as head_kind, h.version as head_version, h.status as head_status,
               h.values_ as head_values, h.ended_at as head_ended_at,
-              r.phase, r.version, r.status, r.values_, r.ended_at, d.event_id is not null as doubted
+              r.phase, r.version, r.status, r.values_, r.ended_at, d.event_id is not null as doubted,
+              exists (select 1 from oracle_batch_items i
+                        join oracle_batch_roots b on b.stream = $1 and b.root = i.root and b.phase = 'proposed'
+                       where i.event_id = c.event_id and i.version = h.version and i.status = h.status
+                         and i.values_ = h.values_ and i.ended_at = h.ended_at) as pending_leaf
          from unnest($2::text[]) with ordinality as c(event_id, ord)
          left join lateral (select f.id, f.kind, f.version, f.status, f.values_, f.ended_at from oracle_final_results f
                              where f.stream = $1 and f.event_id = c.event_id order by f.id desc limit 1) h on true
@@ -510,7 +515,8 @@ export class ResultIndexer {
         JSON.stringify(r.values_) === JSON.stringify(r.head_values);
       if (same && derivedFinal) {
         if (r.doubted) lift.push(r.event_id);
-      } else if (same && r.phase === 'proposed') {
+      } else if ((same && r.phase === 'proposed') || ((r.phase === null || r.phase === 'proposed') && r.pending_leaf)) {
+        // Pending again with the same payload: on its own, or as a leaf of a root still in its window.
         if (!r.doubted) doubt.push({ eventId: r.event_id, headId: r.head_id! });
       } else {
         retract.push({ eventId: r.event_id, headId: r.head_id! });

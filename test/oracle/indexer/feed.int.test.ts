@@ -1,17 +1,28 @@
-import { type Contract, type ContractTransactionResponse } from 'ethers';
+import { Wallet, type Contract, type ContractTransactionResponse } from 'ethers';
+import { PgBatchSignatureStore } from '../../../oracle/relayer/batch-requests.js';
 import pg from 'pg';
 import { createOracleReader, type FinalResult } from '../../../oracle/index.js';
 import { FINAL_CHANNEL, ResultIndexer } from '../../../oracle/indexer/result-indexer.js';
 import { OracleMetrics } from '../../../oracle/metrics.js';
 import { oracleContract } from '../../../oracle/chain/oracle-contract.js';
-import { packSignatures, resultMessage, type Result } from '../../../oracle/result.js';
+import {
+  BATCH_TYPES,
+  eventIdOf,
+  oracleDomain,
+  packSignatures,
+  resultMessage,
+  type Result,
+} from '../../../oracle/result.js';
 import type { Logger } from '../../../oracle/chain/logger.js';
 import {
   ATTESTERS,
   DISPUTE_WINDOW,
   GUARDIAN,
+  ListReadySource,
   createWorld,
   elapse,
+  makeRelayer,
+  readyOf,
   fastPolicy,
   makeResult,
   mine,
@@ -191,6 +202,60 @@ describe('final-result feed (Hardhat node over JSON-RPC, real Postgres)', () => 
     expect((await indexer.tick()).retracted).toBe(1);
     expect((await rowsOf(result.eventId)).map((r) => r.kind)).toEqual(['final', 'retracted']);
   });
+
+  it('results final through a batch root: a reorg of the finality block keeps the rows, a reorg of the root retracts each leaf', async () => {
+    const indexer = indexerFor(world.address);
+    await indexer.tick();
+    const template = await makeResult(world, 'feed/batch');
+    const results: Result[] = Array.from({ length: 4 }, (_, i) => ({
+      ...template,
+      eventId: eventIdOf(`feed/batch/${i}`),
+      values: [i, 1],
+    }));
+    const source = new ListReadySource();
+    for (const r of results) source.add(readyOf(world, r, await sign(world, r, [1, 2, 3])));
+    const domain = oracleDomain(world.chainId, world.address);
+    const store = new PgBatchSignatureStore({ db: world.pool, domain });
+    const { service } = makeRelayer(world, source, { batchSignatures: store, relayer: { batchThreshold: 2 } });
+    let beforeRoot: string;
+    try {
+      await service.runOnce(); // root requested
+      const [request] = await store.openRequests();
+      for (const i of [2, 4, 5]) {
+        const wallet = new Wallet(world.node.wallet(i).privateKey);
+        await store.addSignature(request!.batch.root, {
+          attester: wallet.address,
+          signature: await wallet.signTypedData(domain, BATCH_TYPES, { ...request!.batch }),
+        });
+      }
+      beforeRoot = (await world.node.provider.send('evm_snapshot', [])) as string;
+      await service.runOnce(); // proposeBatch sent
+      await service.runOnce(); // confirmed
+    } finally {
+      await service.stop();
+    }
+    await indexer.tick();
+    const beforeFinal = (await world.node.provider.send('evm_snapshot', [])) as string;
+    await elapse(world, DISPUTE_WINDOW + 1);
+    expect((await indexer.tick()).finalized).toBe(4);
+    const rows = async () => (await Promise.all(results.map((r) => rowsOf(r.eventId)))).flat();
+    const finals = await rows();
+    expect(finals.map((r) => r.kind)).toEqual(['final', 'final', 'final', 'final']);
+
+    // The block that made the root final leaves the chain; the root is still proposed: no row.
+    expect(await world.node.provider.send('evm_revert', [beforeFinal])).toBe(true);
+    await mine(world, 2);
+    expect(await indexer.tick()).toEqual(expect.objectContaining({ retracted: 0, finalized: 0 }));
+    await elapse(world, DISPUTE_WINDOW + 1);
+    expect(await indexer.tick()).toEqual(expect.objectContaining({ retracted: 0, finalized: 0 }));
+    expect(await rows()).toEqual(finals);
+
+    // The root itself leaves the chain: each leaf is retracted.
+    expect(await world.node.provider.send('evm_revert', [beforeRoot])).toBe(true);
+    await mine(world, 3);
+    expect((await indexer.tick()).retracted).toBe(4);
+    expect((await rows()).map((r) => r.kind)).toEqual(Array.from({ length: 4 }, () => ['final', 'retracted']).flat());
+  }, 120_000);
 
   let otherAddress = '';
   let otherBlock = 0;
