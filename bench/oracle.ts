@@ -4,7 +4,8 @@
  *  1. attestations signed and verified per second (EIP-712 sign + recover, one core);
  *  2. time from quorum to proposed (confirmed receipt) and from the window's end to final in the
  *     indexer, with automine and with 1 s interval mining;
- *  3. indexer catch-up in events per second over BENCH_INDEX_RESULTS proposed results (default 2,000).
+ *  3. indexer catch-up in events per second over BENCH_INDEX_RESULTS proposed results (default 10,000);
+ *  4. on top of that history, the time from a deep reorg to the result final again (and to a retraction).
  * Writes the `## Oracle (npm run bench:oracle)` section of bench/RESULTS.md.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -113,9 +114,13 @@ async function latency(
  * signature per result keeps the set-up short) with INDEX_RESULTS proposals, then times an indexer
  * that starts from its deployment block.
  */
-async function catchUp(
-  world: OracleWorld,
-): Promise<{ events: number; seconds: number; perSec: number; setupSeconds: number }> {
+async function catchUp(world: OracleWorld): Promise<{
+  events: number;
+  seconds: number;
+  perSec: number;
+  setupSeconds: number;
+  target: ReorgTarget;
+}> {
   const setupStarted = performance.now();
   const attester = new Wallet(world.node.wallet(1).privateKey);
   const governance = world.node.wallet(0);
@@ -185,7 +190,114 @@ async function catchUp(
     if (report.events === 0) break;
   }
   const seconds = (performance.now() - t) / 1000;
-  return { events, seconds, perSec: events / seconds, setupSeconds };
+  return {
+    events,
+    seconds,
+    perSec: events / seconds,
+    setupSeconds,
+    target: { address, attester, indexer, history: events },
+  };
+}
+
+/** The catch-up oracle, its 1-of-1 attester and its indexer (caught up over the whole history). */
+interface ReorgTarget {
+  readonly address: string;
+  readonly attester: Wallet;
+  readonly indexer: ResultIndexer;
+  readonly history: number;
+}
+
+/**
+ * Deep reorgs (evm_snapshot / evm_revert, deeper than the indexer's depth 0) on top of the catch-up history:
+ *  a. only the block that made a result final leaves the chain (the proposal stays): time from the reorg to
+ *     the result final again in the indexer (rewind + re-finalization; the feed keeps its row, no retraction);
+ *  b. the proposal itself leaves the chain: time from the reorg to the retraction row, then from the
+ *     re-proposal of the same payload (what a relayer does) to a new final row, the window's chain time excluded.
+ */
+async function deepReorg(
+  world: OracleWorld,
+  target: ReorgTarget,
+): Promise<{ finalAgainMs: number; replayed: number; retractMs: number; refinalMs: number }> {
+  const send = world.node.provider.send.bind(world.node.provider);
+  const proposer = world.node.wallet(8);
+  const propose = async (r: Result): Promise<void> => {
+    const domain = oracleDomain(world.chainId, target.address);
+    const signature = await target.attester.signTypedData(domain, RESULT_TYPES, resultMessage(r));
+    const tx = await proposer.sendTransaction({
+      to: target.address,
+      data: oracleInterface().encodeFunctionData('propose', [
+        resultMessage(r),
+        packSignatures([target.attester.address], [{ attester: target.attester.address, signature }]),
+      ]),
+    });
+    await tx.wait();
+  };
+  const feedHead = async (eventId: string): Promise<string | undefined> =>
+    (
+      await world.pool.query<{ kind: string }>(
+        'select kind from oracle_final_results where stream = $1 and event_id = $2 order by id desc limit 1',
+        [target.indexer.streamName, eventId],
+      )
+    ).rows[0]?.kind;
+  const finalDerived = async (eventId: string): Promise<boolean> =>
+    (
+      await world.pool.query("select 1 from oracle_results where stream = $1 and event_id = $2 and phase = 'final'", [
+        target.indexer.streamName,
+        eventId,
+      ])
+    ).rowCount === 1;
+  const tickUntil = async (check: () => Promise<boolean>): Promise<{ replayed: number }> => {
+    let replayed = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const report = await target.indexer.tick();
+      replayed += report.replayed ?? 0;
+      if (await check()) return { replayed };
+    }
+    throw new Error('timed out');
+  };
+
+  // The history becomes final far below what the reorgs touch (as it would be on a live chain).
+  await send('evm_increaseTime', [DISPUTE_WINDOW + 1]);
+  await send('evm_mine', []);
+  await target.indexer.tick();
+  await send('hardhat_mine', ['0x20']);
+  await target.indexer.tick();
+
+  // a. The finality block leaves the chain, the proposal stays.
+  const a = await makeResult(world, 'bench-reorg-a');
+  await propose(a);
+  await target.indexer.tick();
+  const snapA = (await send('evm_snapshot', [])) as string;
+  await send('evm_increaseTime', [DISPUTE_WINDOW + 1]);
+  await send('evm_mine', []);
+  await tickUntil(async () => (await feedHead(a.eventId)) === 'final');
+  await send('evm_revert', [snapA]);
+  const t0 = performance.now();
+  await send('evm_increaseTime', [DISPUTE_WINDOW + 5]);
+  await send('evm_mine', []); // another block at that height: the reorg
+  const { replayed } = await tickUntil(() => finalDerived(a.eventId));
+  const finalAgainMs = performance.now() - t0;
+  if ((await feedHead(a.eventId)) !== 'final') throw new Error('the feed lost a result that stayed final');
+
+  // b. The proposal leaves the chain: retraction, then the same payload proposed again and final again.
+  const snapB = (await send('evm_snapshot', [])) as string;
+  const b = await makeResult(world, 'bench-reorg-b');
+  await propose(b);
+  await send('evm_increaseTime', [DISPUTE_WINDOW + 1]);
+  await send('evm_mine', []);
+  await tickUntil(async () => (await feedHead(b.eventId)) === 'final');
+  await send('evm_revert', [snapB]);
+  const t1 = performance.now();
+  await send('evm_mine', []);
+  await tickUntil(async () => (await feedHead(b.eventId)) === 'retracted');
+  const retractMs = performance.now() - t1;
+  const t2 = performance.now();
+  await propose(b);
+  await send('evm_increaseTime', [DISPUTE_WINDOW + 1]); // chain time: the window is not what is measured
+  await send('evm_mine', []);
+  await tickUntil(async () => (await feedHead(b.eventId)) === 'final');
+  const refinalMs = performance.now() - t2;
+  return { finalAgainMs, replayed, retractMs, refinalMs };
 }
 
 async function main(): Promise<void> {
@@ -209,6 +321,10 @@ async function main(): Promise<void> {
     console.log(
       `indexer catch-up: ${cu.events} events in ${cu.seconds.toFixed(2)} s = ${cu.perSec.toFixed(0)} events/s`,
     );
+    const reorg = await deepReorg(world, cu.target);
+    console.log(
+      `deep reorg over ${cu.target.history} events: final again ${reorg.finalAgainMs.toFixed(0)} ms (${reorg.replayed} events replayed), retraction ${reorg.retractMs.toFixed(0)} ms, re-proposed → final ${reorg.refinalMs.toFixed(0)} ms`,
+    );
 
     const section = [
       '## Oracle (npm run bench:oracle)',
@@ -224,9 +340,13 @@ async function main(): Promise<void> {
       `| quorum → proposed, 1 s interval mining, median of 3 | ${interval.proposedMs.toFixed(0)} ms |`,
       `| window end → final in the indexer, 1 s interval mining | ${interval.finalMs.toFixed(0)} ms |`,
       `| indexer catch-up from the deployment block (${cu.events} oracle events, 2,000-block ranges, one transaction per range) | ${cu.perSec.toFixed(0)} events/s (${cu.seconds.toFixed(1)} s) |`,
+      `| deep reorg (finality block gone, proposal kept) → final again in the indexer, over ${cu.target.history} events of history | ${reorg.finalAgainMs.toFixed(0)} ms (${reorg.replayed} events replayed) |`,
+      `| deep reorg (proposal gone) → retraction row in the feed | ${reorg.retractMs.toFixed(0)} ms |`,
+      `| same payload proposed again → new final row (window's chain time excluded) | ${reorg.refinalMs.toFixed(0)} ms |`,
       '',
       'Latencies include the relayer tick (simulate, estimate, sign, record in the outbox, broadcast, receipt).',
       'The dispute window itself (60 s here, chain time moved with `evm_increaseTime`) is not included in "final".',
+      'Deep reorgs: evm_snapshot / evm_revert on top of the catch-up history (made final first, far below), deeper than the indexer\'s depth (0); "events replayed" is what the rewind re-applied.',
       `Catch-up: ${INDEX_RESULTS} results proposed to a second, 1-of-1 oracle (set-up ${cu.setupSeconds.toFixed(0)} s, not timed), 250 per block; the indexer decodes, stores raw events, derives results and checkpoints.`,
       '',
     ].join('\n');

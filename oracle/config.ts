@@ -97,7 +97,10 @@ const Schema = z.object({
   INDEXER_BLOCK_RANGE: int(1).default(2_000).describe('Blocks per eth_getLogs request'),
   INDEXER_POLL_MS: int(50).default(4_000).describe('Indexer tick period'),
 
-  METRICS_PORT: int(0).max(65_535).default(9464).describe('Prometheus /metrics port (0: any free port)'),
+  METRICS_PORT: int(0)
+    .max(65_535)
+    .optional()
+    .describe('Prometheus /metrics port (0: any free port); unset: 9464 relayer (and all), 9465 indexer, 9466 signer'),
   METRICS_HOST: z.string().default('127.0.0.1').describe('Interface /metrics listens on'),
 });
 
@@ -245,7 +248,8 @@ export interface OracleConfig {
   readonly relayer: RelayerConfig;
   readonly indexer: IndexerConfig;
   readonly cosigner: CosignerConfig;
-  readonly metrics: { readonly port: number; readonly host: string };
+  /** `port` undefined: the role's default (`METRICS_PORTS` in oracle/main.ts), so processes side by side do not clash. */
+  readonly metrics: { readonly port: number | undefined; readonly host: string };
 }
 
 /**

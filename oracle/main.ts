@@ -28,6 +28,13 @@ import { OracleConfigError, OracleError } from './errors.js';
 /** Roles one oracle process can run: `relayer`, `indexer`, `signer`, or all three (`all`). */
 export type OracleRole = 'relayer' | 'indexer' | 'signer';
 
+/** Default `/metrics` port of a process running these roles: one per role, so they can run side by side. */
+export function defaultMetricsPort(roles: readonly OracleRole[]): number {
+  if (roles.includes('relayer')) return 9464;
+  if (roles.includes('indexer')) return 9465;
+  return 9466;
+}
+
 /**
  * Composition root of the oracle chain processes: the only module that reads the environment, opens
  * sockets and listens. `npm run relayer`, `npm run indexer`, `npm run signer`, or `tsx oracle/main.ts all`.
@@ -60,6 +67,14 @@ export async function startOracle(
   }
   const logger = pino({ name: 'oracle', base: { roles: roles.join(',') } });
   const metrics = new OracleMetrics({ defaultMetrics: true });
+  // The metrics port first: a clash fails the start with a clear error before anything runs or says "started".
+  const metricsOptions = { host: config.metrics.host, port: config.metrics.port ?? defaultMetricsPort(roles) };
+  const server = await serveMetrics(metrics, metricsOptions).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new OracleConfigError([
+      `METRICS_PORT: ${metricsOptions.host}:${metricsOptions.port} is already in use (another oracle process?); set METRICS_PORT to a free port (0: any)`,
+    ]);
+  });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
   await migrateOracle(pool);
   const provider = createProvider(config.chain);
@@ -177,7 +192,6 @@ export async function startOracle(
     }
   }
 
-  const server = await serveMetrics(metrics, config.metrics);
   logger.info({ port: server.port }, 'metrics on /metrics');
   return {
     async close() {

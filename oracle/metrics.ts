@@ -80,6 +80,12 @@ export class OracleMetrics {
     help: 'Reorgs detected (hash mismatch) and rewound',
     registers: [this.registry],
   });
+  /** Final rows the chain took back (a reorg deeper than the indexer's confirmation depth): page someone. */
+  readonly feedRetractions = new Counter({
+    name: 'oracle_feed_retractions_total',
+    help: 'Final results retracted from the feed after a reorg deeper than INDEXER_CONFIRMATIONS (the depth was too shallow)',
+    registers: [this.registry],
+  });
   readonly finalResults = new Gauge({
     name: 'oracle_final_results',
     help: 'Results the indexer derived as final',

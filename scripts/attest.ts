@@ -3,7 +3,7 @@
  * keystore, and prints the signed attestation as JSON, or submits it for an admin.
  *
  *   npm run attest -- --keystore ./attester.json --event fr-ligue1-2026-psg-om --status completed \
- *     --values 2,1 --ended-at 2026-05-10T21:00:00Z --version 1 --chain-id 31337 --oracle 0x… --epoch 1
+ *     --values 2,1 --ended-at "$(( $(date +%s) - 3600 ))" --version 1 --chain-id 31337 --oracle 0x… --epoch 1
  *   … --submit --admin alice --rpc-url http://127.0.0.1:8545     (DATABASE_URL: where attestations live)
  *   … --resolution     signs the EIP-712 `Resolution` of the same payload instead, to resolve a dispute
  *                      (printed only: whoever calls `resolve` bundles disputeThreshold of them)
@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Contract, JsonRpcProvider, Wallet, getAddress, isAddress, isHexString } from 'ethers';
 import pg from 'pg';
+import { migrateOracle } from '../oracle/db/migrate-oracle.js';
 import { AttestationService } from '../oracle/attestations/attestation-service.js';
 import type { AttesterSetSource } from '../oracle/attestations/attester-set.js';
 import { ProviderContractSignatureVerifier } from '../oracle/attestations/contract-signature-verifier.js';
@@ -261,6 +262,7 @@ async function main(): Promise<number> {
   const provider = new JsonRpcProvider(args.submit.rpcUrl, args.chainId, { staticNetwork: true });
   const pool = new pg.Pool({ connectionString: args.submit.databaseUrl, max: 2 });
   try {
+    await migrateOracle(pool); // a fresh database works: the oracle schema is applied first (idempotent)
     const service = new AttestationService({
       store: new PgAttestationStore({ pool }),
       attesterSet: contractAttesterSet(provider, args.oracle),

@@ -10,13 +10,14 @@
  * One key per admin, one admin per key: rotating an admin's key is `--unbind`, then a new bind.
  * Unbinding stops new submissions; attestations already stored stay (the on-chain set decides
  * whether they count). Exit codes: 0 done, 2 bad input (the message names the field), 1 refused
- * (`oracle-bind: ORACLE_…: …`) or failed.
+ * (`oracle-bind: ORACLE_…: …`) or failed. Applies the oracle migrations first (a fresh database works).
  */
 import { parseArgs } from 'node:util';
 import { getAddress, isAddress } from 'ethers';
 import pg from 'pg';
 import type { AttesterBinding } from '../oracle/attestations/attestation-store.js';
 import { PgAttestationStore } from '../oracle/attestations/pg-attestation-store.js';
+import { migrateOracle } from '../oracle/db/migrate-oracle.js';
 import { OracleError, isOracleError } from '../oracle/errors.js';
 
 class UsageError extends Error {}
@@ -126,6 +127,7 @@ async function main(): Promise<number> {
   const { command, databaseUrl } = parse(process.argv.slice(2), process.env);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
+    await migrateOracle(pool); // a fresh database works: the oracle schema is applied first (idempotent)
     console.log(JSON.stringify(await run(command, new PgAttestationStore({ pool })), null, 2));
     return 0;
   } finally {

@@ -2,7 +2,7 @@
  * `npm run oracle -- status <eventId | event key>`: everything known about one event's result —
  * attestations and quorum per payload, the relayer's publications and transactions, the on-chain
  * status and the indexer's finality. Reads DATABASE_URL and the chain variables of oracle/config.ts
- * (no relayer key needed).
+ * (no relayer key needed). Applies the oracle migrations first (a fresh database works).
  */
 import pg from 'pg';
 import { PgAttestationStore } from '../oracle/attestations/pg-attestation-store.js';
@@ -10,6 +10,7 @@ import { ChainAttesterSetSource } from '../oracle/chain/attester-set-source.js';
 import { oracleContract, readResultView } from '../oracle/chain/oracle-contract.js';
 import { createProvider } from '../oracle/chain/provider.js';
 import { loadOracleConfig } from '../oracle/config.js';
+import { migrateOracle } from '../oracle/db/migrate-oracle.js';
 import { Phase, RESULT_STATUS_NAMES, eventIdOf } from '../oracle/result.js';
 
 const PHASES = Object.keys(Phase);
@@ -20,6 +21,7 @@ async function status(arg: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   const provider = createProvider(config.chain);
   try {
+    await migrateOracle(pool); // a fresh database works: the oracle schema is applied first (idempotent)
     const contract = oracleContract(config.chain.oracleAddress, provider);
     const set = await new ChainAttesterSetSource({ contract }).current();
     console.log(`event ${eventId}${arg === eventId ? '' : ` (${arg})`}`);

@@ -5,8 +5,9 @@ import type { ResultIndexer } from './result-indexer.js';
 
 /**
  * The indexer process loop: one tick every `pollMs` (immediately again while catching up). Several
- * indexers may run: every write is idempotent (`on conflict do nothing` / checkpoint upsert in the same
- * transaction), so a second one only repeats work.
+ * indexers may run: each write transaction takes the deployment's writer lock and checks the checkpoint
+ * first (see `ResultIndexer`), so one writes at a time, the others' ticks stop without writing, and an
+ * indexer that dies leaves nothing to take over.
  */
 export class IndexerService {
   private readonly loop: PollLoop;
@@ -16,7 +17,8 @@ export class IndexerService {
     this.loop = new PollLoop(
       async () => {
         const report = await deps.indexer.tick(20);
-        if (report.rewoundTo !== undefined) log.warn({ ...report }, 'indexer rewound after a reorg');
+        if (report.retracted > 0) log.error({ ...report }, 'indexer retracted final results after a deep reorg');
+        else if (report.rewoundTo !== undefined) log.warn({ ...report }, 'indexer rewound after a reorg');
         else if (report.events > 0) log.info({ ...report }, 'indexed');
         return report.events > 0 && report.toBlock > report.fromBlock;
       },

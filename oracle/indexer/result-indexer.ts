@@ -1,12 +1,13 @@
 import type { AbstractProvider, Block, Log } from 'ethers';
 import type pg from 'pg';
+import { withTransaction } from '../../lib/db/transaction.js';
 import type { Logger } from '../chain/logger.js';
 import { silentLogger } from '../chain/logger.js';
 import { oracleInterface } from '../chain/oracle-contract.js';
 import type { ChainPolicy } from '../chain/resilience.js';
 import type { OracleMetrics } from '../metrics.js';
 
-/** Channel of `pg_notify` when results become final (payload: the event id). */
+/** Channel of `pg_notify` for every feed row (payload: `<kind>:<stream>:<eventId>:<row id>`). */
 export const FINAL_CHANNEL = 'oracle_final';
 
 export interface ResultIndexerOptions {
@@ -34,9 +35,16 @@ export interface IndexReport {
   readonly fromBlock: number;
   readonly toBlock: number;
   readonly events: number;
+  /** Final rows added to the feed. */
   readonly finalized: number;
+  /** Retraction rows added to the feed (each one is an alert: the confirmation depth was too shallow). */
+  readonly retracted: number;
   /** Block the indexer rewound to, when it detected a reorg. */
   readonly rewoundTo?: number;
+  /** Events replayed by the rewind (those of the results and roots the reorg touched, not the history). */
+  readonly replayed?: number;
+  /** True when another indexer wrote this stream meanwhile: this tick stopped without writing. */
+  readonly preempted?: boolean;
 }
 
 interface StoredEvent {
@@ -49,7 +57,22 @@ interface StoredEvent {
   args: Record<string, unknown>;
 }
 
+interface Checkpoint {
+  readonly number: number;
+  readonly hash: string;
+  readonly timestamp: bigint;
+}
+
 type Db = Pick<pg.PoolClient, 'query'>;
+
+/** What the feed decided in one transaction. */
+interface FeedChange {
+  finalized: number;
+  retracted: number;
+}
+
+const RESULT_EVENTS = ['ResultProposed', 'ResultDisputed', 'ResultResolved', 'ResultPublishedFromBatch'];
+const ROOT_EVENTS = ['BatchProposed', 'BatchDisputed', 'BatchResolved'];
 
 /**
  * SQL for the attester epoch in force at a log: `ResultProposed` does not carry it (gas), and the oracle only
@@ -69,14 +92,22 @@ const EPOCH_AT = (stream: string, blockNumber: string, logIndex: string): string
  * - Raw events go to `oracle_chain_events` with their block number and hash; derived state goes to
  *   `oracle_results` and `oracle_batch_roots`, in the same transaction as the checkpoint, so a restart
  *   resumes exactly after the last indexed block.
+ * - One writer per stream: every write transaction first takes a transaction-level advisory lock on the
+ *   stream and checks that the checkpoint is still the one the tick started from; if another indexer
+ *   moved it, this tick stops without writing. So feed rows of a stream commit in id order, and a cursor
+ *   (`id > cursor`) can never skip a row that commits later with a smaller id.
  * - Reorgs: before each step the checkpoint's hash is compared with the chain's block at that height.
  *   On a mismatch the indexer walks back the recorded block hashes to the newest one the chain still
- *   has, deletes everything indexed after it, rebuilds the derived tables from the remaining raw events
- *   and goes on from there.
+ *   has, deletes the raw events after it and rebuilds only the results and roots those events (or a
+ *   finality after the ancestor) touched, from their own remaining events: the cost follows the depth.
  * - Finality: a proposed result (or root) is final when the timestamp of a confirmed block reaches its
  *   `finalAt` and it is not disputed; a resolution is final at once; results of a final root are final.
- *   Each final result gets one row in `oracle_final_results` (the notification truth, consumers keep a
- *   cursor on its id) and a `pg_notify('oracle_final', eventId)` wake-up.
+ * - The feed (`oracle_final_results`) is append-only. A result that becomes final gets a `final` row; a
+ *   final result the chain took back (a reorg deeper than the confirmation depth removed, disputed or
+ *   replaced it) gets a `retracted` row pointing at it, an error log and `oracle_feed_retractions_total`;
+ *   a final result whose finality block alone left the chain (same payload still pending) is held in
+ *   doubt (`oracle_feed_doubts`) and retracted only if it does not become final again with the same
+ *   payload. Every row is announced by `pg_notify('oracle_final', …)` in its transaction.
  */
 export class ResultIndexer {
   private readonly deps: ResultIndexerDeps;
@@ -98,20 +129,24 @@ export class ResultIndexer {
   async tick(maxRanges = Number.POSITIVE_INFINITY): Promise<IndexReport> {
     const head = await this.call(() => this.deps.provider.getBlockNumber());
     const target = head - this.deps.options.confirmations;
-    let rewoundTo: number | undefined;
-    let checkpoint = await this.checkpoint();
+    let rewind: { keep: number; replayed: number; change: FeedChange } | undefined;
+    let checkpoint = await this.checkpoint(this.deps.pool);
     if (checkpoint) {
-      const block = await this.call(() => this.deps.provider.getBlock(checkpoint!.number));
-      if (!block || block.hash !== checkpoint.hash) {
-        rewoundTo = await this.rewind();
-        checkpoint = await this.checkpoint();
+      const observed: Checkpoint = checkpoint;
+      const block = await this.call(() => this.deps.provider.getBlock(observed.number));
+      if (!block || block.hash !== observed.hash) {
+        rewind = await this.rewind(observed);
+        if (!rewind) return this.preempted(observed.number + 1);
+        checkpoint = await this.checkpoint(this.deps.pool);
       }
     }
     const start = checkpoint ? checkpoint.number + 1 : this.deps.options.deploymentBlock;
     let from = start;
     let events = 0;
-    let finalized = 0;
+    let finalized = rewind?.change.finalized ?? 0;
+    let retracted = rewind?.change.retracted ?? 0;
     let ranges = 0;
+    let preempted = false;
     while (from <= target && ranges < maxRanges) {
       const to = Math.min(from + this.deps.options.blockRange - 1, target);
       const [logs, toBlock] = await Promise.all([
@@ -121,22 +156,54 @@ export class ResultIndexer {
       if (!toBlock?.hash) throw new Error(`provider returned no block ${to}`);
       // A log from another branch than the block we fetched: the chain moved under us, retry next tick.
       if (logs.some((l) => l.blockNumber === to && l.blockHash !== toBlock.hash)) break;
-      const done = await this.applyRange(logs, toBlock);
+      const done = await this.applyRange(logs, toBlock, checkpoint);
+      if (!done) {
+        preempted = true;
+        break;
+      }
       events += logs.length;
-      finalized += done;
+      finalized += done.finalized;
+      retracted += done.retracted;
       ranges++;
+      checkpoint = { number: toBlock.number, hash: toBlock.hash, timestamp: BigInt(toBlock.timestamp) };
       from = to + 1;
     }
     const indexed = from - 1;
     this.deps.metrics?.indexedBlock.set(indexed);
     this.deps.metrics?.indexerLag.set(Math.max(0, head - indexed));
-    return { fromBlock: start, toBlock: indexed, events, finalized, ...(rewoundTo === undefined ? {} : { rewoundTo }) };
+    return {
+      fromBlock: start,
+      toBlock: indexed,
+      events,
+      finalized,
+      retracted,
+      ...(rewind ? { rewoundTo: rewind.keep, replayed: rewind.replayed } : {}),
+      ...(preempted ? { preempted } : {}),
+    };
   }
 
-  private async applyRange(logs: readonly Log[], toBlock: Block): Promise<number> {
-    const client = await this.deps.pool.connect();
-    try {
-      await client.query('begin');
+  private preempted(from: number): IndexReport {
+    return { fromBlock: from, toBlock: from - 1, events: 0, finalized: 0, retracted: 0, preempted: true };
+  }
+
+  /**
+   * Starts a write transaction of this stream: waits for the stream's writer lock, then checks that the
+   * checkpoint is still `expected`. False when another indexer moved it (the caller writes nothing).
+   */
+  private async claim(db: Db, expected: Checkpoint | undefined): Promise<boolean> {
+    await db.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`oracle-indexer:${this.stream}`]);
+    const current = await this.checkpoint(db);
+    return current?.number === expected?.number && current?.hash === expected?.hash;
+  }
+
+  /** One range in one transaction; undefined when another indexer wrote the stream meanwhile. */
+  private async applyRange(
+    logs: readonly Log[],
+    toBlock: Block,
+    expected: Checkpoint | undefined,
+  ): Promise<FeedChange | undefined> {
+    return withTransaction(this.deps.pool, async (client) => {
+      if (!(await this.claim(client, expected))) return undefined;
       const iface = oracleInterface();
       const sorted = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
       const events: StoredEvent[] = [];
@@ -168,7 +235,8 @@ export class ResultIndexer {
       );
       const fresh = new Set(inserted.rows.map((r) => `${r.block_number}:${r.log_index}`));
       const toApply = events.filter((e) => fresh.has(`${e.block_number}:${e.log_index}`));
-      await this.applyEvents(client, toApply);
+      const touched = new Set<string>();
+      await this.applyEvents(client, toApply, touched);
       for (const e of toApply) this.deps.metrics?.indexedEvents.inc({ event: e.name });
       const blocks = new Map<string, string>(toApply.map((e) => [e.block_number, e.block_hash]));
       blocks.set(String(toBlock.number), toBlock.hash!);
@@ -178,7 +246,8 @@ export class ResultIndexer {
          on conflict (stream, block_number) do update set block_hash = excluded.block_hash`,
         [this.stream, [...blocks.keys()], [...blocks.values()]],
       );
-      const finalized = await this.finalize(client, toBlock.number, BigInt(toBlock.timestamp));
+      await this.finalize(client, toBlock.number, BigInt(toBlock.timestamp), touched);
+      const change = await this.reconcileFeed(client, touched, toBlock.number);
       await client.query(
         `insert into oracle_chain_checkpoints (stream, block_number, block_hash, block_timestamp) values ($1, $2, $3, $4)
          on conflict (stream) do update set block_number = excluded.block_number, block_hash = excluded.block_hash,
@@ -190,33 +259,29 @@ export class ResultIndexer {
         this.stream,
         toBlock.number - 10_000,
       ]);
-      await client.query('commit');
-      return finalized;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return change;
+    });
   }
-
   /**
    * Applies events in chain order. A run of consecutive `ResultProposed` events is applied with one
    * statement (the last proposal of an event in the run wins, exactly as applying them one by one
    * would, since nothing in between can make it final): that is what keeps catch-up fast.
    */
-  private async applyEvents(db: Db, events: readonly StoredEvent[]): Promise<void> {
+  private async applyEvents(db: Db, events: readonly StoredEvent[], touched: Set<string>): Promise<void> {
     let i = 0;
     while (i < events.length) {
       if (events[i]!.name !== 'ResultProposed') {
-        await this.applyEvent(db, events[i]!);
+        await this.applyEvent(db, events[i]!, touched);
         i++;
         continue;
       }
       let j = i;
       while (j < events.length && events[j]!.name === 'ResultProposed') j++;
       const last = new Map<string, StoredEvent>();
-      for (const e of events.slice(i, j)) last.set(e.subject, e);
+      for (const e of events.slice(i, j)) {
+        last.set(e.subject, e);
+        touched.add(e.subject);
+      }
       await db.query(
         `insert into oracle_results (stream, event_id, version, status, values_, ended_at, epoch, phase, final_at,
            batch_root, block_number, block_hash, tx_hash, final_block_number)
@@ -236,9 +301,10 @@ export class ResultIndexer {
     }
   }
 
-  /** Applies one event to the derived tables. */
-  private async applyEvent(db: Db, e: StoredEvent): Promise<void> {
+  /** Applies one event to the derived tables; adds the event ids whose feed row may change to `touched`. */
+  private async applyEvent(db: Db, e: StoredEvent, touched: Set<string>): Promise<void> {
     const a = e.args;
+    if (RESULT_EVENTS.includes(e.name)) touched.add(e.subject);
     switch (e.name) {
       case 'ResultProposed':
         await db.query(
@@ -298,7 +364,6 @@ export class ResultIndexer {
             e.tx_hash,
           ],
         );
-        await this.emitFinal(db, `and r.event_id = $2`, [e.subject]);
         return;
       }
       case 'BatchProposed':
@@ -321,7 +386,7 @@ export class ResultIndexer {
             where stream = $1 and root = $2`,
           [this.stream, e.subject, upheld ? 'final' : 'rejected', e.block_number],
         );
-        if (upheld) await this.finalizeBatchItems(db, [e.subject], Number(e.block_number));
+        if (upheld) await this.finalizeBatchItems(db, [e.subject], Number(e.block_number), touched);
         return;
       }
       default:
@@ -329,37 +394,42 @@ export class ResultIndexer {
     }
   }
 
-  /** Proposed results and roots whose window ended at `timestamp` (a confirmed block's) become final. */
-  private async finalize(db: Db, blockNumber: number, timestamp: bigint): Promise<number> {
+  /**
+   * Proposed results and roots whose window ended at `timestamp` (a confirmed block's) become final; the
+   * event ids that did are added to `touched`.
+   */
+  private async finalize(db: Db, blockNumber: number, timestamp: bigint, touched: Set<string>): Promise<void> {
     const results = await db.query<{ event_id: string }>(
       `update oracle_results set phase = 'final', final_block_number = $2, updated_at = now()
         where stream = $1 and phase = 'proposed' and final_at <= $3 returning event_id`,
       [this.stream, blockNumber, timestamp.toString()],
     );
+    for (const r of results.rows) touched.add(r.event_id);
     const roots = await db.query<{ root: string }>(
       `update oracle_batch_roots set phase = 'final', final_block_number = $2
         where stream = $1 and phase = 'proposed' and final_at <= $3 returning root`,
       [this.stream, blockNumber, timestamp.toString()],
     );
-    let count = 0;
-    if (results.rows.length > 0) {
-      count += await this.emitFinal(db, `and r.event_id = any($2::text[])`, [results.rows.map((r) => r.event_id)]);
-    }
     if (roots.rows.length > 0) {
-      count += await this.finalizeBatchItems(
+      await this.finalizeBatchItems(
         db,
         roots.rows.map((r) => r.root),
         blockNumber,
+        touched,
       );
     }
-    return count;
   }
 
   /**
    * Results of final roots become final results (the relayer recorded each leaf and its proof in
    * `oracle_batch_items`). A result already final by another path keeps its first final value.
    */
-  private async finalizeBatchItems(db: Db, roots: readonly string[], blockNumber: number): Promise<number> {
+  private async finalizeBatchItems(
+    db: Db,
+    roots: readonly string[],
+    blockNumber: number,
+    touched: Set<string>,
+  ): Promise<void> {
     const items = await db.query<{ event_id: string }>(
       `insert into oracle_results (stream, event_id, version, status, values_, ended_at, epoch, phase, final_at,
          batch_root, block_number, block_hash, tx_hash, final_block_number)
@@ -374,29 +444,150 @@ export class ResultIndexer {
        returning event_id`,
       [this.stream, roots, blockNumber],
     );
-    if (items.rows.length === 0) return 0;
-    return this.emitFinal(db, `and r.event_id = any($2::text[])`, [items.rows.map((r) => r.event_id)]);
+    for (const r of items.rows) touched.add(r.event_id);
   }
 
-  /** Inserts the notification rows of newly final results and wakes listeners up. */
-  private async emitFinal(db: Db, filter: string, params: unknown[]): Promise<number> {
-    const inserted = await db.query<{ event_id: string }>(
-      `insert into oracle_final_results (stream, event_id, version, status, values_, ended_at, batch_root, final_block_number)
-       select r.stream, r.event_id, r.version, r.status, r.values_, r.ended_at, r.batch_root, r.final_block_number
-         from oracle_results r where r.stream = $1 and r.phase = 'final' ${filter}
-       on conflict (stream, event_id) do nothing
-       returning event_id`,
-      [this.stream, ...params],
+  /**
+   * Brings the feed in line with the derived state for `touched` and the events in doubt, appending rows
+   * only (decided at `blockNumber`):
+   *
+   * | latest feed row     | derived state                         | appended                                  |
+   * | ------------------- | ------------------------------------- | ----------------------------------------- |
+   * | none or `retracted` | final                                 | `final`                                   |
+   * | `final`             | final, same payload                   | nothing (a doubt is lifted)               |
+   * | `final`             | final, another payload                | `retracted` (the old one), then `final`   |
+   * | `final`             | proposed, same payload (or a leaf of a proposed root) | nothing: held in doubt until it settles |
+   * | `final`             | disputed, another payload or gone     | `retracted`                               |
+   */
+  private async reconcileFeed(db: Db, touched: ReadonlySet<string>, blockNumber: number): Promise<FeedChange> {
+    const doubts = await db.query<{ event_id: string }>('select event_id from oracle_feed_doubts where stream = $1', [
+      this.stream,
+    ]);
+    const candidates = [...new Set([...touched, ...doubts.rows.map((r) => r.event_id)])];
+    if (candidates.length === 0) return { finalized: 0, retracted: 0 };
+    const { rows } = await db.query<{
+      event_id: string;
+      head_id: string | null;
+      head_kind: 'final' | 'retracted' | null;
+      head_version: number | null;
+      head_status: number | null;
+      head_values: unknown;
+      head_ended_at: string | null;
+      phase: 'proposed' | 'disputed' | 'final' | null;
+      version: number | null;
+      status: number | null;
+      values_: unknown;
+      ended_at: string | null;
+      doubted: boolean;
+      pending_leaf: boolean;
+    }>(
+      `select c.event_id, h.id as head_id, h.kind as head_kind, h.version as head_version, h.status as head_status,
+              h.values_ as head_values, h.ended_at as head_ended_at,
+              r.phase, r.version, r.status, r.values_, r.ended_at, d.event_id is not null as doubted,
+              exists (select 1 from oracle_batch_items i
+                        join oracle_batch_roots b on b.stream = $1 and b.root = i.root and b.phase = 'proposed'
+                       where i.event_id = c.event_id and i.version = h.version and i.status = h.status
+                         and i.values_ = h.values_ and i.ended_at = h.ended_at) as pending_leaf
+         from unnest($2::text[]) with ordinality as c(event_id, ord)
+         left join lateral (select f.id, f.kind, f.version, f.status, f.values_, f.ended_at from oracle_final_results f
+                             where f.stream = $1 and f.event_id = c.event_id order by f.id desc limit 1) h on true
+         left join oracle_results r on r.stream = $1 and r.event_id = c.event_id
+         left join oracle_feed_doubts d on d.stream = $1 and d.event_id = c.event_id
+        order by c.ord`,
+      [this.stream, candidates],
     );
-    for (const row of inserted.rows) {
-      await db.query('select pg_notify($1, $2)', [FINAL_CHANNEL, row.event_id]);
+    const retract: { eventId: string; headId: string }[] = [];
+    const finals: string[] = [];
+    const doubt: { eventId: string; headId: string }[] = [];
+    const lift: string[] = [];
+    for (const r of rows) {
+      const derivedFinal = r.phase === 'final';
+      if (r.head_kind !== 'final') {
+        if (derivedFinal) finals.push(r.event_id);
+        if (r.doubted) lift.push(r.event_id);
+        continue;
+      }
+      const same =
+        r.phase !== null &&
+        r.version === r.head_version &&
+        r.status === r.head_status &&
+        String(r.ended_at) === String(r.head_ended_at) &&
+        JSON.stringify(r.values_) === JSON.stringify(r.head_values);
+      if (same && derivedFinal) {
+        if (r.doubted) lift.push(r.event_id);
+      } else if ((same && r.phase === 'proposed') || ((r.phase === null || r.phase === 'proposed') && r.pending_leaf)) {
+        // Pending again with the same payload: on its own, or as a leaf of a root still in its window.
+        if (!r.doubted) doubt.push({ eventId: r.event_id, headId: r.head_id! });
+      } else {
+        retract.push({ eventId: r.event_id, headId: r.head_id! });
+        if (r.doubted) lift.push(r.event_id);
+        if (derivedFinal) finals.push(r.event_id);
+      }
     }
-    if (inserted.rows.length > 0) this.deps.metrics?.finalResults.inc(inserted.rows.length);
-    return inserted.rows.length;
+    if (lift.length > 0) {
+      await db.query('delete from oracle_feed_doubts where stream = $1 and event_id = any($2::text[])', [
+        this.stream,
+        lift,
+      ]);
+    }
+    if (doubt.length > 0) {
+      await db.query(
+        `insert into oracle_feed_doubts (stream, event_id, final_id, since_block)
+         select $1, e, f, $4 from unnest($2::text[], $3::bigint[]) as t(e, f) on conflict do nothing`,
+        [this.stream, doubt.map((d) => d.eventId), doubt.map((d) => d.headId), blockNumber],
+      );
+      this.log.warn(
+        { stream: this.stream, events: doubt.map((d) => d.eventId), block: blockNumber },
+        'final results in doubt: the block that made them final left the chain (reorg deeper than the confirmation depth); same payload still pending',
+      );
+    }
+    const notices: string[] = [];
+    if (retract.length > 0) {
+      // Retractions first: a result that came back with another payload reads retracted, then final.
+      const inserted = await db.query<{ id: string; event_id: string; retracts: string }>(
+        `insert into oracle_final_results (stream, event_id, version, status, values_, ended_at, batch_root,
+           final_block_number, kind, retracts)
+         select f.stream, f.event_id, f.version, f.status, f.values_, f.ended_at, f.batch_root, $2, 'retracted', f.id
+           from unnest($3::bigint[]) with ordinality as t(id, ord)
+           join oracle_final_results f on f.stream = $1 and f.id = t.id
+          order by t.ord
+         returning id, event_id, retracts`,
+        [this.stream, blockNumber, retract.map((r) => r.headId)],
+      );
+      for (const row of inserted.rows) {
+        notices.push(notice('retracted', this.stream, row.event_id, row.id));
+        this.log.error(
+          { stream: this.stream, eventId: row.event_id, retracts: row.retracts, row: row.id, block: blockNumber },
+          'final result RETRACTED: a reorg deeper than INDEXER_CONFIRMATIONS took it back (the depth is too shallow); consumers must reverse it',
+        );
+      }
+      this.deps.metrics?.feedRetractions.inc(inserted.rows.length);
+    }
+    let finalized = 0;
+    if (finals.length > 0) {
+      const inserted = await db.query<{ id: string; event_id: string }>(
+        `insert into oracle_final_results (stream, event_id, version, status, values_, ended_at, batch_root,
+           final_block_number, kind)
+         select r.stream, r.event_id, r.version, r.status, r.values_, r.ended_at, r.batch_root, r.final_block_number,
+                'final'
+           from unnest($2::text[]) with ordinality as t(event_id, ord)
+           join oracle_results r on r.stream = $1 and r.event_id = t.event_id and r.phase = 'final'
+          order by t.ord
+         returning id, event_id`,
+        [this.stream, finals],
+      );
+      for (const row of inserted.rows) notices.push(notice('final', this.stream, row.event_id, row.id));
+      finalized = inserted.rows.length;
+      if (finalized > 0) this.deps.metrics?.finalResults.inc(finalized);
+    }
+    if (notices.length > 0) {
+      await db.query('select pg_notify($1, n) from unnest($2::text[]) as t(n)', [FINAL_CHANNEL, notices]);
+    }
+    return { finalized, retracted: retract.length };
   }
 
-  private async checkpoint(): Promise<{ number: number; hash: string; timestamp: bigint } | undefined> {
-    const { rows } = await this.deps.pool.query<{ block_number: string; block_hash: string; block_timestamp: string }>(
+  private async checkpoint(db: Db | pg.Pool): Promise<Checkpoint | undefined> {
+    const { rows } = await db.query<{ block_number: string; block_hash: string; block_timestamp: string }>(
       'select block_number, block_hash, block_timestamp from oracle_chain_checkpoints where stream = $1',
       [this.stream],
     );
@@ -407,10 +598,15 @@ export class ResultIndexer {
   }
 
   /**
-   * Finds the newest recorded block the chain still has, deletes what was indexed after it and rebuilds
-   * the derived tables from the remaining raw events. Returns the block rewound to.
+   * Finds the newest recorded block the chain still has (one `getBlock` per recorded block walked back:
+   * the depth), deletes the raw events after it and rebuilds only what they touched: the results and roots
+   * with a removed event, or made final after the ancestor, from their own remaining events. The feed is
+   * then reconciled (retractions for what the chain took back). Undefined when another indexer moved the
+   * checkpoint meanwhile (it handled the reorg).
    */
-  private async rewind(): Promise<number> {
+  private async rewind(
+    observed: Checkpoint,
+  ): Promise<{ keep: number; replayed: number; change: FeedChange } | undefined> {
     const { rows } = await this.deps.pool.query<{ block_number: string; block_hash: string }>(
       'select block_number, block_hash from oracle_chain_blocks where stream = $1 order by block_number desc limit 10000',
       [this.stream],
@@ -424,55 +620,80 @@ export class ResultIndexer {
       }
     }
     const keep = ancestor ? ancestor.number : this.deps.options.deploymentBlock - 1;
-    this.deps.metrics?.reorgs.inc();
-    this.log.warn({ stream: this.stream, rewindTo: keep }, 'reorg detected: rewinding');
-    const client = await this.deps.pool.connect();
-    try {
-      await client.query('begin');
-      await client.query('delete from oracle_chain_events where stream = $1 and block_number > $2', [
-        this.stream,
-        keep,
-      ]);
-      await client.query('delete from oracle_chain_blocks where stream = $1 and block_number > $2', [
-        this.stream,
-        keep,
-      ]);
-      // Final rows derived from blocks that are gone are retracted (they were final at a depth that a
-      // reorg deeper than the confirmation depth undid; consumers see the row disappear).
-      await client.query('delete from oracle_final_results where stream = $1 and final_block_number > $2', [
-        this.stream,
-        keep,
-      ]);
-      await client.query('delete from oracle_results where stream = $1', [this.stream]);
-      await client.query('delete from oracle_batch_roots where stream = $1', [this.stream]);
-      const events = await client.query<StoredEvent>(
-        'select * from oracle_chain_events where stream = $1 order by block_number, log_index',
-        [this.stream],
+    return withTransaction(this.deps.pool, async (db) => {
+      if (!(await this.claim(db, observed))) return undefined;
+      this.deps.metrics?.reorgs.inc();
+      this.log.warn({ stream: this.stream, rewindTo: keep, from: observed.number }, 'reorg detected: rewinding');
+      const removed = await db.query<{ name: string; subject: string }>(
+        'delete from oracle_chain_events where stream = $1 and block_number > $2 returning name, subject',
+        [this.stream, keep],
       );
-      for (const event of events.rows) await this.applyEvent(client, event);
+      await db.query('delete from oracle_chain_blocks where stream = $1 and block_number > $2', [this.stream, keep]);
+      const results = new Set<string>();
+      const roots = new Set<string>();
+      for (const e of removed.rows) {
+        if (RESULT_EVENTS.includes(e.name)) results.add(e.subject);
+        else if (ROOT_EVENTS.includes(e.name)) roots.add(e.subject);
+      }
+      const lateRoots = await db.query<{ root: string }>(
+        'select root from oracle_batch_roots where stream = $1 and final_block_number > $2',
+        [this.stream, keep],
+      );
+      for (const r of lateRoots.rows) roots.add(r.root);
+      const lateResults = await db.query<{ event_id: string }>(
+        `select event_id from oracle_results
+          where stream = $1 and (final_block_number > $2 or batch_root = any($3::text[]))`,
+        [this.stream, keep, [...roots]],
+      );
+      for (const r of lateResults.rows) results.add(r.event_id);
+      await db.query('delete from oracle_results where stream = $1 and event_id = any($2::text[])', [
+        this.stream,
+        [...results],
+      ]);
+      await db.query('delete from oracle_batch_roots where stream = $1 and root = any($2::text[])', [
+        this.stream,
+        [...roots],
+      ]);
+      const replay = await db.query<StoredEvent>(
+        `select block_number, block_hash, log_index, tx_hash, name, subject, args from oracle_chain_events
+          where stream = $1 and subject = any($2::text[]) order by block_number, log_index`,
+        [this.stream, [...results, ...roots]],
+      );
+      const touched = new Set<string>();
+      await this.applyEvents(db, replay.rows, touched);
+      // A rebuilt result may be final through a root that stayed final (before the ancestor).
+      const finalRoots = await db.query<{ root: string; final_block_number: string }>(
+        `select distinct b.root, b.final_block_number from oracle_batch_items i
+           join oracle_batch_roots b on b.stream = $1 and b.root = i.root and b.phase = 'final'
+          where i.event_id = any($2::text[])`,
+        [this.stream, [...results]],
+      );
+      for (const r of finalRoots.rows) {
+        await this.finalizeBatchItems(db, [r.root], Number(r.final_block_number), touched);
+      }
+      if (ancestor) await this.finalize(db, ancestor.number, BigInt(ancestor.timestamp), touched);
+      const change = await this.reconcileFeed(db, new Set([...results, ...touched]), keep);
       if (ancestor) {
-        await this.finalize(client, ancestor.number, BigInt(ancestor.timestamp));
-        await client.query(
+        await db.query(
           `update oracle_chain_checkpoints set block_number = $2, block_hash = $3, block_timestamp = $4, updated_at = now()
             where stream = $1`,
           [this.stream, ancestor.number, ancestor.hash, ancestor.timestamp],
         );
       } else {
-        await client.query('delete from oracle_chain_checkpoints where stream = $1', [this.stream]);
+        await db.query('delete from oracle_chain_checkpoints where stream = $1', [this.stream]);
       }
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-    return keep;
+      return { keep, replayed: replay.rows.length, change };
+    });
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
     return this.deps.policy.execute(fn);
   }
+}
+
+/** `pg_notify` payload of one feed row: `<kind>:<stream>:<eventId>:<row id>` (a wake-up; the table is the truth). */
+function notice(kind: 'final' | 'retracted', stream: string, eventId: string, id: string): string {
+  return `${kind}:${stream}:${eventId}:${id}`;
 }
 
 function jsonSafe(value: unknown): unknown {

@@ -82,9 +82,17 @@ describe('ResultIndexer (Hardhat node over JSON-RPC, real Postgres)', () => {
     await indexer.tick();
     expect(await row(result.eventId)).toEqual(expect.objectContaining({ phase: 'final', values_: [3, 1] }));
     expect(await finalRows(result.eventId)).toBe(1);
+    const feedId = String(
+      (
+        await world.pool.query<{ id: string }>('select id from oracle_final_results where event_id = $1', [
+          result.eventId,
+        ])
+      ).rows[0]!.id,
+    );
     await new Promise((r) => setTimeout(r, 100));
     await listener.end();
-    expect(notified).toEqual([result.eventId]); // NOTIFY wakes listeners; the table stays the truth
+    // NOTIFY wakes listeners (kind, deployment, event, row id); the table stays the truth.
+    expect(notified).toEqual([`final:${world.chainId}:${world.address.toLowerCase()}:${result.eventId}:${feedId}`]);
   });
 
   it('detects a reorg by block hash, rewinds and ends consistent with the new branch', async () => {
