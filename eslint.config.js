@@ -40,6 +40,7 @@ export const DEPENDENCY_ALLOW_LIST = {
     'oracle/chain/oracle-contract.ts',
     'oracle/chain/provider.ts',
     'oracle/config.ts',
+    'oracle/db/migrate-oracle.ts',
     'oracle/errors.ts',
     'oracle/keys/attester-key.ts',
     'oracle/keys/dev-keys.ts',
