@@ -6,8 +6,12 @@
 export type ApiErrorCode =
   /** The request body, query or a path parameter failed validation. */
   | 'API_REQUEST_INVALID'
+  /** The request body is larger than the API accepts. */
+  | 'API_PAYLOAD_TOO_LARGE'
   /** No route for this method and path. */
   | 'API_NOT_FOUND'
+  /** An admin route was reached without an authenticated admin (the requireAdmin port did not set one). */
+  | 'ADMIN_NOT_AUTHENTICATED'
   /** The kyc account is missing, suspended, self-excluded or has no limits chosen. */
   | 'ACCOUNT_CANNOT_PLAY'
   /** The kyc account does not allow withdrawals yet (second assurance measure missing). */

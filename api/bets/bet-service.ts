@@ -78,7 +78,7 @@ export function createBetService(deps: BetServiceDeps) {
       throw new ApiError('API_REQUEST_INVALID', `A batch holds 1 to ${MAX_BATCH} bets.`);
     }
     type Stake = { marketId: string; selection: number; stakeCents: bigint };
-    const { placement, stakes } = await withTransaction(
+    const { placement, stakes } = await guardedTransaction(
       pool,
       async (c): Promise<{ placement: Placement; stakes: Stake[] }> => {
         if (idempotency) {
@@ -228,6 +228,29 @@ export function createBetService(deps: BetServiceDeps) {
       return rows.map(betView);
     },
   };
+}
+
+/** {@link withTransaction} with the constraint errors a placement can meet turned into domain errors. */
+const guardedTransaction: typeof withTransaction = (pool, work, options) =>
+  withTransaction(pool, work, options).catch((error: unknown) => {
+    throw fromConstraint(error);
+  });
+
+/**
+ * The database's own guards, as domain errors: they fire only when a check above was raced past
+ * (the constraints are the last word, the checks the friendly one).
+ */
+function fromConstraint(error: unknown): unknown {
+  const e = error as { code?: string; constraint?: string };
+  if (e.code === '23505' && e.constraint === 'idempotency_keys_pkey') {
+    return new ApiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed.', {
+      cause: error,
+    });
+  }
+  if (e.code === '23514' && e.constraint === 'player_balance_not_negative') {
+    return new ApiError('INSUFFICIENT_FUNDS', 'Your balance is lower than the total stake.', { cause: error });
+  }
+  return error;
 }
 
 interface BetRow {
