@@ -86,3 +86,9 @@ export {
   type LedgerTransactionKind,
 } from './ledger/ledger.js';
 export { MAX_BATCH, type BetView, type BetRequest } from './bets/bet-service.js';
+
+/**
+ * Reference set-based settlement of one market from a final result (exactly once per market).
+ * The settler process (feed cursor, chain check, SKIP LOCKED, restarts) builds on it.
+ */
+export { settleMarket, type SettlingResult, type SettlementSummary } from './settlement/settle-market.js';
