@@ -152,6 +152,15 @@ export function createApiModule(deps: ApiModuleDeps) {
     if (!req.admin) throw new ApiError('ADMIN_NOT_AUTHENTICATED', 'Staff sign-in required.');
     return { actor: req.admin.actor, requestId: req.requestId };
   };
+  const optionalKey = (req: express.Request, body: unknown) => {
+    const header = req.get('idempotency-key');
+    return header === undefined ? undefined : idempotencyKey(header, 'POST', req.originalUrl.split('?')[0]!, body);
+  };
+  const paymentReply = (p: PaymentView & { replayed?: boolean }) => ({
+    status: 201,
+    body: paymentJson(p),
+    headers: p.replayed ? { 'idempotent-replayed': 'true' } : undefined,
+  });
   const placed = (p: Awaited<ReturnType<typeof bets.place>>) => ({
     status: p.status,
     body: p.body,
@@ -238,7 +247,7 @@ export function createApiModule(deps: ApiModuleDeps) {
       tag: 'bets',
       auth: 'player',
       body: S.BetBody,
-      idempotencyKey: true,
+      idempotencyKey: 'required',
       responses: {
         201: { description: 'Accepted (or the first answer again, with Idempotent-Replayed)', schema: S.Bets },
       },
@@ -258,7 +267,7 @@ export function createApiModule(deps: ApiModuleDeps) {
       tag: 'bets',
       auth: 'player',
       body: S.BatchBody,
-      idempotencyKey: true,
+      idempotencyKey: 'required',
       responses: { 201: { description: 'All accepted', schema: S.Bets } },
       handle: async ({ body, req }) =>
         placed(
@@ -312,10 +321,9 @@ export function createApiModule(deps: ApiModuleDeps) {
       auth: 'player',
       body: S.AmountBody,
       responses: { 201: { description: 'Completed, or pending until the provider confirms', schema: S.Payment } },
-      handle: async ({ body, req }) => ({
-        status: 201,
-        body: paymentJson(await wallet.deposit(player(req), BigInt(body.amountCents))),
-      }),
+      idempotencyKey: 'optional',
+      handle: async ({ body, req }) =>
+        paymentReply(await wallet.deposit(player(req), BigInt(body.amountCents), optionalKey(req, body))),
     }),
     route({
       method: 'post',
@@ -325,10 +333,9 @@ export function createApiModule(deps: ApiModuleDeps) {
       auth: 'player',
       body: S.AmountBody,
       responses: { 201: { description: 'Completed, or pending', schema: S.Payment } },
-      handle: async ({ body, req }) => ({
-        status: 201,
-        body: paymentJson(await wallet.withdraw(player(req), BigInt(body.amountCents))),
-      }),
+      idempotencyKey: 'optional',
+      handle: async ({ body, req }) =>
+        paymentReply(await wallet.withdraw(player(req), BigInt(body.amountCents), optionalKey(req, body))),
     }),
     route({
       method: 'get',

@@ -1,6 +1,7 @@
 import { withTransaction, type Db, type TransactionPool } from '../../lib/db/transaction.js';
 import { assertCanPlay, limitCents, WEEK_MS } from '../account-checks.js';
 import { ApiError } from '../errors.js';
+import { claimKey, fromKeyConflict, storeKey, type IdempotencyKey } from '../idempotency.js';
 import { postTransaction } from '../ledger/ledger.js';
 import type { PoolCache } from '../markets/pool-cache.js';
 import type { PlayerAccounts } from '../ports.js';
@@ -27,19 +28,14 @@ export interface BetView {
   readonly settlementId: string | null;
 }
 
-/** An Idempotency-Key with the fingerprint of the request it came with. */
-export interface IdempotencyKey {
-  readonly key: string;
-  /** sha-256 of method, path and canonical body. */
-  readonly fingerprint: Buffer;
-}
-
 /** The answer to a placement; `replayed` when it is the stored answer of an earlier request. */
 export interface Placement {
   readonly status: number;
   readonly body: { readonly bets: readonly BetView[] };
   readonly replayed: boolean;
 }
+
+export type { IdempotencyKey } from '../idempotency.js';
 
 export interface BetServiceDeps {
   readonly pool: TransactionPool & Db;
@@ -82,8 +78,8 @@ export function createBetService(deps: BetServiceDeps) {
       pool,
       async (c): Promise<{ placement: Placement; stakes: Stake[] }> => {
         if (idempotency) {
-          const replay = await claimKey(c, playerId, idempotency);
-          if (replay) return { placement: replay, stakes: [] };
+          const replay = await claimKey<Placement['body']>(c, playerId, idempotency);
+          if (replay) return { placement: { ...replay, replayed: true }, stakes: [] };
         }
         const at = now();
         const account = await players.read(c, playerId, { lock: 'share' });
@@ -185,10 +181,7 @@ export function createBetService(deps: BetServiceDeps) {
         }));
         const answer: Placement = { status: 201, body: { bets }, replayed: false };
         if (idempotency) {
-          await c.query(
-            'insert into betting.idempotency_keys (player_id, key, fingerprint, status, response) values ($1, $2, $3, $4, $5)',
-            [playerId, idempotency.key, idempotency.fingerprint, answer.status, answer.body],
-          );
+          await storeKey(c, playerId, idempotency, answer.status, answer.body);
         }
         return {
           placement: answer,
@@ -242,15 +235,10 @@ const guardedTransaction: typeof withTransaction = (pool, work, options) =>
  */
 function fromConstraint(error: unknown): unknown {
   const e = error as { code?: string; constraint?: string };
-  if (e.code === '23505' && e.constraint === 'idempotency_keys_pkey') {
-    return new ApiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed.', {
-      cause: error,
-    });
-  }
   if (e.code === '23514' && e.constraint === 'player_balance_not_negative') {
     return new ApiError('INSUFFICIENT_FUNDS', 'Your balance is lower than the total stake.', { cause: error });
   }
-  return error;
+  return fromKeyConflict(error);
 }
 
 interface BetRow {
@@ -274,30 +262,5 @@ const betView = (r: BetRow): BetView => ({
   payoutCents: r.payout_cents === null ? null : Number(r.payout_cents),
   settlementId: r.settlement_id,
 });
-
-/**
- * Takes the key for this transaction, or answers from it: a key held by a transaction in flight →
- * IDEMPOTENCY_KEY_IN_USE (never waited for); a stored key with another fingerprint →
- * IDEMPOTENCY_KEY_REUSED; a stored key with this fingerprint → its first answer. The primary key
- * (player, key) is the final guard: a duplicate that slipped past the advisory lock fails on it.
- */
-async function claimKey(db: Db, playerId: string, key: IdempotencyKey): Promise<Placement | null> {
-  const { rows: lock } = await db.query<{ ok: boolean }>(
-    'select pg_try_advisory_xact_lock(hashtextextended($1, 7)) as ok',
-    [`betting.idempotency:${playerId}:${key.key}`],
-  );
-  if (!lock[0]!.ok)
-    throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed.');
-  const { rows } = await db.query<{ fingerprint: Buffer; status: number; response: Placement['body'] }>(
-    'select fingerprint, status, response from betting.idempotency_keys where player_id = $1 and key = $2',
-    [playerId, key.key],
-  );
-  const stored = rows[0];
-  if (!stored) return null;
-  if (!stored.fingerprint.equals(key.fingerprint)) {
-    throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request.');
-  }
-  return { status: stored.status, body: stored.response, replayed: true };
-}
 
 export type BetService = ReturnType<typeof createBetService>;

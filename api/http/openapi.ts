@@ -38,7 +38,7 @@ export function openApiDocument(
       parameters.push({
         name: 'Idempotency-Key',
         in: 'header',
-        required: true,
+        required: r.idempotencyKey === 'required',
         description:
           'draft-ietf-httpapi-idempotency-key-header: same key and body → the first answer again; another body → 422; while the first is in flight → 409',
         schema: { type: 'string', minLength: 1, maxLength: 255 },

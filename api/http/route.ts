@@ -27,8 +27,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   readonly body?: B;
   /** `raw`: the body is kept as bytes (signed webhooks) and parsed by the handler. */
   readonly bodyFormat?: 'json' | 'raw';
-  /** The route requires an `Idempotency-Key` header. */
-  readonly idempotencyKey?: boolean;
+  /** The route requires (or honours when sent) an `Idempotency-Key` header. */
+  readonly idempotencyKey?: 'required' | 'optional';
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
   readonly handle: (input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; req: Request }) => Promise<Reply>;
 }

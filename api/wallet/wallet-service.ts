@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { withTransaction, type Db, type TransactionPool } from '../../lib/db/transaction.js';
 import { assertCanPlay, limitCents, WEEK_MS } from '../account-checks.js';
 import { ApiError } from '../errors.js';
+import { claimKey, fromKeyConflict, storeKey, type IdempotencyKey } from '../idempotency.js';
 import {
   ensurePlayerCash,
   lockPlayerCash,
@@ -161,6 +162,30 @@ export function createWalletService(deps: WalletServiceDeps) {
     return payment;
   }
 
+  /**
+   * Runs the first step of a payment under an optional Idempotency-Key: a replay answers with the
+   * payment the key first created (in its current state), never a second payment.
+   */
+  async function withKey(
+    playerId: string,
+    key: IdempotencyKey | undefined,
+    work: (c: Db) => Promise<PaymentView>,
+  ): Promise<PaymentView & { replayed?: boolean }> {
+    const outcome = await withTransaction(pool, async (c): Promise<{ replayOf: string } | { payment: PaymentView }> => {
+      if (key) {
+        const replay = await claimKey<{ paymentId: string }>(c, playerId, key);
+        if (replay) return { replayOf: replay.body.paymentId };
+      }
+      const payment = await work(c);
+      if (key) await storeKey(c, playerId, key, 201, { paymentId: payment.id });
+      return { payment };
+    }).catch((error: unknown) => {
+      throw fromKeyConflict(error);
+    });
+    if ('replayOf' in outcome) return { ...(await getPayment(pool, outcome.replayOf)), replayed: true };
+    return outcome.payment;
+  }
+
   return {
     /**
      * Starts a deposit: the account must be able to play and stay within its weekly deposit
@@ -168,9 +193,9 @@ export function createWalletService(deps: WalletServiceDeps) {
      *
      * @throws {ApiError} ACCOUNT_CANNOT_PLAY, DEPOSIT_LIMIT_EXCEEDED, PAYMENT_FAILED.
      */
-    async deposit(playerId: string, amountCents: bigint): Promise<PaymentView> {
+    async deposit(playerId: string, amountCents: bigint, idempotency?: IdempotencyKey): Promise<PaymentView> {
       const at = now();
-      const payment = await withTransaction(pool, async (c) => {
+      const payment = await withKey(playerId, idempotency, async (c) => {
         const account = await players.read(c, playerId, { lock: 'share' });
         assertCanPlay(account);
         await ensurePlayerCash(c, playerId);
@@ -194,7 +219,7 @@ export function createWalletService(deps: WalletServiceDeps) {
         );
         return view(inserted.rows[0]!);
       });
-      return startWithProvider(payment, playerId);
+      return payment.replayed ? payment : startWithProvider(payment, playerId);
     },
 
     /**
@@ -204,8 +229,8 @@ export function createWalletService(deps: WalletServiceDeps) {
      *
      * @throws {ApiError} WITHDRAWALS_NOT_ALLOWED, INSUFFICIENT_FUNDS, PAYMENT_FAILED.
      */
-    async withdraw(playerId: string, amountCents: bigint): Promise<PaymentView> {
-      const payment = await withTransaction(pool, async (c) => {
+    async withdraw(playerId: string, amountCents: bigint, idempotency?: IdempotencyKey): Promise<PaymentView> {
+      const payment = await withKey(playerId, idempotency, async (c) => {
         const account = await players.read(c, playerId, { lock: 'share' });
         if (!account || !account.withdrawalsAllowed) {
           throw new ApiError('WITHDRAWALS_NOT_ALLOWED', 'Withdrawals are not allowed on this account yet.');
@@ -233,7 +258,7 @@ export function createWalletService(deps: WalletServiceDeps) {
         await c.query('update betting.payments set ledger_tx_id = $2 where id = $1', [id, tx]);
         return view(inserted.rows[0]!);
       });
-      return startWithProvider(payment, playerId);
+      return payment.replayed ? payment : startWithProvider(payment, playerId);
     },
 
     /** Applies a verified provider callback (idempotent). */

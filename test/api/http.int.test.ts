@@ -237,6 +237,42 @@ describe('betting HTTP API (Express 5, real Postgres and Redis)', () => {
     );
   });
 
+  it('honours an Idempotency-Key on deposits and withdrawals: one payment, replayed', async () => {
+    const player = await b.account({ withdrawalsAllowed: true });
+    const deposit = (amountCents: number) =>
+      request(api.app)
+        .post('/me/deposits')
+        .set('x-test-player', player)
+        .set('idempotency-key', 'dep-1')
+        .send({ amountCents });
+    const first = await deposit(1_500);
+    const again = await deposit(1_500);
+    expect([again.status, again.body.id, again.headers['idempotent-replayed']]).toEqual([201, first.body.id, 'true']);
+    expectProblem(await deposit(1_600), 422, 'IDEMPOTENCY_KEY_REUSED');
+    const { body, signature } = sandbox.callback({ paymentId: first.body.id, reference: 'dep-1', status: 'completed' });
+    await request(api.app)
+      .post('/webhooks/sandbox-payments')
+      .set(SANDBOX_SIGNATURE_HEADER, signature)
+      .type('json')
+      .send(body);
+    expect((await deposit(1_500)).body.state).toBe('completed');
+    const withdraw = () =>
+      request(api.app)
+        .post('/me/withdrawals')
+        .set('x-test-player', player)
+        .set('idempotency-key', 'wd-1')
+        .send({ amountCents: 500 });
+    const w1 = await withdraw();
+    const w2 = await withdraw();
+    expect([w1.status, w2.body.id]).toEqual([201, w1.body.id]);
+    expect((await request(api.app).get('/me/balance').set('x-test-player', player)).body.balanceCents).toBe(1_000);
+    const { rows } = await b.pool.query<{ n: number }>(
+      'select count(*)::int as n from betting.payments where player_id = $1',
+      [player],
+    );
+    expect(rows[0]!.n).toBe(2);
+  });
+
   it('answers kyc and wallet refusals with their codes', async () => {
     expectProblem(await request(api.app).get('/me/balance'), 401, 'KYC_NOT_AUTHENTICATED');
     expectProblem(await request(api.app).post('/admin/events').send({}), 401, 'ADMIN_NOT_AUTHENTICATED');
