@@ -321,6 +321,38 @@ describe('betting HTTP API (Express 5, real Postgres and Redis)', () => {
     expect(audit.rows.every((r) => r.actor === 'oidc:staff-1' && r.request_id)).toBe(true);
   });
 
+  it('keeps accepting bets when Redis is down (odds from Postgres) and reports not ready', async () => {
+    const dead = new Redis({
+      port: 1,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    dead.on('error', () => undefined);
+    const offline = createApiModule({
+      pool: b.pool,
+      redis: dead,
+      redisPrefix: prefix,
+      players: sqlPlayerAccounts,
+      http: ports,
+      payments: { provider: sandbox, webhookSecret: SECRET },
+    });
+    const player = await funded(1_000);
+    const before = (await request(offline.app).get(`/markets/${marketId}`)).body.poolCents;
+    const bet = await request(offline.app)
+      .post('/bets')
+      .set('x-test-player', player)
+      .set('idempotency-key', 'offline-1')
+      .send({ marketId, selection: 'away', stakeCents: 300 });
+    expect(bet.status).toBe(201);
+    expect((await request(offline.app).get(`/markets/${marketId}`)).body.poolCents).toBe(before + 300);
+    const ready = await request(offline.app).get('/health/ready');
+    expectProblem(ready, 503, 'API_UNAVAILABLE');
+    expect(ready.body.checks).toEqual({ postgres: 'ok', redis: 'down' });
+    dead.disconnect();
+  });
+
   it('answers bad input on every endpoint with problem+json and a stable code, never a 500, writing nothing', async () => {
     const player = await funded(5_000);
     const P = { 'x-test-player': player };

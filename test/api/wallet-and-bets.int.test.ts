@@ -175,6 +175,36 @@ describe('wallet and bets (real Postgres, kyc tables)', () => {
       ]);
     });
 
+    it('counts the weekly stake limit over 7 rolling days, batches included', async () => {
+      const market = await openMarket(b.pool, { closesAt: new Date(Date.now() + 30 * 24 * 3600_000) });
+      const player = await funded(10_000n, { weeklyStakeCents: 1_000 });
+      const bet = (stakeCents: bigint) => [{ marketId: market, selection: 'home', stakeCents }];
+      await bets.place(player, bet(600n));
+      expect(await code(bets.place(player, [...bet(200n), ...bet(201n)]))).toBe('STAKE_LIMIT_EXCEEDED');
+      await bets.place(player, [...bet(200n), ...bet(200n)]);
+      expect(await code(bets.place(player, bet(100n)))).toBe('STAKE_LIMIT_EXCEEDED');
+      clock = new Date(clock.getTime() + 7 * 24 * 3600_000 + 1);
+      await bets.place(player, bet(1_000n));
+      expect(await wallet.balance(player)).toBe(8_000n);
+    });
+
+    it('refuses a bet whose player is suspended while it waits for the kyc account row', async () => {
+      const market = await openMarket(b.pool);
+      const player = await funded(1_000n);
+      const kyc = await b.pool.connect();
+      try {
+        await kyc.query('begin');
+        await kyc.query("update kyc.accounts set status = 'suspended' where id = $1", [player]);
+        const pending = code(bets.place(player, [{ marketId: market, selection: 'home', stakeCents: 100n }]));
+        await new Promise((r) => setTimeout(r, 200)); // the bet now waits on the account row
+        await kyc.query('commit');
+        expect(await pending).toBe('ACCOUNT_CANNOT_PLAY');
+      } finally {
+        kyc.release();
+      }
+      expect(await wallet.balance(player)).toBe(1_000n);
+    });
+
     it('places a batch of 200 bets over several markets atomically, and none when one fails', async () => {
       const m1 = await openMarket(b.pool);
       const m2 = await openMarket(b.pool, { runners: 8 });
