@@ -221,6 +221,34 @@ export function createMarketService(deps: { readonly pool: TransactionPool & Db;
       });
     },
 
+    /**
+     * Writes `closed` on every open or suspended market whose cut-off has passed (reads already show
+     * them closed; the settler needs the state), each with an audit entry by `system:cut-off`.
+     * Idempotent; safe to run from several instances (row locks, SKIP LOCKED).
+     *
+     * @returns the ids of the markets it closed.
+     */
+    async closeDueMarkets(limit = 500): Promise<string[]> {
+      return withTransaction(pool, async (c) => {
+        const at = now();
+        const { rows } = await c.query<{ id: string; state: MarketState }>(
+          `with due as (select id, state from betting.markets
+                         where state in ('open', 'suspended') and closes_at <= $1
+                         order by id limit $2 for update skip locked)
+           update betting.markets m set state = 'closed', updated_at = $1 from due where m.id = due.id
+           returning m.id::text, due.state`,
+          [at, limit],
+        );
+        for (const r of rows) {
+          await audit(c, { actor: 'system:cut-off' }, 'market.close', `market:${r.id}`, {
+            from: r.state,
+            to: 'closed',
+          });
+        }
+        return rows.map((r) => r.id);
+      });
+    },
+
     /** @throws {ApiError} MARKET_NOT_FOUND. */
     async market(marketId: string): Promise<MarketView> {
       const { rows } = await pool.query<MarketRow>(`${MARKET_SELECT} where m.id = $1`, [marketId]);

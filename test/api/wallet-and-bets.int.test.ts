@@ -205,6 +205,23 @@ describe('wallet and bets (real Postgres, kyc tables)', () => {
       expect(await wallet.balance(player)).toBe(1_000n);
     });
 
+    it('closes markets whose cut-off has passed, once, with an audit entry', async () => {
+      const closesAt = new Date(Date.now() + 3600_000);
+      const due = await openMarket(b.pool, { closesAt });
+      const later = await openMarket(b.pool, { closesAt: new Date(closesAt.getTime() + 60_000) });
+      const sweeper = createMarketService({ pool: b.pool, now: () => closesAt });
+      const closed = await sweeper.closeDueMarkets();
+      expect(closed).toContain(due);
+      expect(closed).not.toContain(later);
+      expect(await sweeper.closeDueMarkets()).not.toContain(due);
+      expect((await sweeper.market(due)).state).toBe('closed');
+      const { rows } = await b.pool.query<{ actor: string }>(
+        "select actor from betting.audit_log where target = $1 and action = 'market.close'",
+        [`market:${due}`],
+      );
+      expect(rows).toEqual([{ actor: 'system:cut-off' }]);
+    });
+
     it('places a batch of 200 bets over several markets atomically, and none when one fails', async () => {
       const m1 = await openMarket(b.pool);
       const m2 = await openMarket(b.pool, { runners: 8 });
