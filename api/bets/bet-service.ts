@@ -3,6 +3,7 @@ import { assertCanPlay, limitCents, WEEK_MS } from '../account-checks.js';
 import { ApiError } from '../errors.js';
 import { claimKey, fromKeyConflict, storeKey, type IdempotencyKey } from '../idempotency.js';
 import { postTransaction } from '../ledger/ledger.js';
+import { lockMarketsShared } from '../markets/market-lock.js';
 import type { PoolCache } from '../markets/pool-cache.js';
 import type { PlayerAccounts } from '../ports.js';
 
@@ -58,7 +59,7 @@ interface MarketLockRow {
 /**
  * Places bets. One Postgres transaction per request, taking rows in a fixed order: the
  * idempotency key (advisory lock, never waited for), the kyc account (share), the markets
- * (share, ascending id), the player's cash row (no key update). The stake moves from the player's
+ * (shared advisory lock, ascending id), the player's cash row (no key update). The stake moves from the player's
  * cash to each market's escrow in one balanced ledger transaction; no shared row is updated.
  */
 export function createBetService(deps: BetServiceDeps) {
@@ -88,10 +89,14 @@ export function createBetService(deps: BetServiceDeps) {
         const marketIds = [...new Set(requests.map((r) => r.marketId))].sort((a, b) =>
           BigInt(a) < BigInt(b) ? -1 : 1,
         );
+        // Shared advisory locks (in the lock manager only: no tuple lock, no multixact on the market
+        // row) that every state change and the settlement take exclusively: a close waits for the
+        // bets in flight, and every bet after it reads the new state in the statement below.
+        await c.query(`select ${lockMarketsShared('$1')}`, [marketIds]);
         const { rows: markets } = await c.query<MarketLockRow>(
           `select m.id::text, m.state, m.closes_at, m.min_stake_cents, m.max_stake_cents, a.id::text as escrow
            from betting.markets m join betting.ledger_accounts a on a.market_id = m.id and a.kind = 'pool_escrow'
-          where m.id = any($1::bigint[]) order by m.id for share of m`,
+          where m.id = any($1::bigint[])`,
           [marketIds],
         );
         const byId = new Map(markets.map((m) => [m.id, m]));

@@ -7,6 +7,7 @@ import {
   type OutcomeSchemaId,
   type Selection,
 } from './outcome.js';
+import { lockMarketExclusive, tryLockMarketExclusive } from './market-lock.js';
 import { effectiveState, sourcesOf, transition, type MarketCommand, type MarketState } from './market-state.js';
 
 export interface NewEvent {
@@ -183,8 +184,8 @@ export function createMarketService(deps: { readonly pool: TransactionPool & Db;
     },
 
     /**
-     * Applies a state command under the market's row lock (FOR UPDATE: it waits for bets in flight,
-     * which hold FOR SHARE, and every later bet sees the new state). Opening after the cut-off is refused.
+     * Applies a state command under the market's row lock (exclusive market lock: it waits for bets in
+     * flight, which hold it shared, and every later bet sees the new state). Opening after the cut-off is refused.
      *
      * @throws {ApiError} MARKET_NOT_FOUND, MARKET_TRANSITION_INVALID.
      */
@@ -194,6 +195,7 @@ export function createMarketService(deps: { readonly pool: TransactionPool & Db;
       ctx: AuditContext & { reason?: string | undefined },
     ): Promise<MarketView> {
       return withTransaction(pool, async (c) => {
+        await c.query(`select ${lockMarketExclusive('$1')}`, [marketId]);
         const { rows } = await c.query<{ state: MarketState; closes_at: Date }>(
           'select state, closes_at from betting.markets where id = $1 for update',
           [marketId],
@@ -224,7 +226,8 @@ export function createMarketService(deps: { readonly pool: TransactionPool & Db;
     /**
      * Writes `closed` on every open or suspended market whose cut-off has passed (reads already show
      * them closed; the settler needs the state), each with an audit entry by `system:cut-off`.
-     * Idempotent; safe to run from several instances (row locks, SKIP LOCKED).
+     * Idempotent; safe to run from several instances: a market whose lock is held (bets in flight,
+     * an admin command, another sweeper) is skipped until the next run, so the sweep never deadlocks.
      *
      * @returns the ids of the markets it closed.
      */
@@ -233,9 +236,10 @@ export function createMarketService(deps: { readonly pool: TransactionPool & Db;
         const at = now();
         const { rows } = await c.query<{ id: string; state: MarketState }>(
           `with due as (select id, state from betting.markets
-                         where state in ('open', 'suspended') and closes_at <= $1
-                         order by id limit $2 for update skip locked)
-           update betting.markets m set state = 'closed', updated_at = $1 from due where m.id = due.id
+                         where state in ('open', 'suspended') and closes_at <= $1 order by id limit $2),
+                locked as (select id, state from due where ${tryLockMarketExclusive('due.id')})
+           update betting.markets m set state = 'closed', updated_at = $1 from locked due
+            where m.id = due.id and m.state in ('open', 'suspended')
            returning m.id::text, due.state`,
           [at, limit],
         );

@@ -2,6 +2,7 @@ import { withTransaction, type TransactionPool } from '../../lib/db/transaction.
 import { ApiError } from '../errors.js';
 import { singletonAccounts } from '../ledger/ledger.js';
 import type { MarketState } from '../markets/market-state.js';
+import { lockMarketExclusive } from '../markets/market-lock.js';
 import { marketOutcome, type MarketDefinition, type OutcomeSchemaId } from '../markets/outcome.js';
 import { settlePool } from '../pools/parimutuel.js';
 
@@ -54,8 +55,8 @@ const summary = (r: SettlementRow, bets: number, alreadySettled: boolean): Settl
  * check the chain, or pick markets with SKIP LOCKED; it shows that the schema settles a market in
  * a constant number of statements, exactly once.
  *
- * In one transaction: the market row FOR UPDATE (bets in flight hold FOR SHARE and finish first;
- * later ones see it closed); the pool per selection from the open-bets index; the pure
+ * In one transaction: the market's exclusive lock (bets in flight hold it shared and finish first;
+ * later ones see the market closed) and its row FOR UPDATE; the pool per selection from the open-bets index; the pure
  * pari-mutuel math; a `settlements` row unique per market (a second run finds it and pays
  * nothing); one UPDATE of every open bet joined to the dividends; one balanced ledger transaction
  * (escrow → players aggregated per player, takeout + breakage → house) in one INSERT.
@@ -69,6 +70,8 @@ export async function settleMarket(
   result: SettlingResult,
 ): Promise<SettlementSummary> {
   return withTransaction(pool, async (c) => {
+    // Exclusive market lock first: bets still in flight (placed before the cut-off) finish and are settled too.
+    await c.query(`select ${lockMarketExclusive('$1')}`, [marketId]);
     const { rows } = await c.query<{
       state: MarketState;
       definition: MarketDefinition;

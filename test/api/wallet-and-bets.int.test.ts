@@ -266,6 +266,34 @@ describe('wallet and bets (real Postgres, kyc tables)', () => {
       expect(await wallet.balance(player)).toBe(0n);
     });
 
+    it('makes a close wait for a bet in flight, so that no bet commits after the close', async () => {
+      const markets = createMarketService({ pool: b.pool });
+      const market = await openMarket(b.pool);
+      const player = await funded(1_000n);
+      const holder = await b.pool.connect();
+      const order: string[] = [];
+      try {
+        // Hold the player's cash row: the bet passes its market check, then waits here.
+        await holder.query('begin');
+        await holder.query(
+          "select 1 from betting.ledger_accounts where kind = 'player_cash' and player_id = $1 for update",
+          [player],
+        );
+        const bet = bets
+          .place(player, [{ marketId: market, selection: 'home', stakeCents: 100n }])
+          .then(() => order.push('bet'));
+        await new Promise((r) => setTimeout(r, 200));
+        const close = markets.command(market, 'close', admin).then(() => order.push('close'));
+        await new Promise((r) => setTimeout(r, 300));
+        expect(order).toEqual([]); // the close waits for the bet in flight
+        await holder.query('commit');
+        await Promise.all([bet, close]);
+        expect(order).toEqual(['bet', 'close']);
+      } finally {
+        holder.release();
+      }
+    });
+
     it('accepts no bet once a racing close has committed', async () => {
       const markets = createMarketService({ pool: b.pool });
       const market = await openMarket(b.pool);

@@ -242,7 +242,7 @@ create table betting.bets (
 create index bets_market_open on betting.bets (market_id, selection) include (stake_cents, player_id)
   where state = 'accepted';
 -- "My bets" pages and the rolling 7-day stake sum.
-create index bets_player on betting.bets (player_id, placed_at desc, id desc);
+create index bets_player on betting.bets (player_id, placed_at desc, id desc) include (stake_cents);
 
 create function betting.bets_guard() returns trigger language plpgsql as $$
 begin
