@@ -64,7 +64,13 @@ export async function ensurePlayerCash(db: Db, playerId: string): Promise<string
      limit 1`,
     [playerId],
   );
-  return rows[0]!.id;
+  if (rows[0]) return rows[0].id;
+  // A concurrent first deposit inserted it after this statement's snapshot: read it now.
+  const again = await db.query<{ id: string }>(
+    `select id::text from betting.ledger_accounts where kind = 'player_cash' and player_id = $1`,
+    [playerId],
+  );
+  return again.rows[0]!.id;
 }
 
 /** Locks the player's cash row (the per-player row every money move of that player takes) and reads it. */

@@ -52,6 +52,13 @@ describe('wallet and bets (real Postgres, kyc tables)', () => {
       expect(await wallet.balance(player)).toBe(20_000n);
     });
 
+    it('opens one wallet when the first deposits of a new player race', async () => {
+      const player = await b.account();
+      const done = await Promise.all(Array.from({ length: 8 }, () => wallet.deposit(player, 100n)));
+      expect(done.every((p) => p.state === 'completed')).toBe(true);
+      expect(await wallet.balance(player)).toBe(800n);
+    });
+
     it('refuses deposits of suspended, closed and limit-less accounts, and of unknown ones', async () => {
       for (const o of [{ status: 'suspended' as const }, { status: 'closed' as const }, { weeklyDepositCents: null }]) {
         expect(await code(wallet.deposit(await b.account(o), 100n))).toBe('ACCOUNT_CANNOT_PLAY');
