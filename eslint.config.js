@@ -60,6 +60,8 @@ export const DEPENDENCY_ALLOW_LIST = {
     'test/kyc/support/',
     'test/oracle/chain/harness.ts',
     'test/contracts-ts/fixture.ts',
+    'api/index.ts',
+    'test/api/support/',
   ],
 };
 

@@ -1,0 +1,457 @@
+import { createHash } from 'node:crypto';
+import express, { type Application, type RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { KycError } from '../kyc/index.js';
+import type { Db, TransactionPool } from '../lib/db/transaction.js';
+import { createBetService, type IdempotencyKey } from './bets/bet-service.js';
+import { ApiError } from './errors.js';
+import { openApiDocument } from './http/openapi.js';
+import { problemHandler, requestId } from './http/problem.js';
+import { parse, route, toHandler, type AnyRoute } from './http/route.js';
+import * as S from './http/schemas.js';
+import { createMarketService, type MarketView } from './markets/market-service.js';
+import { createPoolCache, type PoolCache } from './markets/pool-cache.js';
+import { indicativeDividends } from './pools/parimutuel.js';
+import type { HttpPorts, PlayerAccounts } from './ports.js';
+import { SANDBOX_SIGNATURE_HEADER, verifySandboxSignature, type PaymentProvider } from './wallet/payment-provider.js';
+import { createWalletService, type PaymentView } from './wallet/wallet-service.js';
+
+/** Dependencies of {@link createApiModule}: connections and ports from the composition root. */
+export interface ApiModuleDeps {
+  readonly pool: TransactionPool & Db;
+  /** Live pool counters and readiness; indicative odds are read from Postgres without it. */
+  readonly redis?: Pick<Redis, 'eval' | 'hgetall' | 'ping'> | undefined;
+  /** Key prefix of this API's Redis keys (e.g. `verdict:api:`). */
+  readonly redisPrefix?: string;
+  readonly players: PlayerAccounts;
+  readonly http: HttpPorts;
+  readonly payments: { readonly provider: PaymentProvider; readonly webhookSecret: string };
+  readonly logger?: Pick<Logger, 'error' | 'debug' | 'warn'>;
+  readonly now?: () => Date;
+  /** Largest JSON body accepted (default 256 kB: a batch of 200 bets is about 20 kB). */
+  readonly bodyLimit?: string;
+}
+
+const n = (v: bigint): number => Number(v);
+const iso = (d: Date): string => d.toISOString();
+
+/** JSON with sorted keys: the fingerprint of a body does not depend on key order or spacing. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The Idempotency-Key header (an sf-string: quoted, or bare for lenient clients) and the request's fingerprint. */
+function idempotencyKey(header: string | undefined, method: string, path: string, body: unknown): IdempotencyKey {
+  if (header === undefined)
+    throw new ApiError('IDEMPOTENCY_KEY_MISSING', 'This endpoint requires an Idempotency-Key header.');
+  const key = /^".*"$/.test(header) ? header.slice(1, -1) : header;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new ApiError('API_REQUEST_INVALID', 'The Idempotency-Key header must be 1 to 255 visible ASCII characters.', {
+      details: { errors: [{ path: 'header.Idempotency-Key', message: 'invalid' }] },
+    });
+  }
+  const fingerprint = createHash('sha256')
+    .update(`${method} ${path}\n${canonical(body)}`)
+    .digest();
+  return { key, fingerprint };
+}
+
+const paymentJson = (p: PaymentView) => ({
+  id: p.id,
+  kind: p.kind,
+  amountCents: n(p.amountCents),
+  state: p.state,
+  createdAt: iso(p.createdAt),
+});
+
+/**
+ * Builds the betting API: services over Postgres and an Express app (no listen, no env).
+ *
+ * @returns `{ app, bets, wallet, markets, routes, openapi }`.
+ */
+export function createApiModule(deps: ApiModuleDeps) {
+  const { pool, players } = deps;
+  const now = deps.now ?? (() => new Date());
+  const cache: PoolCache | undefined = deps.redis
+    ? createPoolCache({ redis: deps.redis, db: pool, prefix: deps.redisPrefix ?? 'verdict:api:' })
+    : undefined;
+  const markets = createMarketService({ pool, now });
+  const wallet = createWalletService({ pool, players, provider: deps.payments.provider, now });
+  const bets = createBetService({
+    pool,
+    players,
+    cache,
+    now,
+    onCacheError: (error) =>
+      deps.logger?.warn({ event: 'api.pool_cache_failed', err: String(error) }, 'pool counter not updated'),
+  });
+
+  async function poolTotals(m: MarketView): Promise<bigint[]> {
+    if (cache) {
+      try {
+        return await cache.totals(m.id, m.selections.length);
+      } catch (error) {
+        deps.logger?.warn({ event: 'api.pool_cache_failed', err: String(error) }, 'pool totals read from Postgres');
+      }
+    }
+    const { rows } = await pool.query<{ selection: number; total: string }>(
+      'select selection, sum(stake_cents)::text as total from betting.bets where market_id = $1 group by selection',
+      [m.id],
+    );
+    const totals = m.selections.map(() => 0n);
+    for (const r of rows) totals[r.selection] = BigInt(r.total);
+    return totals;
+  }
+
+  async function marketJson(m: MarketView) {
+    const totals = await poolTotals(m);
+    const shareOf = m.definition.type === 'race-place' ? m.definition.places : 1;
+    const dividends = indicativeDividends(totals, m.takeoutBps, shareOf);
+    return {
+      id: m.id,
+      eventId: m.eventId,
+      definition: m.definition,
+      state: m.state,
+      closesAt: iso(m.closesAt),
+      takeoutBps: m.takeoutBps,
+      minStakeCents: n(m.minStakeCents),
+      maxStakeCents: n(m.maxStakeCents),
+      poolCents: n(totals.reduce((a, b) => a + b, 0n)),
+      selections: m.selections.map((s, i) => ({
+        ...s,
+        poolCents: n(totals[i] ?? 0n),
+        indicativeDividendCents: dividends[i] === null || dividends[i] === undefined ? null : n(dividends[i]),
+      })),
+    };
+  }
+
+  const eventJson = async (e: Awaited<ReturnType<typeof markets.event>>) => ({
+    id: e.id,
+    oracleEventId: e.oracleEventId,
+    schema: e.schema,
+    name: e.name,
+    startsAt: iso(e.startsAt),
+    runners: e.runners,
+    markets: await Promise.all(e.markets.map(marketJson)),
+  });
+
+  const player = (req: express.Request): string => {
+    const id = req.user?.accountId;
+    if (!id) throw new KycError('KYC_NOT_AUTHENTICATED', 'You are not signed in.');
+    return id;
+  };
+  const actor = (req: express.Request) => {
+    if (!req.admin) throw new ApiError('ADMIN_NOT_AUTHENTICATED', 'Staff sign-in required.');
+    return { actor: req.admin.actor, requestId: req.requestId };
+  };
+  const optionalKey = (req: express.Request, body: unknown) => {
+    const header = req.get('idempotency-key');
+    return header === undefined ? undefined : idempotencyKey(header, 'POST', req.originalUrl.split('?')[0]!, body);
+  };
+  const paymentReply = (p: PaymentView & { replayed?: boolean }) => ({
+    status: 201,
+    body: paymentJson(p),
+    headers: p.replayed ? { 'idempotent-replayed': 'true' } : undefined,
+  });
+  const placed = (p: Awaited<ReturnType<typeof bets.place>>) => ({
+    status: p.status,
+    body: p.body,
+    headers: p.replayed ? { 'idempotent-replayed': 'true' } : undefined,
+  });
+
+  const routes: AnyRoute[] = [
+    route({
+      method: 'get',
+      path: '/health/live',
+      summary: 'The process is up',
+      tag: 'operations',
+      auth: 'public',
+      responses: { 200: { description: 'Alive', schema: S.Health } },
+      handle: () => Promise.resolve({ status: 200, body: { status: 'ok' } }),
+    }),
+    route({
+      method: 'get',
+      path: '/health/ready',
+      summary: 'Postgres and Redis answer',
+      tag: 'operations',
+      auth: 'public',
+      responses: { 200: { description: 'Ready', schema: S.Health } },
+      handle: async () => {
+        const checks: Record<string, string> = {};
+        const timeout = <T>(p: Promise<T>) =>
+          Promise.race([
+            p,
+            new Promise<never>((_r, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref()),
+          ]);
+        await timeout(pool.query('select 1')).then(
+          () => (checks.postgres = 'ok'),
+          () => (checks.postgres = 'down'),
+        );
+        if (deps.redis) {
+          await timeout(deps.redis.ping()).then(
+            () => (checks.redis = 'ok'),
+            () => (checks.redis = 'down'),
+          );
+        }
+        if (Object.values(checks).some((v) => v !== 'ok')) {
+          throw new ApiError('API_UNAVAILABLE', 'A dependency is not ready.', { details: { checks } });
+        }
+        return { status: 200, body: { status: 'ok', checks } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/events',
+      summary: 'Upcoming events with their markets and indicative pool odds',
+      tag: 'markets',
+      auth: 'public',
+      query: S.EventsQuery,
+      responses: { 200: { description: 'Events', schema: S.Events } },
+      handle: async ({ query }) => {
+        const list = await markets.events({ limit: query.limit, from: query.from ? new Date(query.from) : undefined });
+        return { status: 200, body: { events: await Promise.all(list.map(eventJson)) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/events/:eventId',
+      summary: 'One event with its markets',
+      tag: 'markets',
+      auth: 'public',
+      params: S.EventParams,
+      responses: { 200: { description: 'Event', schema: S.Event } },
+      handle: async ({ params }) => ({ status: 200, body: await eventJson(await markets.event(params.eventId)) }),
+    }),
+    route({
+      method: 'get',
+      path: '/markets/:marketId',
+      summary: 'One market with its pool per selection and indicative dividends',
+      tag: 'markets',
+      auth: 'public',
+      params: S.MarketParams,
+      responses: { 200: { description: 'Market', schema: S.Market } },
+      handle: async ({ params }) => ({ status: 200, body: await marketJson(await markets.market(params.marketId)) }),
+    }),
+    route({
+      method: 'post',
+      path: '/bets',
+      summary: 'Place a bet',
+      tag: 'bets',
+      auth: 'player',
+      body: S.BetBody,
+      idempotencyKey: 'required',
+      responses: {
+        201: { description: 'Accepted (or the first answer again, with Idempotent-Replayed)', schema: S.Bets },
+      },
+      handle: async ({ body, req }) =>
+        placed(
+          await bets.place(
+            player(req),
+            [{ ...body, stakeCents: BigInt(body.stakeCents) }],
+            idempotencyKey(req.get('idempotency-key'), 'POST', req.originalUrl.split('?')[0]!, body),
+          ),
+        ),
+    }),
+    route({
+      method: 'post',
+      path: '/bets/batch',
+      summary: 'Place up to 200 bets atomically (all or none)',
+      tag: 'bets',
+      auth: 'player',
+      body: S.BatchBody,
+      idempotencyKey: 'required',
+      responses: { 201: { description: 'All accepted', schema: S.Bets } },
+      handle: async ({ body, req }) =>
+        placed(
+          await bets.place(
+            player(req),
+            body.bets.map((b) => ({ ...b, stakeCents: BigInt(b.stakeCents) })),
+            idempotencyKey(req.get('idempotency-key'), 'POST', req.originalUrl.split('?')[0]!, body),
+          ),
+        ),
+    }),
+    route({
+      method: 'get',
+      path: '/me/bets',
+      summary: 'My bets, newest first (open or settled), paginated by id',
+      tag: 'bets',
+      auth: 'player',
+      query: S.MyBetsQuery,
+      responses: { 200: { description: 'A page of bets', schema: S.Bets } },
+      handle: async ({ query, req }) => ({ status: 200, body: { bets: await bets.myBets(player(req), query) } }),
+    }),
+    route({
+      method: 'get',
+      path: '/me/balance',
+      summary: 'My available balance',
+      tag: 'wallet',
+      auth: 'player',
+      responses: { 200: { description: 'Balance', schema: S.Balance } },
+      handle: async ({ req }) => ({ status: 200, body: { balanceCents: n(await wallet.balance(player(req))) } }),
+    }),
+    route({
+      method: 'get',
+      path: '/me/statement',
+      summary: 'My cash ledger entries, newest first',
+      tag: 'wallet',
+      auth: 'player',
+      query: S.PageQuery,
+      responses: { 200: { description: 'A page of the statement', schema: S.Statement } },
+      handle: async ({ query, req }) => {
+        const lines = await wallet.statement(player(req), query);
+        return {
+          status: 200,
+          body: { lines: lines.map((l) => ({ ...l, amountCents: n(l.amountCents), at: iso(l.at) })) },
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/me/deposits',
+      summary: 'Deposit (within the weekly deposit limit)',
+      tag: 'wallet',
+      auth: 'player',
+      body: S.AmountBody,
+      responses: { 201: { description: 'Completed, or pending until the provider confirms', schema: S.Payment } },
+      idempotencyKey: 'optional',
+      handle: async ({ body, req }) =>
+        paymentReply(await wallet.deposit(player(req), BigInt(body.amountCents), optionalKey(req, body))),
+    }),
+    route({
+      method: 'post',
+      path: '/me/withdrawals',
+      summary: 'Withdraw (once kyc allows withdrawals)',
+      tag: 'wallet',
+      auth: 'player',
+      body: S.AmountBody,
+      responses: { 201: { description: 'Completed, or pending', schema: S.Payment } },
+      idempotencyKey: 'optional',
+      handle: async ({ body, req }) =>
+        paymentReply(await wallet.withdraw(player(req), BigInt(body.amountCents), optionalKey(req, body))),
+    }),
+    route({
+      method: 'get',
+      path: '/me/payments/:paymentId',
+      summary: 'One of my deposits or withdrawals',
+      tag: 'wallet',
+      auth: 'player',
+      params: S.PaymentParams,
+      responses: { 200: { description: 'Payment', schema: S.Payment } },
+      handle: async ({ params, req }) => ({
+        status: 200,
+        body: paymentJson(await wallet.payment(player(req), params.paymentId)),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/webhooks/sandbox-payments',
+      summary: 'Sandbox provider callback (HMAC-SHA256 signed, idempotent)',
+      tag: 'wallet',
+      auth: 'webhook',
+      body: S.WebhookBody,
+      bodyFormat: 'raw',
+      responses: { 200: { description: 'Applied (or already applied)', schema: S.Payment } },
+      handle: async ({ req }) => {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        if (!verifySandboxSignature(deps.payments.webhookSecret, raw, req.get(SANDBOX_SIGNATURE_HEADER), now())) {
+          throw new ApiError('WEBHOOK_SIGNATURE_INVALID', 'The webhook signature is missing, wrong or too old.');
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(raw.toString('utf8'));
+        } catch (error) {
+          throw new ApiError('API_REQUEST_INVALID', 'The request body is not valid JSON.', { cause: error });
+        }
+        const event = parse(S.WebhookBody, json, 'body');
+        return { status: 200, body: paymentJson(await wallet.confirm(event.paymentId, event.status, event.reference)) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/admin/events',
+      summary: 'Create an event bound to its oracle event id',
+      tag: 'admin',
+      auth: 'admin',
+      body: S.NewEventBody,
+      responses: { 201: { description: 'Created', schema: S.Event } },
+      handle: async ({ body, req }) => {
+        const e = await markets.createEvent({ ...body, startsAt: new Date(body.startsAt) }, actor(req));
+        return { status: 201, body: { ...e, startsAt: iso(e.startsAt), markets: [] } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/admin/events/:eventId/markets',
+      summary: 'Create a market (inactive) of an event',
+      tag: 'admin',
+      auth: 'admin',
+      params: S.EventParams,
+      body: S.NewMarketBody,
+      responses: { 201: { description: 'Created', schema: S.Market } },
+      handle: async ({ params, body, req }) => {
+        const m = await markets.createMarket(
+          params.eventId,
+          {
+            definition: body.definition,
+            closesAt: new Date(body.closesAt),
+            takeoutBps: body.takeoutBps,
+            minStakeCents: BigInt(body.minStakeCents),
+            maxStakeCents: BigInt(body.maxStakeCents),
+          },
+          actor(req),
+        );
+        return { status: 201, body: await marketJson(m) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/admin/markets/:marketId/:command',
+      summary: 'Open, suspend, close or void a market',
+      tag: 'admin',
+      auth: 'admin',
+      params: S.CommandParams,
+      body: S.CommandBody,
+      responses: { 200: { description: 'The market in its new state', schema: S.Market } },
+      handle: async ({ params, body, req }) => ({
+        status: 200,
+        body: await marketJson(
+          await markets.command(params.marketId, params.command, { ...actor(req), reason: body.reason }),
+        ),
+      }),
+    }),
+  ];
+
+  const openapi = openApiDocument(routes, { title: 'Verdict betting API', version: '0.1.0' });
+  const app: Application = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestId);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  const jsonBody = express.json({ limit: deps.bodyLimit ?? '256kb', strict: true });
+  const rawBody = express.raw({ type: () => true, limit: '64kb' });
+  for (const r of routes) {
+    const chain: RequestHandler[] = [];
+    if (r.auth === 'player') chain.push(deps.http.requirePlayer);
+    if (r.auth === 'admin') chain.push(deps.http.requireAdmin);
+    if (r.method === 'post' && r.auth === 'player') chain.push(deps.http.csrf);
+    if (r.method === 'post') chain.push(r.bodyFormat === 'raw' ? rawBody : jsonBody);
+    app[r.method](r.path, ...chain, toHandler(r));
+  }
+  app.use(() => {
+    throw new ApiError('API_NOT_FOUND', 'No such route.');
+  });
+  app.use(problemHandler(deps.logger));
+  return { app, bets, wallet, markets, routes, openapi };
+}
+
+export type ApiModule = ReturnType<typeof createApiModule>;

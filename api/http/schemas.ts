@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { MAX_BATCH } from '../bets/bet-service.js';
+import { LINE_LIMIT, MAX_RUNNERS, OUTCOME_SCHEMAS } from '../markets/outcome.js';
+
+/** Cents as a JSON integer: positive and far below 2^53. */
+const MAX_CENTS = 1_000_000_000_000; // €10 billion
+const cents = (what: string) => z.number().int().positive().max(MAX_CENTS).describe(`${what}, in integer cents`);
+
+export const MarketId = z
+  .string()
+  .regex(/^[1-9][0-9]{0,17}$/, 'a market id is a positive integer')
+  .describe('Market id');
+export const EventId = z.uuid().describe('Event id');
+export const PaymentId = z.uuid().describe('Payment id');
+const Cursor = z.string().regex(/^[1-9][0-9]{0,17}$/, 'a cursor is a positive integer');
+
+export const MarketParams = z.object({ marketId: MarketId });
+export const EventParams = z.object({ eventId: EventId });
+export const PaymentParams = z.object({ paymentId: PaymentId });
+export const CommandParams = z.object({ marketId: MarketId, command: z.enum(['open', 'suspend', 'close', 'void']) });
+
+export const BetBody = z
+  .strictObject({
+    marketId: MarketId,
+    selection: z.string().min(1).max(32).describe('Selection code: home/draw/away, over/under, or a runner number'),
+    stakeCents: cents('Stake'),
+  })
+  .describe('One bet');
+export const BatchBody = z
+  .strictObject({ bets: z.array(BetBody).min(1).max(MAX_BATCH) })
+  .describe(`1 to ${MAX_BATCH} bets, all or none`);
+export const AmountBody = z.strictObject({ amountCents: cents('Amount') });
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: Cursor.optional().describe('Return items older than this id (the last id of the previous page)'),
+});
+export const MyBetsQuery = PageQuery.extend({ state: z.enum(['open', 'settled']).optional() });
+export const EventsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  from: z.iso.datetime().optional().describe('Events starting at or after this instant (default: one day ago)'),
+});
+
+const HalfLine = z.number().min(-LINE_LIMIT).max(LINE_LIMIT);
+export const MarketDefinitionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('match-winner') }),
+  z.strictObject({ type: z.literal('total-goals'), line: HalfLine.describe('A half line, e.g. 2.5') }),
+  z.strictObject({
+    type: z.literal('handicap'),
+    line: HalfLine.describe('A half line added to the home score, e.g. -1.5'),
+  }),
+  z.strictObject({ type: z.literal('race-win') }),
+  z.strictObject({
+    type: z.literal('race-place'),
+    places: z
+      .number()
+      .int()
+      .min(2)
+      .max(MAX_RUNNERS - 1),
+  }),
+]);
+
+export const NewEventBody = z.strictObject({
+  oracleEventId: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'the 32-byte oracle event id, 0x-prefixed hex'),
+  schema: z.enum(OUTCOME_SCHEMAS),
+  name: z.string().min(1).max(200),
+  startsAt: z.iso.datetime(),
+  runners: z.number().int().min(2).max(MAX_RUNNERS).nullable().optional(),
+});
+export const NewMarketBody = z.strictObject({
+  definition: MarketDefinitionSchema,
+  closesAt: z.iso.datetime().describe('Cut-off: no bet at or after it; not after the event starts'),
+  takeoutBps: z.number().int().min(0).max(10_000).describe('Takeout in basis points (1500 = 15%)'),
+  minStakeCents: cents('Minimum stake'),
+  maxStakeCents: cents('Maximum stake'),
+});
+export const CommandBody = z.strictObject({ reason: z.string().max(500).optional() });
+
+// Responses (documented in the OpenAPI description; built by the routes).
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().describe('Stable error code'),
+    detail: z.string().optional(),
+    instance: z.string(),
+    requestId: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .describe('RFC 9457 problem details');
+export const Bet = z.object({
+  id: z.string(),
+  marketId: z.string(),
+  selection: z.string(),
+  stakeCents: z.number().int(),
+  placedAt: z.string(),
+  state: z.enum(['accepted', 'won', 'lost', 'refunded']),
+  payoutCents: z.number().int().nullable(),
+  settlementId: z.string().nullable(),
+});
+export const Bets = z.object({ bets: z.array(Bet) });
+export const Selection = z.object({
+  index: z.number().int(),
+  code: z.string(),
+  label: z.string(),
+  poolCents: z.number().int().optional(),
+  indicativeDividendCents: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .describe('Indicative pay-out per €1 if it wins (pool odds)'),
+});
+export const Market = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  definition: MarketDefinitionSchema,
+  state: z.enum(['inactive', 'open', 'suspended', 'closed', 'resulted', 'settled', 'voided']),
+  closesAt: z.string(),
+  takeoutBps: z.number().int(),
+  minStakeCents: z.number().int(),
+  maxStakeCents: z.number().int(),
+  poolCents: z.number().int().optional(),
+  selections: z.array(Selection),
+});
+export const Event = z.object({
+  id: z.string(),
+  oracleEventId: z.string(),
+  schema: z.enum(OUTCOME_SCHEMAS),
+  name: z.string(),
+  startsAt: z.string(),
+  runners: z.number().int().nullable(),
+  markets: z.array(Market).optional(),
+});
+export const Events = z.object({ events: z.array(Event) });
+export const Balance = z.object({ balanceCents: z.number().int() });
+export const Statement = z.object({
+  lines: z.array(
+    z.object({
+      transactionId: z.string(),
+      kind: z.string(),
+      reference: z.string().nullable(),
+      amountCents: z.number().int(),
+      at: z.string(),
+    }),
+  ),
+});
+export const Payment = z.object({
+  id: z.string(),
+  kind: z.enum(['deposit', 'withdrawal']),
+  amountCents: z.number().int(),
+  state: z.enum(['pending', 'completed', 'failed']),
+  createdAt: z.string(),
+});
+export const Health = z.object({ status: z.string(), checks: z.record(z.string(), z.string()).optional() });
+export const WebhookBody = z.strictObject({
+  paymentId: PaymentId,
+  reference: z.string().min(1).max(200),
+  status: z.enum(['completed', 'failed']),
+});
