@@ -102,8 +102,6 @@ export interface TickReport {
   readonly confirmed: number;
 }
 
-const ALREADY_KNOWN = /already known|known transaction|already imported|nonce too low|nonce has already been used/i;
-
 /**
  * Publishes ready results to the oracle. One instance per chain is active (see `RelayerLock`); it is
  * driven by {@link tick}, which is idempotent and resumable: everything it knows is in the outbox.
@@ -561,8 +559,13 @@ export class ResultRelayer {
     try {
       await this.call(() => broadcastRaw(this.deps.provider, attempt.rawTx));
     } catch (error) {
-      // The node has it already (a resend after a crash) or it is mined: both fine, the receipt decides.
-      if (!ALREADY_KNOWN.test(errorMessage(error))) throw error;
+      // A resend after a crash, or after it was mined: the node refuses it ("already known", "nonce too
+      // low"). Decided by asking the chain about this very transaction, never by reading the message.
+      if (!isEthersError(error) || isTransientProviderError(error)) throw error;
+      const known =
+        isError(error, 'NONCE_EXPIRED') ||
+        (await this.call(() => this.deps.provider.getTransaction(attempt.txHash))) !== null;
+      if (!known) throw error;
     }
     if (attempt.state === 'signed') await this.deps.outbox.setTransactionState(attempt.id, 'broadcast');
   }
