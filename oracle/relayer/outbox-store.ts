@@ -127,4 +127,20 @@ export interface OutboxStore {
     state: PublicationState,
     fields?: { error?: string | null; txHash?: string; blockNumber?: number; blockHash?: string },
   ): Promise<void>;
+  /**
+   * Distinct blocks (number, hash) holding `confirmed` publications, newest first, `limit` from `offset`:
+   * what the relayer checks against the chain to notice a reorg at any depth.
+   */
+  confirmedBlocks(options: { limit: number; offset: number }): Promise<ConfirmedBlock[]>;
+  /**
+   * Puts the `confirmed` publications mined in these blocks back in flight (`sent`, their mined
+   * transaction `broadcast` again), atomically; returns them.
+   */
+  reopenConfirmed(blocks: readonly ConfirmedBlock[]): Promise<Publication[]>;
+}
+
+/** A block that holds confirmed publications, as recorded when they were confirmed. */
+export interface ConfirmedBlock {
+  readonly blockNumber: number;
+  readonly blockHash: string;
 }

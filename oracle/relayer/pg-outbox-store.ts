@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type {
   BatchItem,
+  ConfirmedBlock,
   NewPublication,
   NewTransaction,
   OutboxStore,
@@ -240,6 +241,40 @@ export class PgOutboxStore implements OutboxStore {
         fields.blockHash ?? null,
       ],
     );
+  }
+
+  async confirmedBlocks(options: { limit: number; offset: number }): Promise<ConfirmedBlock[]> {
+    const { rows } = await this.db().query<{ block_number: string; block_hash: string }>(
+      `select distinct block_number, block_hash from oracle_publications
+        where chain_id = $1 and contract = $2 and state = 'confirmed' and block_hash is not null
+        order by block_number desc, block_hash
+        limit $3 offset $4`,
+      [this.chainId, this.contract, options.limit, options.offset],
+    );
+    return rows.map((r) => ({ blockNumber: Number(r.block_number), blockHash: r.block_hash }));
+  }
+
+  async reopenConfirmed(blocks: readonly ConfirmedBlock[]): Promise<Publication[]> {
+    if (blocks.length === 0) return [];
+    // One statement (it may run on the lock's session): publications back to `sent`, their mined
+    // transactions back to `broadcast` with a fresh broadcast time (the replacement timer restarts).
+    const { rows } = await this.db().query<PublicationRow>(
+      `with stale as (
+         select p.id from oracle_publications p
+           join unnest($3::bigint[], $4::text[]) as b(block_number, block_hash)
+             on b.block_number = p.block_number and b.block_hash = p.block_hash
+          where p.chain_id = $1 and p.contract = $2 and p.state = 'confirmed'
+       ), t as (
+         update oracle_transactions t set state = 'broadcast', broadcast_at = now(), block_number = null,
+                block_hash = null, receipt_status = null, updated_at = now()
+          where t.publication_id in (select id from stale) and t.state = 'mined'
+       )
+       update oracle_publications p set state = 'sent', block_number = null, block_hash = null, updated_at = now()
+        where p.id in (select id from stale)
+       returning p.*`,
+      [this.chainId, this.contract, blocks.map((b) => b.blockNumber), blocks.map((b) => b.blockHash)],
+    );
+    return rows.map(toPublication);
   }
 }
 

@@ -36,7 +36,7 @@ import {
 import type { Phase } from '../result.js';
 import type { BatchSignatureStore } from './batch-requests.js';
 import type { FeePolicy, Fees } from './fee-policy.js';
-import type { OutboxStore, OutboxTransaction, Publication } from './outbox-store.js';
+import type { ConfirmedBlock, OutboxStore, OutboxTransaction, Publication } from './outbox-store.js';
 import {
   batchOfPayload,
   resultOfPayload,
@@ -143,11 +143,50 @@ export class ResultRelayer {
     const head = await this.call(() => this.deps.provider.getBlock('latest'));
     if (!head) throw new Error('provider returned no latest block');
     const chainNow = BigInt(head.timestamp);
+    await this.reopenReorged();
     const reconciled = await this.reconcile(head.number, chainNow);
     const collected = await this.collect(chainNow);
     const sent = await this.send(chainNow);
     await this.refreshGauges();
     return { ready: collected.ready, queued: collected.queued, sent, ...reconciled };
+  }
+
+  // DEEP REORGS
+
+  /**
+   * A `confirmed` publication whose block left the chain — a reorg deeper than the confirmation depth —
+   * goes back in flight and its same signed bytes are broadcast again. A reorg replaces a suffix of the
+   * chain, so the blocks holding confirmed publications are checked newest first and the walk stops at
+   * the first one still on the chain: one `eth_getBlockByNumber` per tick when nothing moved, at any depth.
+   */
+  private async reopenReorged(): Promise<void> {
+    const stale: ConfirmedBlock[] = [];
+    const page = 32;
+    for (let offset = 0; ; offset += page) {
+      const blocks = await this.deps.outbox.confirmedBlocks({ limit: page, offset });
+      let intact = false;
+      for (const block of blocks) {
+        const onChain = await this.call(() => this.deps.provider.getBlock(block.blockNumber));
+        if (onChain?.hash === block.blockHash) {
+          intact = true;
+          break;
+        }
+        stale.push(block);
+      }
+      if (intact || blocks.length < page) break;
+    }
+    if (stale.length === 0) return;
+    const reopened = await this.deps.outbox.reopenConfirmed(stale);
+    this.deps.metrics?.alerts.inc({ kind: 'deep_reorg' }, reopened.length);
+    this.log.error(
+      { publications: reopened.map((p) => p.id), blocks: stale.map((b) => b.blockNumber) },
+      'ALERT: confirmed publications left the chain (reorg deeper than the confirmation depth): back in flight',
+    );
+    for (const publication of reopened) {
+      const attempts = await this.deps.outbox.transactionsOf(publication.id);
+      const wasMined = attempts.find((a) => a.state === 'broadcast' && a.txHash === publication.txHash);
+      if (wasMined) await this.broadcast(wasMined).catch((error: unknown) => this.isolate(error, publication, 'reorg'));
+    }
   }
 
   // RECONCILE
