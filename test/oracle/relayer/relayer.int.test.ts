@@ -560,6 +560,29 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
       expect(await relayerNonce(7)).toBe(before);
     });
 
+    it('publishes past the scan limit: published results leave the ready set (limit 5, 12 results)', async () => {
+      const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => outcomeOf(`past-limit-${i}`, [i, 0])));
+      for (const outcome of outcomes) for (const admin of ['alice', 'bob', 'dave']) await submit(admin, outcome);
+      const scoped = new PgReadyResultSource({
+        store: new PgAttestationStore({ pool: world.pool }),
+        attesterSet: new ChainAttesterSetSource({ contract: world.oracle, ttlMs: 0 }),
+        deployment: { chainId: world.chainId, contract: world.address },
+      });
+      const { service: relayer } = makeRelayer(world, scoped, { relayer: { scanLimit: 5 } });
+      try {
+        for (let i = 0; i < 6; i++) await relayer.runOnce();
+      } finally {
+        await relayer.stop();
+      }
+      for (const outcome of outcomes) {
+        expect(await publications(outcome.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+        expect(await proposedCount(world, outcome.eventId)).toBe(1);
+      }
+      expect(await scoped.listReady({ limit: 100, now: await chainNow(world.node.provider) })).toEqual([]);
+      // Without the deployment, exactly the payloads the outbox holds leave the set too.
+      expect(await ready.listReady({ limit: 100, now: await chainNow(world.node.provider) })).toEqual([]);
+    });
+
     it('the same attestation submitted twice publishes once', async () => {
       const outcome = await outcomeOf('attested-twice', [3, 2]);
       await submit('bob', outcome);
