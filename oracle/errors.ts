@@ -35,6 +35,8 @@ export type OracleErrorCode =
   | 'ORACLE_INSUFFICIENT_FUNDS'
   /** Signed for another attester epoch or set than the oracle's current one: transient (the set is re-read). */
   | 'ORACLE_ATTESTER_SET_CHANGED'
+  /** The chain holds another payload for the event than the one the relayer would publish: alert. */
+  | 'ORACLE_CHAIN_CONFLICT'
   /** The oracle refused the publication (simulation or mined transaction reverted): permanent. */
   | 'ORACLE_PUBLICATION_REVERTED'
   /** A node refused the transaction itself (invalid, gas, fee rules): permanent. */

@@ -333,17 +333,20 @@ export class PgAttestationStore implements AttestationStore {
                        where b.subject = i.root and b.kind = 'batch' and b.chain_id = $6 and b.contract = $7)
                limit 1), true)`;
     }
-    const { rows } = await this.pool.query<AttestationRow>(
+    const { rows } = await this.readyQuery(
       `with payloads as (
-         select event_id, version, outcome_key, digest, count(*) as support, min(created_at) as first_at,
-                min(not_before) as not_before, max(deadline) as deadline,
-                min(outcome_key) over w as low_key, max(outcome_key) over w as high_key
+         select min(event_id) as event_id, min(version) as version, min(outcome_key) as outcome_key, digest,
+                count(*) as support, min(created_at) as first_at, min(not_before) as not_before,
+                max(deadline) as deadline
            from oracle_attestations
           where epoch = $1 and attester = any($2::text[])
-          group by event_id, version, outcome_key, digest
+          group by digest
+       ), flagged as (
+         select g.*, min(outcome_key) over w as low_key, max(outcome_key) over w as high_key
+           from payloads g
          window w as (partition by event_id, version)
        ), ready as materialized (
-         select digest, first_at from payloads g
+         select digest, first_at from flagged g
           where g.low_key = g.high_key and g.support >= $3 and g.not_before <= $4 and g.deadline >= $4
             and coalesce((
               select false from oracle_publications p
@@ -365,6 +368,17 @@ export class PgAttestationStore implements AttestationStore {
       groups.set(row.digest, list);
     }
     return [...groups.values()];
+  }
+
+  /**
+   * The ready query in a read-only transaction with `work_mem` raised for it alone: grouping a whole
+   * epoch's attestations (100k rows) spills its sort to disk at Postgres's default 4 MB.
+   */
+  private readyQuery(text: string, params: unknown[]): Promise<pg.QueryResult<AttestationRow>> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query(`set local work_mem = '64MB'`);
+      return client.query<AttestationRow>(text, params);
+    });
   }
 
   private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

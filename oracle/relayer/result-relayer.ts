@@ -19,6 +19,7 @@ import { silentLogger } from '../chain/logger.js';
 import { decodeOracleRevert, oracleContract, readResultView, type OracleRevert } from '../chain/oracle-contract.js';
 import { isTransientProviderError, type ChainPolicy } from '../chain/resilience.js';
 import { BrokenCircuitError } from 'cockatiel';
+import { OracleError, isTransientOracleCode } from '../errors.js';
 import type { OracleMetrics } from '../metrics.js';
 import {
   BATCH_LEAF_ENCODING,
@@ -72,6 +73,12 @@ export interface ResultRelayerOptions {
   readonly batchSignatureTimeoutMs?: number;
   /** How many ready results to read per tick. Default 4096. */
   readonly scanLimit?: number;
+  /** First automatic retry of a publication failed with a transient code, after this (ms). Default 30 s; doubles. */
+  readonly retryBaseMs?: number;
+  /** Longest delay between automatic retries (ms). Default one hour. */
+  readonly retryMaxMs?: number;
+  /** Automatic retries of one publication at most; then it waits for `npm run oracle -- retry`. Default 10. */
+  readonly maxAutoRetries?: number;
 }
 
 export interface ResultRelayerDeps {
@@ -144,6 +151,8 @@ export class ResultRelayer {
     if (!head) throw new Error('provider returned no latest block');
     const chainNow = BigInt(head.timestamp);
     await this.reopenReorged();
+    const requeued = await this.deps.outbox.requeueDue(new Date(this.clock()));
+    if (requeued > 0) this.log.info({ requeued }, 'failed publications with a transient code back in the queue');
     const reconciled = await this.reconcile(head.number, chainNow);
     const collected = await this.collect(chainNow);
     const sent = await this.send(chainNow);
@@ -185,7 +194,11 @@ export class ResultRelayer {
     for (const publication of reopened) {
       const attempts = await this.deps.outbox.transactionsOf(publication.id);
       const wasMined = attempts.find((a) => a.state === 'broadcast' && a.txHash === publication.txHash);
-      if (wasMined) await this.broadcast(wasMined).catch((error: unknown) => this.isolate(error, publication, 'reorg'));
+      if (wasMined) {
+        await this.broadcast(wasMined).catch((error: unknown) => {
+          this.isolate(error, publication, 'reorg');
+        });
+      }
     }
   }
 
@@ -253,7 +266,8 @@ export class ResultRelayer {
     }
     if (latest.state === 'signed') {
       // Recorded but maybe never broadcast (the process died in between): send the very same bytes.
-      await this.broadcast(latest);
+      if (latest.attempt === 0 && live.length === 1) await this.firstBroadcast(publication, latest);
+      else await this.broadcast(latest);
       return undefined;
     }
     const age = this.clock() - (latest.broadcastAt ?? latest.createdAt).getTime();
@@ -268,15 +282,20 @@ export class ResultRelayer {
    * the tick: nothing else could work. An answer about this publication (a node refusing its
    * transaction, a bundle that cannot be packed) is logged and alerted, and the others go on.
    */
-  private isolate(error: unknown, publication: Publication, stage: string): void {
+  private isolate(error: unknown, publication: Publication, stage: string): OracleError {
     const answered =
-      error instanceof SignatureBundleError || error instanceof PackedPayloadError || isEthersError(error);
+      error instanceof SignatureBundleError ||
+      error instanceof PackedPayloadError ||
+      (error instanceof OracleError && !isTransientOracleCode(error.code)) ||
+      isEthersError(error);
     if (!answered || isTransientProviderError(error) || error instanceof BrokenCircuitError) throw error;
     this.deps.metrics?.alerts.inc({ kind: 'error' });
+    const failure = publicationFailure(error, stage);
     this.log.error(
-      { err: error, publication: publication.id, subject: publication.subject, stage },
+      { err: error, code: failure.code, publication: publication.id, subject: publication.subject, stage },
       'publication step failed',
     );
+    return failure;
   }
 
   private async findReceipt(
@@ -314,6 +333,7 @@ export class ResultRelayer {
       await this.deps.outbox.setTransactionState(minedAttempt.id, 'cancelled');
       await this.deps.outbox.setPublicationState(publication.id, 'expired', {
         error: 'signatures expired while in flight; nonce freed by a cancellation',
+        errorCode: 'ORACLE_SIGNATURE_EXPIRED',
       });
       return 'other';
     }
@@ -479,6 +499,7 @@ export class ResultRelayer {
     if (publication.deadline <= chainNow + BigInt(this.deps.options.deadlineMarginSeconds)) {
       await this.deps.outbox.setPublicationState(publication.id, 'expired', {
         error: 'batch signatures not collected in time',
+        errorCode: 'ORACLE_SIGNATURE_EXPIRED',
       });
       return;
     }
@@ -495,6 +516,7 @@ export class ResultRelayer {
     if (waited > (this.deps.options.batchSignatureTimeoutMs ?? 15 * 60_000)) {
       await this.deps.outbox.setPublicationState(publication.id, 'failed', {
         error: `${signatures.length} of ${set.threshold} batch signatures after ${Math.round(waited / 1000)} s: results fall back to propose`,
+        errorCode: 'ORACLE_BATCH_UNSIGNED',
       });
       this.deps.metrics?.alerts.inc({ kind: 'batch_unsigned' });
       this.log.warn({ root: publication.subject }, 'batch root abandoned: its results will be proposed one by one');
@@ -515,6 +537,7 @@ export class ResultRelayer {
       if (publication.deadline < chainNow + BigInt(this.deps.options.deadlineMarginSeconds)) {
         await this.deps.outbox.setPublicationState(publication.id, 'expired', {
           error: 'signatures expired before sending',
+          errorCode: 'ORACLE_SIGNATURE_EXPIRED',
         });
         continue;
       }
@@ -542,13 +565,11 @@ export class ResultRelayer {
         nonce++;
         inFlight++;
         sent++;
-        await this.broadcast(attempt);
+        await this.firstBroadcast(publication, attempt);
       } catch (error) {
-        this.isolate(error, publication, 'send');
+        const failure = this.isolate(error, publication, 'send');
         // Nothing recorded: no nonce used, the publication cannot be sent as it is.
-        if (!attempt) {
-          await this.deps.outbox.setPublicationState(publication.id, 'failed', { error: errorMessage(error) });
-        }
+        if (!attempt) await this.fail(publication, failure);
       }
     }
     return sent;
@@ -607,6 +628,31 @@ export class ResultRelayer {
       if (!known) throw error;
     }
     if (attempt.state === 'signed') await this.deps.outbox.setTransactionState(attempt.id, 'broadcast');
+  }
+
+  /**
+   * Broadcast of a publication's only transaction. When a node refuses it (an answer, not a transport
+   * failure) and no node knows it, its nonce was never used: the transaction row is discarded (its hash
+   * stays in the publication's error) and the publication `failed` with the refusal's code — retried automatically if transient (insufficient
+   * funds), else by `npm run oracle -- retry` (which signs a new transaction). Never resent every tick.
+   */
+  private async firstBroadcast(publication: Publication, attempt: OutboxTransaction): Promise<void> {
+    try {
+      await this.broadcast(attempt);
+    } catch (error) {
+      const failure = this.isolate(error, publication, 'broadcast');
+      if (!(await this.deps.outbox.discardRefusedTransaction(attempt.id))) return;
+      await this.fail(
+        publication,
+        new OracleError(
+          failure.code,
+          `${failure.message} (refused transaction ${attempt.txHash}, nonce ${attempt.nonce})`,
+          {
+            cause: failure.cause,
+          },
+        ),
+      );
+    }
   }
 
   /**
@@ -683,6 +729,7 @@ export class ResultRelayer {
       }
       await this.deps.outbox.setPublicationState(publication.id, 'conflict', {
         error: `${describe}: the chain holds version ${view.version}, status ${view.status}, phase ${view.phase}`,
+        errorCode: 'ORACLE_CHAIN_CONFLICT',
       });
       this.deps.metrics?.alerts.inc({ kind: 'conflict' });
       this.log.error(
@@ -701,15 +748,47 @@ export class ResultRelayer {
       return;
     }
     if (name === 'SignatureExpired') {
-      await this.deps.outbox.setPublicationState(publication.id, 'expired', { error: describe });
+      await this.deps.outbox.setPublicationState(publication.id, 'expired', {
+        error: describe,
+        errorCode: 'ORACLE_SIGNATURE_EXPIRED',
+      });
       return;
     }
-    if (name === 'WrongEpoch' || name === 'AttesterSetMismatch') this.deps.attesterSets.invalidate?.();
-    await this.deps.outbox.setPublicationState(publication.id, 'failed', { error: `${context}: ${describe}` });
+    const setChanged = name === 'WrongEpoch' || name === 'AttesterSetMismatch';
+    if (setChanged) this.deps.attesterSets.invalidate?.();
     this.deps.metrics?.alerts.inc({ kind: 'revert' });
+    await this.fail(
+      publication,
+      new OracleError(
+        setChanged ? 'ORACLE_ATTESTER_SET_CHANGED' : 'ORACLE_PUBLICATION_REVERTED',
+        `${context}: ${describe}`,
+        {
+          cause: revert,
+        },
+      ),
+    );
+  }
+
+  /**
+   * Records a failed publication with its stable code. A transient code (`TRANSIENT_ORACLE_CODES`) is
+   * retried by itself after a backoff (doubling from `retryBaseMs`, `maxAutoRetries` times); any other
+   * waits for `npm run oracle -- retry`.
+   */
+  private async fail(publication: Publication, failure: OracleError): Promise<void> {
+    const auto = isTransientOracleCode(failure.code) && publication.retries < (this.deps.options.maxAutoRetries ?? 10);
+    const delay = Math.min(
+      (this.deps.options.retryBaseMs ?? 30_000) * 2 ** publication.retries,
+      this.deps.options.retryMaxMs ?? 3_600_000,
+    );
+    const retryAt = auto ? new Date(this.clock() + delay) : null;
+    await this.deps.outbox.setPublicationState(publication.id, 'failed', {
+      error: failure.message,
+      errorCode: failure.code,
+      retryAt,
+    });
     this.log.error(
-      { publication: publication.id, subject: publication.subject, revert: describe },
-      'publication refused',
+      { publication: publication.id, subject: publication.subject, code: failure.code, err: failure.cause, retryAt },
+      auto ? 'publication failed (transient): retried automatically' : 'publication failed: waits for `oracle retry`',
     );
   }
 
@@ -748,6 +827,23 @@ export class ResultRelayer {
 export async function batchPhase(contract: Contract, root: string): Promise<Phase> {
   const [phase] = (await contract.getFunction('batchOf').staticCall(root)) as [bigint, bigint, bigint];
   return Number(phase) as Phase;
+}
+
+/**
+ * The stable code of a failure the node or the payload answered (never a transport failure): decided on
+ * error classes and ethers codes, never on message text.
+ */
+export function publicationFailure(error: unknown, stage: string): OracleError {
+  if (error instanceof OracleError) return error;
+  const message = `${stage}: ${errorMessage(error)}`.slice(0, 500);
+  if (error instanceof SignatureBundleError || error instanceof PackedPayloadError) {
+    return new OracleError('ORACLE_PAYLOAD_INVALID', message, { cause: error });
+  }
+  if (isError(error, 'INSUFFICIENT_FUNDS'))
+    return new OracleError('ORACLE_INSUFFICIENT_FUNDS', message, { cause: error });
+  if (isError(error, 'CALL_EXCEPTION'))
+    return new OracleError('ORACLE_PUBLICATION_REVERTED', message, { cause: error });
+  return new OracleError('ORACLE_TRANSACTION_REFUSED', message, { cause: error });
 }
 
 function errorMessage(error: unknown): string {
