@@ -68,6 +68,36 @@ export function isTransientOracleCode(code: string | null | undefined): boolean 
   return code !== null && code !== undefined && TRANSIENT_ORACLE_CODES.has(code as OracleErrorCode);
 }
 
+/**
+ * HTTP status of each code at the API edge (admin pages): 4xx when the request is at fault, 409 for a state
+ * that forbids it, 503 when a dependency is down. One table, complete by construction.
+ */
+export const ORACLE_ERROR_STATUS: Readonly<Record<OracleErrorCode, number>> = {
+  ORACLE_INVALID_OUTCOME: 400,
+  ORACLE_INVALID_SIGNATURE: 400,
+  ORACLE_NOT_ATTESTER: 403,
+  ORACLE_ATTESTER_NOT_BOUND: 403,
+  ORACLE_WRONG_EPOCH: 409,
+  ORACLE_SIGNATURE_EXPIRED: 409,
+  ORACLE_CONFLICT: 409,
+  ORACLE_BINDING_CONFLICT: 409,
+  ORACLE_SIGNER_UNAVAILABLE: 503,
+  ORACLE_SIGNER_FORBIDDEN: 403,
+  ORACLE_KEY_REFUSED: 500,
+  ORACLE_VERIFIER_UNAVAILABLE: 503,
+  ORACLE_RPC_UNAVAILABLE: 503,
+  ORACLE_INSUFFICIENT_FUNDS: 503,
+  ORACLE_ATTESTER_SET_CHANGED: 409,
+  ORACLE_CHAIN_CONFLICT: 409,
+  ORACLE_PUBLICATION_REVERTED: 409,
+  ORACLE_TRANSACTION_REFUSED: 502,
+  ORACLE_PAYLOAD_INVALID: 422,
+  ORACLE_BATCH_UNSIGNED: 409,
+  ORACLE_LOCK_LOST: 503,
+  ORACLE_RELAYER_ACCOUNT_MISMATCH: 500,
+  ORACLE_INVALID_INPUT: 400,
+};
+
 /** A failure of the oracle module, with a stable {@link OracleErrorCode} and the original error as `cause`. */
 export class OracleError extends Error {
   constructor(

@@ -17,6 +17,7 @@ import { loadOracleConfig, type OracleConfig } from '../oracle/config.js';
 import { migrateOracle } from '../oracle/db/migrate-oracle.js';
 import { isTransientOracleCode } from '../oracle/errors.js';
 import { PgOutboxStore } from '../oracle/relayer/pg-outbox-store.js';
+import { PublicationStatusReader } from '../oracle/relayer/publication-status.js';
 import { Phase, RESULT_STATUS_NAMES, eventIdOf } from '../oracle/result.js';
 
 const PHASES = Object.keys(Phase);
@@ -61,44 +62,29 @@ async function status(config: OracleConfig, pool: pg.Pool, arg: string): Promise
       );
     }
 
-    const pubs = await pool.query<{
-      id: string;
-      kind: string;
-      state: string;
-      error: string | null;
-      error_code: string | null;
-      retries: number;
-      retry_at: Date | null;
-      tx_hash: string | null;
-    }>(
-      `select p.id, p.kind, p.state, p.error, p.error_code, p.retries, p.retry_at, p.tx_hash from oracle_publications p
-        where (p.subject = $1 or p.subject in (select root from oracle_batch_items where event_id = $1))
-          and p.chain_id = $2 and p.contract = $3
-        order by p.id`,
-      [eventId, config.chain.chainId.toString(), config.chain.oracleAddress.toLowerCase()],
-    );
-    console.log(`\npublications: ${pubs.rowCount}`);
-    for (const p of pubs.rows) {
-      const code = p.error_code && p.state !== 'confirmed' ? ` [${p.error_code}]` : '';
+    const publications = await new PublicationStatusReader({
+      db: pool,
+      chainId: config.chain.chainId,
+      contract: config.chain.oracleAddress,
+    }).forEvent(eventId);
+    console.log(`\npublications: ${publications.length}`);
+    for (const p of publications) {
+      const code = p.errorCode && p.state !== 'confirmed' ? ` [${p.errorCode}]` : '';
       const retry =
-        p.state === 'failed'
-          ? p.retry_at
-            ? `, automatic retry at ${p.retry_at.toISOString()}`
-            : isTransientOracleCode(p.error_code)
-              ? ', automatic retries exhausted: `npm run oracle -- retry ' + p.id + '`'
-              : ', waits for `npm run oracle -- retry ' + p.id + '`'
-          : '';
+        p.state !== 'failed'
+          ? ''
+          : p.retryAt
+            ? `, automatic retry at ${p.retryAt.toISOString()}`
+            : p.needsManualRetry
+              ? `, ${isTransientOracleCode(p.errorCode) ? 'automatic retries exhausted: ' : ''}waits for \`npm run oracle -- retry ${p.id}\``
+              : '';
       console.log(
-        `  #${p.id} ${p.kind} ${p.state}${code}${p.tx_hash ? ` tx ${p.tx_hash}` : ''}` +
+        `  #${p.id} ${p.kind} ${p.state}${code}${p.txHash ? ` tx ${p.txHash}` : ''}` +
           `${p.retries > 0 ? `, ${p.retries} retr${p.retries === 1 ? 'y' : 'ies'}` : ''}${retry}` +
           `${p.error && p.state !== 'confirmed' ? ` (${p.error})` : ''}`,
       );
-      const txs = await pool.query<{ nonce: string; attempt: number; tx_hash: string; state: string; sender: string }>(
-        'select nonce, attempt, tx_hash, state, sender from oracle_transactions where publication_id = $1 order by attempt',
-        [p.id],
-      );
-      for (const t of txs.rows) {
-        console.log(`    ${t.sender} nonce ${t.nonce} attempt ${t.attempt} ${t.tx_hash} ${t.state}`);
+      for (const t of p.transactions) {
+        console.log(`    ${t.sender} nonce ${t.nonce} attempt ${t.attempt} ${t.txHash} ${t.state}`);
       }
     }
 
