@@ -79,6 +79,11 @@ export interface ResultRelayerOptions {
   readonly retryMaxMs?: number;
   /** Automatic retries of one publication at most; then it waits for `npm run oracle -- retry`. Default 10. */
   readonly maxAutoRetries?: number;
+  /**
+   * A transaction signed by another relayer account (a dead leader with another key) not mined after this
+   * long: the publication is sent again from this account. Default 10 × `replaceAfterMs`.
+   */
+  readonly foreignTimeoutMs?: number;
 }
 
 export interface ResultRelayerDeps {
@@ -253,15 +258,21 @@ export class ResultRelayer {
       }
     }
     const latest = live[live.length - 1]!;
-    const nonceNow = await this.call(() => this.deps.provider.getTransactionCount(this.address, 'latest'));
+    // The nonce belongs to the account that signed the transaction: a standby with another key follows
+    // the dead leader's account, never its own.
+    const nonceNow = await this.call(() => this.deps.provider.getTransactionCount(latest.sender, 'latest'));
     if (nonceNow > latest.nonce) {
-      // Our nonce is used and no attempt of ours has a receipt: something else took it. Start over
-      // (the simulation will tell whether the payload is on-chain after all).
+      // The nonce is used and no attempt has a receipt: something else took it. Start over (the
+      // simulation will tell whether the payload is on-chain after all), from this relayer's account.
       const again = await this.findReceipt(live);
       if (again) return undefined;
       for (const a of live) await this.deps.outbox.setTransactionState(a.id, 'dropped');
       await this.deps.outbox.setPublicationState(publication.id, 'pending');
       this.log.warn({ publication: publication.id, nonce: latest.nonce }, 'nonce consumed elsewhere: re-queued');
+      return undefined;
+    }
+    if (latest.sender.toLowerCase() !== this.address.toLowerCase()) {
+      await this.followForeign(publication, live, latest);
       return undefined;
     }
     if (latest.state === 'signed') {
@@ -275,6 +286,36 @@ export class ResultRelayer {
       if (await this.replace(publication, latest, chainNow)) return 'replaced';
     }
     return undefined;
+  }
+
+  /**
+   * A transaction signed by another relayer account (a leader that died, this standby holding another
+   * key): it cannot be replaced — its nonce is not ours — so it is followed to its end. Its signed bytes
+   * are broadcast again whenever the node does not know them (anyone may relay a signed transaction);
+   * a receipt confirms it as usual, a nonce used by something else re-queues the publication (above).
+   * If it is neither mined nor replaced after `foreignTimeoutMs` (an underpriced transaction of a leader
+   * that never comes back), the publication is re-queued and sent from this account: should the old
+   * transaction still be mined, the second one reverts (`VersionNotHigher`) and counts as already published.
+   */
+  private async followForeign(
+    publication: Publication,
+    live: readonly OutboxTransaction[],
+    latest: OutboxTransaction,
+  ): Promise<void> {
+    const age = this.clock() - (latest.broadcastAt ?? latest.createdAt).getTime();
+    const timeout = this.deps.options.foreignTimeoutMs ?? 10 * this.deps.options.replaceAfterMs;
+    if (age < timeout) {
+      const known = await this.call(() => this.deps.provider.getTransaction(latest.txHash));
+      if (!known) await this.broadcast(latest);
+      return;
+    }
+    for (const a of live) await this.deps.outbox.setTransactionState(a.id, 'dropped');
+    await this.deps.outbox.setPublicationState(publication.id, 'pending');
+    this.deps.metrics?.alerts.inc({ kind: 'foreign_abandoned' });
+    this.log.warn(
+      { publication: publication.id, sender: latest.sender, nonce: latest.nonce, tx: latest.txHash },
+      "another relayer account's transaction not mined in time: re-queued from this account",
+    );
   }
 
   /**
