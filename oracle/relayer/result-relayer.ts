@@ -181,7 +181,9 @@ export class ResultRelayer {
       let intact = false;
       for (const block of blocks) {
         const onChain = await this.call(() => this.deps.provider.getBlock(block.blockNumber));
-        if (onChain?.hash === block.blockHash) {
+        // No block at that height (yet): a node behind the others, or a new branch still shorter. Nothing
+        // can be decided about it or below it this tick.
+        if (!onChain || onChain.hash === block.blockHash) {
           intact = true;
           break;
         }
@@ -327,7 +329,7 @@ export class ResultRelayer {
     const answered =
       error instanceof SignatureBundleError ||
       error instanceof PackedPayloadError ||
-      (error instanceof OracleError && !isTransientOracleCode(error.code)) ||
+      (error instanceof OracleError && error.code !== 'ORACLE_LOCK_LOST' && !isTransientOracleCode(error.code)) ||
       isEthersError(error);
     if (!answered || isTransientProviderError(error) || error instanceof BrokenCircuitError) throw error;
     this.deps.metrics?.alerts.inc({ kind: 'error' });
