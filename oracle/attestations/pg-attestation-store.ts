@@ -457,6 +457,21 @@ function lower(addresses: readonly string[]): string[] {
   return addresses.map((a) => a.toLowerCase());
 }
 
+/**
+ * Checksummed attester addresses, memoised: a ready scan converts thousands of rows signed by a handful of
+ * attesters, and each `getAddress` is a keccak. Bounded: cleared when it grows past 1,024 entries.
+ */
+const checksums = new Map<string, string>();
+function checksummed(address: string): string {
+  let value = checksums.get(address);
+  if (value === undefined) {
+    if (checksums.size >= 1_024) checksums.clear();
+    value = getAddress(address);
+    checksums.set(address, value);
+  }
+  return value;
+}
+
 function toAttestation(row: AttestationRow): StoredAttestation {
   const result: Result = {
     eventId: row.event_id,
@@ -471,7 +486,7 @@ function toAttestation(row: AttestationRow): StoredAttestation {
   return {
     eventId: row.event_id,
     version: Number(row.version),
-    attester: getAddress(row.attester),
+    attester: checksummed(row.attester),
     adminId: row.admin_id,
     outcomeKey: row.outcome_key,
     result,
