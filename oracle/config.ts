@@ -48,13 +48,17 @@ const Schema = z.object({
   ORACLE_RPC_URLS: z
     .string()
     .optional()
-    .describe('Comma-separated JSON-RPC URLs, in priority order; several → FallbackProvider'),
+    .describe('Comma-separated JSON-RPC URLs, in priority order; several → FailoverProvider'),
   ORACLE_CHAIN_ID: z.coerce.bigint().positive().optional().describe('Chain id behind ORACLE_RPC_URLS (static network)'),
   ORACLE_RPC_TIMEOUT_MS: int(100).default(10_000).describe('Timeout of one JSON-RPC request'),
-  ORACLE_RPC_STALL_TIMEOUT_MS: int(50).default(1_500).describe('FallbackProvider: ask the next URL after this'),
+  ORACLE_RPC_STALL_TIMEOUT_MS: int(50)
+    .default(1_500)
+    .describe('Several URLs: a silent URL is raced by the next one after this'),
   ORACLE_RPC_RETRIES: int(0).default(4).describe('Retries of a failed provider call, exponential backoff'),
   ORACLE_BREAKER_FAILURES: int(1).default(8).describe('Consecutive provider failures that open the breaker'),
-  ORACLE_BREAKER_HALF_OPEN_MS: int(100).default(10_000).describe('Open breaker: time before a trial call'),
+  ORACLE_BREAKER_HALF_OPEN_MS: int(100)
+    .default(10_000)
+    .describe('Open breaker: time before a trial call; a failed RPC URL is retried after this'),
 
   ORACLE_ADDRESS: z
     .string()

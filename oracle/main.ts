@@ -104,7 +104,11 @@ export async function startOracle(
       key: `relayer:${config.chain.chainId}:${config.chain.oracleAddress.toLowerCase()}`,
     });
     const relayer = new ResultRelayer({
-      source: new PgReadyResultSource({ store: new PgAttestationStore({ pool }), attesterSet: attesterSets }),
+      source: new PgReadyResultSource({
+        store: new PgAttestationStore({ pool }),
+        attesterSet: attesterSets,
+        deployment: { chainId: config.chain.chainId, contract: config.chain.oracleAddress },
+      }),
       outbox: new PgOutboxStore({
         db: () => lock.session,
         chainId: config.chain.chainId,

@@ -1,33 +1,44 @@
 /**
- * `npm run oracle -- status <eventId | event key>`: everything known about one event's result —
- * attestations and quorum per payload, the relayer's publications and transactions, the on-chain
- * status and the indexer's finality. Reads DATABASE_URL and the chain variables of oracle/config.ts
- * (no relayer key needed). Applies the oracle migrations first (a fresh database works).
+ * Operator commands over the oracle's database and chain. Reads DATABASE_URL and the chain variables of
+ * oracle/config.ts (no relayer key needed); applies the oracle migrations first.
+ *
+ * - `npm run oracle -- status <eventId | event key>`: everything known about one event's result —
+ *   attestations and quorum per payload, conflicts, the relayer's publications (failure code, retries)
+ *   and transactions, the on-chain status and the indexer's finality.
+ * - `npm run oracle -- retry <publication id>... | --code <ORACLE_…> | --all`: failed publications back
+ *   in the relayer's queue (those with a transient code are retried automatically; this is for the rest).
  */
 import pg from 'pg';
 import { PgAttestationStore } from '../oracle/attestations/pg-attestation-store.js';
 import { ChainAttesterSetSource } from '../oracle/chain/attester-set-source.js';
 import { oracleContract, readResultView } from '../oracle/chain/oracle-contract.js';
 import { createProvider } from '../oracle/chain/provider.js';
-import { loadOracleConfig } from '../oracle/config.js';
+import { loadOracleConfig, type OracleConfig } from '../oracle/config.js';
 import { migrateOracle } from '../oracle/db/migrate-oracle.js';
+import { isTransientOracleCode } from '../oracle/errors.js';
+import { PgOutboxStore } from '../oracle/relayer/pg-outbox-store.js';
+import { PublicationStatusReader } from '../oracle/admin.js';
 import { Phase, RESULT_STATUS_NAMES, eventIdOf } from '../oracle/result.js';
 
 const PHASES = Object.keys(Phase);
+const USAGE = [
+  'usage: npm run oracle -- status <eventId | event key>',
+  '       npm run oracle -- retry <publication id>... | --code <ORACLE_…> | --all',
+].join('\n');
 
-async function status(arg: string): Promise<void> {
-  const config = loadOracleConfig(process.env);
+class UsageError extends Error {}
+
+async function status(config: OracleConfig, pool: pg.Pool, arg: string): Promise<void> {
   const eventId = /^0x[0-9a-fA-F]{64}$/.test(arg) ? arg.toLowerCase() : eventIdOf(arg);
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   const provider = createProvider(config.chain);
   try {
-    await migrateOracle(pool); // a fresh database works: the oracle schema is applied first (idempotent)
     const contract = oracleContract(config.chain.oracleAddress, provider);
     const set = await new ChainAttesterSetSource({ contract }).current();
     console.log(`event ${eventId}${arg === eventId ? '' : ` (${arg})`}`);
     console.log(`attester set: epoch ${set.epoch}, threshold ${set.threshold} of ${set.attesters.length}`);
 
-    const attestations = await new PgAttestationStore({ pool }).forEvent(eventId);
+    const store = new PgAttestationStore({ pool });
+    const attestations = await store.forEvent(eventId);
     const groups = new Map<string, typeof attestations>();
     for (const a of attestations) {
       const key = `v${a.result.version} ${a.outcomeKey}`;
@@ -43,31 +54,38 @@ async function status(arg: string): Promise<void> {
       );
       for (const a of list) console.log(`    ${a.attester} epoch ${a.result.epoch}`);
     }
-    if (groups.size > 1) console.log('  CONFLICT: attesters signed different payloads; nothing is published');
-
-    const pubs = await pool.query<{
-      id: string;
-      kind: string;
-      state: string;
-      error: string | null;
-      tx_hash: string | null;
-    }>(
-      `select p.id, p.kind, p.state, p.error, p.tx_hash from oracle_publications p
-        where p.subject = $1
-           or p.subject in (select root from oracle_batch_items where event_id = $1)
-        order by p.id`,
-      [eventId],
-    );
-    console.log(`\npublications: ${pubs.rowCount}`);
-    for (const p of pubs.rows) {
+    // A conflict is two payloads for ONE version among the current set (what readiness uses); a
+    // correction (v1, then v2) is not one.
+    for (const conflict of await store.conflicts(set, { eventId })) {
       console.log(
-        `  #${p.id} ${p.kind} ${p.state}${p.tx_hash ? ` tx ${p.tx_hash}` : ''}${p.error ? ` (${p.error})` : ''}`,
+        `  CONFLICT v${conflict.version}: ${conflict.payloads.length} payloads signed by the current set; nothing of v${conflict.version} is published`,
       );
-      const txs = await pool.query<{ nonce: string; attempt: number; tx_hash: string; state: string }>(
-        'select nonce, attempt, tx_hash, state from oracle_transactions where publication_id = $1 order by attempt',
-        [p.id],
+    }
+
+    const publications = await new PublicationStatusReader({
+      db: pool,
+      chainId: config.chain.chainId,
+      contract: config.chain.oracleAddress,
+    }).forEvent(eventId);
+    console.log(`\npublications: ${publications.length}`);
+    for (const p of publications) {
+      const code = p.errorCode && p.state !== 'confirmed' ? ` [${p.errorCode}]` : '';
+      const retry =
+        p.state !== 'failed'
+          ? ''
+          : p.retryAt
+            ? `, automatic retry at ${p.retryAt.toISOString()}`
+            : p.needsManualRetry
+              ? `, ${isTransientOracleCode(p.errorCode) ? 'automatic retries exhausted: ' : ''}waits for \`npm run oracle -- retry ${p.id}\``
+              : '';
+      console.log(
+        `  #${p.id} ${p.kind} ${p.state}${code}${p.txHash ? ` tx ${p.txHash}` : ''}` +
+          `${p.retries > 0 ? `, ${p.retries} retr${p.retries === 1 ? 'y' : 'ies'}` : ''}${retry}` +
+          `${p.error && p.state !== 'confirmed' ? ` (${p.error})` : ''}`,
       );
-      for (const t of txs.rows) console.log(`    nonce ${t.nonce} attempt ${t.attempt} ${t.tx_hash} ${t.state}`);
+      for (const t of p.transactions) {
+        console.log(`    ${t.sender} nonce ${t.nonce} attempt ${t.attempt} ${t.txHash} ${t.state}`);
+      }
     }
 
     const view = await readResultView(contract, eventId);
@@ -89,14 +107,64 @@ async function status(arg: string): Promise<void> {
     );
   } finally {
     provider.destroy();
+  }
+}
+
+async function retry(config: OracleConfig, pool: pg.Pool, args: readonly string[]): Promise<void> {
+  let filter: { ids?: string[]; code?: string } | undefined;
+  if (args[0] === '--all' && args.length === 1) filter = {};
+  else if (args[0] === '--code' && args.length === 2) {
+    if (!/^ORACLE_[A-Z_]+$/.test(args[1]!)) throw new UsageError(`--code: not an oracle error code: ${args[1]}`);
+    filter = { code: args[1]! };
+  } else if (args.length > 0 && args.every((a) => /^\d+$/.test(a))) filter = { ids: [...args] };
+  else if (args.length > 0) {
+    const bad = args.find((a) => !/^\d+$/.test(a));
+    throw new UsageError(`publication id: not a number: ${bad}`);
+  }
+  if (!filter) throw new UsageError('retry: give publication ids, --code <ORACLE_…> or --all');
+  const outbox = new PgOutboxStore({
+    db: () => pool,
+    chainId: config.chain.chainId,
+    contract: config.chain.oracleAddress,
+  });
+  const ids = await outbox.retryFailed(filter);
+  console.log(
+    ids.length === 0
+      ? 'no failed publication matched'
+      : `${ids.length} publication(s) back in the relayer's queue: ${ids.map((id) => `#${id}`).join(', ')}`,
+  );
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command !== 'status' && command !== 'retry') {
+    console.error(USAGE);
+    return 2;
+  }
+  if (command === 'status' && args.length !== 1) {
+    console.error(USAGE);
+    return 2;
+  }
+  let config: OracleConfig;
+  try {
+    config = loadOracleConfig(process.env);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  try {
+    await migrateOracle(pool);
+    if (command === 'status') await status(config, pool, args[0]!);
+    else await retry(config, pool, args);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n${USAGE}`);
+    return 2;
+  } finally {
     await pool.end();
   }
 }
 
-const [command, arg] = process.argv.slice(2);
-if (command === 'status' && arg) {
-  await status(arg);
-} else {
-  console.error('usage: npm run oracle -- status <eventId | event key>');
-  process.exit(2);
-}
+process.exitCode = await main(process.argv.slice(2));

@@ -125,6 +125,18 @@ export interface AttestationStore {
   conflicts(set: AttesterSet, filter?: { eventId?: string }): Promise<AttestationConflict[]>;
   /** Recorded conflicts of an event, newest first. */
   conflictHistory(eventId: string): Promise<ConflictRecord[]>;
-  /** Ready payloads under `set` at `now`; see `ReadyResultSource.listReady`. */
-  ready(set: AttesterSet, options: { limit: number; now: bigint }): Promise<StoredAttestation[][]>;
+  /**
+   * Ready payloads under `set` at `now`, oldest first; see `ReadyResultSource.listReady`. A payload the
+   * relayer's outbox holds is not ready any more: its digest has a publication (any state), or — with
+   * `deployment` — its outcome is held by a live publication or batch of that deployment.
+   */
+  ready(set: AttesterSet, options: ReadyQueryOptions): Promise<StoredAttestation[][]>;
+}
+
+/** Options of {@link AttestationStore.ready}. */
+export interface ReadyQueryOptions {
+  readonly limit: number;
+  readonly now: bigint;
+  /** The oracle deployment whose outbox decides what is already published (chain id, oracle address). */
+  readonly deployment?: { readonly chainId: bigint; readonly contract: string };
 }

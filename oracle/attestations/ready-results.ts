@@ -18,8 +18,9 @@ export interface ReadyResult {
 /** Ready payloads, read from Postgres so that every process and restart sees the same state. */
 export interface ReadyResultSource {
   /**
-   * Every ready, unexpired (`deadline >= now`), non-conflicting payload with `threshold` or more
-   * signatures. The relayer filters what it already published.
+   * Ready, unexpired (`deadline >= now`), non-conflicting payloads with `threshold` or more
+   * signatures that the relayer's outbox does not hold yet, oldest first. A published result leaves
+   * the set, so what is beyond `limit` is listed on the next calls.
    *
    * @param options.limit - at most this many results.
    * @param options.now - unix seconds used for the expiry check.

@@ -9,6 +9,7 @@ import {
   type IDefaultPolicyContext,
 } from 'cockatiel';
 import { isError } from 'ethers';
+import { OracleError, isTransientOracleCode } from '../errors.js';
 
 /** The resilience policy around every provider call of the relayer and the indexer. */
 export interface ChainPolicy {
@@ -37,32 +38,47 @@ const TRANSIENT_NODE_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
   'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
+/** JSON-RPC error codes that mean "the endpoint is overloaded", not "your request is wrong". */
+const TRANSIENT_RPC_CODES = new Set([-32005, 429]);
 const BREAKER_STATES = ['closed', 'open', 'half-open', 'isolated'];
 
 /**
- * True for failures of the transport or the provider (worth retrying): network errors, timeouts, 5xx and
- * rate limits. A revert, a bad argument or "nonce too low" is an answer, not a failure: never retried
- * and never counted by the breaker.
+ * True for failures of the transport or the endpoint (worth retrying, or asking another endpoint):
+ * socket errors, timeouts, HTTP 5xx, rate limits, garbage instead of JSON-RPC, and
+ * `ORACLE_RPC_UNAVAILABLE` (every endpoint failed). A revert, a bad argument, "nonce too low" or any
+ * other JSON-RPC error object is an answer, not a failure: never retried and never counted by the
+ * breaker. Decided on error codes only — never on message text (raw transaction hex inside a message
+ * once matched "503").
  */
 export function isTransientProviderError(error: unknown): boolean {
-  if (isError(error, 'NETWORK_ERROR') || isError(error, 'TIMEOUT') || isError(error, 'SERVER_ERROR')) return true;
-  if (isError(error, 'CALL_EXCEPTION') || isError(error, 'NONCE_EXPIRED') || isError(error, 'INVALID_ARGUMENT')) {
-    return false;
+  return isTransient(error, 0);
+}
+
+function isTransient(error: unknown, depth: number): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  if (error instanceof OracleError) return isTransientOracleCode(error.code);
+  if (
+    isError(error, 'NETWORK_ERROR') ||
+    isError(error, 'TIMEOUT') ||
+    isError(error, 'SERVER_ERROR') ||
+    isError(error, 'BAD_DATA')
+  ) {
+    return true;
   }
-  if (error && typeof error === 'object') {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && TRANSIENT_NODE_CODES.has(code)) return true;
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause && cause !== error && isTransientProviderError(cause)) return true;
-    if (isError(error, 'UNKNOWN_ERROR')) {
-      const raw = (error as { message?: unknown }).message;
-      const message = typeof raw === 'string' ? raw : '';
-      return /ECONNREFUSED|ECONNRESET|socket hang up|fetch failed|timeout|rate limit|429|503|502/i.test(message);
-    }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && TRANSIENT_NODE_CODES.has(code)) return true;
+  if (isError(error, 'UNKNOWN_ERROR')) {
+    const rpc = (error as { error?: { code?: unknown } }).error?.code;
+    if (typeof rpc === 'number' && TRANSIENT_RPC_CODES.has(rpc)) return true;
   }
-  return false;
+  if (typeof code === 'string' && code !== 'UNKNOWN_ERROR') return false; // another ethers code: an answer
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== error && isTransient(cause, depth + 1);
 }
 
 /**

@@ -35,6 +35,12 @@ export interface Publication {
   readonly deadline: bigint;
   readonly state: PublicationState;
   readonly error: string | null;
+  /** Stable code of the last failure (`failed`, `expired`, `conflict`): an `OracleErrorCode`. */
+  readonly errorCode: string | null;
+  /** Times the publication was put back in the queue after a failure (automatically or by command). */
+  readonly retries: number;
+  /** When a `failed` publication with a transient code goes back in the queue by itself; null: it waits. */
+  readonly retryAt: Date | null;
   readonly txHash: string | null;
   readonly blockNumber: number | null;
   readonly createdAt: Date;
@@ -122,9 +128,39 @@ export interface OutboxStore {
     state: TransactionState,
     fields?: { blockNumber?: number; blockHash?: string; receiptStatus?: number },
   ): Promise<void>;
-  setPublicationState(
-    id: string,
-    state: PublicationState,
-    fields?: { error?: string | null; txHash?: string; blockNumber?: number; blockHash?: string },
-  ): Promise<void>;
+  setPublicationState(id: string, state: PublicationState, fields?: PublicationFields): Promise<void>;
+  /**
+   * Deletes a `signed` transaction that every node refused (its nonce was never used), so that the nonce
+   * and the same bytes can be signed again. Returns false when it was not `signed` any more.
+   */
+  discardRefusedTransaction(id: string): Promise<boolean>;
+  /** Failed publications whose `retryAt` has come: back to `pending`, `retries` + 1. Returns how many. */
+  requeueDue(now: Date): Promise<number>;
+  /**
+   * Distinct blocks (number, hash) holding `confirmed` publications, newest first, `limit` from `offset`:
+   * what the relayer checks against the chain to notice a reorg at any depth.
+   */
+  confirmedBlocks(options: { limit: number; offset: number }): Promise<ConfirmedBlock[]>;
+  /**
+   * Puts the `confirmed` publications mined in these blocks back in flight (`sent`, their mined
+   * transaction `broadcast` again), atomically; returns them.
+   */
+  reopenConfirmed(blocks: readonly ConfirmedBlock[]): Promise<Publication[]>;
+}
+
+/** What a state change may also record. */
+export interface PublicationFields {
+  readonly error?: string | null;
+  /** An `OracleErrorCode`; null clears it. */
+  readonly errorCode?: string | null;
+  readonly retryAt?: Date | null;
+  readonly txHash?: string;
+  readonly blockNumber?: number;
+  readonly blockHash?: string;
+}
+
+/** A block that holds confirmed publications, as recorded when they were confirmed. */
+export interface ConfirmedBlock {
+  readonly blockNumber: number;
+  readonly blockHash: string;
 }

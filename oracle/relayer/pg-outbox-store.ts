@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import type {
   BatchItem,
+  ConfirmedBlock,
   NewPublication,
   NewTransaction,
   OutboxStore,
   OutboxTransaction,
   Publication,
+  PublicationFields,
   PublicationState,
   TransactionState,
 } from './outbox-store.js';
@@ -27,6 +29,9 @@ interface PublicationRow {
   deadline: string;
   state: PublicationState;
   error: string | null;
+  error_code: string | null;
+  retries: number;
+  retry_at: Date | null;
   tx_hash: string | null;
   block_number: string | null;
   created_at: Date;
@@ -219,16 +224,15 @@ export class PgOutboxStore implements OutboxStore {
     );
   }
 
-  async setPublicationState(
-    id: string,
-    state: PublicationState,
-    fields: { error?: string | null; txHash?: string; blockNumber?: number; blockHash?: string } = {},
-  ): Promise<void> {
+  async setPublicationState(id: string, state: PublicationState, fields: PublicationFields = {}): Promise<void> {
     await this.db().query(
       `update oracle_publications
           set state = $2, error = case when $3::boolean then $4 else error end,
               tx_hash = coalesce($5, tx_hash), block_number = coalesce($6, block_number),
-              block_hash = coalesce($7, block_hash), updated_at = now()
+              block_hash = coalesce($7, block_hash),
+              error_code = case when $8::boolean then $9 else error_code end,
+              retry_at = case when $10::boolean then $11::timestamptz else null end,
+              updated_at = now()
         where id = $1`,
       [
         id,
@@ -238,8 +242,82 @@ export class PgOutboxStore implements OutboxStore {
         fields.txHash ?? null,
         fields.blockNumber ?? null,
         fields.blockHash ?? null,
+        fields.errorCode !== undefined,
+        fields.errorCode ?? null,
+        fields.retryAt !== undefined && fields.retryAt !== null,
+        fields.retryAt ?? null,
       ],
     );
+  }
+
+  /**
+   * `npm run oracle -- retry`: failed publications of this deployment back to `pending` (`retries` + 1),
+   * by id or by failure code, or all of them. An abandoned batch root (`ORACLE_BATCH_UNSIGNED`) is never
+   * retried: its results were proposed one by one.
+   *
+   * @returns the ids put back in the queue.
+   */
+  async retryFailed(filter: { ids?: readonly string[]; code?: string }): Promise<string[]> {
+    const { rows } = await this.db().query<{ id: string }>(
+      `update oracle_publications set state = 'pending', retries = retries + 1, retry_at = null, updated_at = now()
+        where chain_id = $1 and contract = $2 and state = 'failed'
+          and error_code is distinct from 'ORACLE_BATCH_UNSIGNED'
+          and ($3::bigint[] is null or id = any($3::bigint[]))
+          and ($4::text is null or error_code = $4)
+        returning id`,
+      [this.chainId, this.contract, filter.ids ? [...filter.ids] : null, filter.code ?? null],
+    );
+    return rows.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b));
+  }
+
+  async discardRefusedTransaction(id: string): Promise<boolean> {
+    const { rowCount } = await this.db().query(`delete from oracle_transactions where id = $1 and state = 'signed'`, [
+      id,
+    ]);
+    return rowCount === 1;
+  }
+
+  async requeueDue(now: Date): Promise<number> {
+    const { rowCount } = await this.db().query(
+      `update oracle_publications set state = 'pending', retries = retries + 1, retry_at = null, updated_at = now()
+        where chain_id = $1 and contract = $2 and state = 'failed' and retry_at is not null and retry_at <= $3`,
+      [this.chainId, this.contract, now],
+    );
+    return rowCount ?? 0;
+  }
+
+  async confirmedBlocks(options: { limit: number; offset: number }): Promise<ConfirmedBlock[]> {
+    const { rows } = await this.db().query<{ block_number: string; block_hash: string }>(
+      `select distinct block_number, block_hash from oracle_publications
+        where chain_id = $1 and contract = $2 and state = 'confirmed' and block_hash is not null
+        order by block_number desc, block_hash
+        limit $3 offset $4`,
+      [this.chainId, this.contract, options.limit, options.offset],
+    );
+    return rows.map((r) => ({ blockNumber: Number(r.block_number), blockHash: r.block_hash }));
+  }
+
+  async reopenConfirmed(blocks: readonly ConfirmedBlock[]): Promise<Publication[]> {
+    if (blocks.length === 0) return [];
+    // One statement (it may run on the lock's session): publications back to `sent`, their mined
+    // transactions back to `broadcast` with a fresh broadcast time (the replacement timer restarts).
+    const { rows } = await this.db().query<PublicationRow>(
+      `with stale as (
+         select p.id from oracle_publications p
+           join unnest($3::bigint[], $4::text[]) as b(block_number, block_hash)
+             on b.block_number = p.block_number and b.block_hash = p.block_hash
+          where p.chain_id = $1 and p.contract = $2 and p.state = 'confirmed'
+       ), t as (
+         update oracle_transactions t set state = 'broadcast', broadcast_at = now(), block_number = null,
+                block_hash = null, receipt_status = null, updated_at = now()
+          where t.publication_id in (select id from stale) and t.state = 'mined'
+       )
+       update oracle_publications p set state = 'sent', block_number = null, block_hash = null, updated_at = now()
+        where p.id in (select id from stale)
+       returning p.*`,
+      [this.chainId, this.contract, blocks.map((b) => b.blockNumber), blocks.map((b) => b.blockHash)],
+    );
+    return rows.map(toPublication);
   }
 }
 
@@ -256,6 +334,9 @@ function toPublication(row: PublicationRow): Publication {
     deadline: BigInt(row.deadline),
     state: row.state,
     error: row.error,
+    errorCode: row.error_code,
+    retries: row.retries,
+    retryAt: row.retry_at,
     txHash: row.tx_hash,
     blockNumber: row.block_number === null ? null : Number(row.block_number),
     createdAt: row.created_at,

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { OracleError } from '../errors.js';
 
 /**
  * Leader election of the relayers of one chain: a session-level Postgres advisory lock held on a
@@ -30,9 +31,15 @@ export class RelayerLock {
     return this.isHeld;
   }
 
-  /** The session that holds the lock (outbox writes go through it). */
+  /**
+   * The session that holds the lock (outbox writes go through it).
+   *
+   * @throws OracleError `ORACLE_LOCK_LOST` when this process does not hold the lock (any more).
+   */
   get session(): pg.Client {
-    if (!this.client || !this.isHeld) throw new Error('relayer lock not held');
+    if (!this.client || !this.isHeld) {
+      throw new OracleError('ORACLE_LOCK_LOST', 'relayer lock not held: this process must not record or send');
+    }
     return this.client;
   }
 

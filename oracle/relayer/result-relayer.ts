@@ -19,6 +19,7 @@ import { silentLogger } from '../chain/logger.js';
 import { decodeOracleRevert, oracleContract, readResultView, type OracleRevert } from '../chain/oracle-contract.js';
 import { isTransientProviderError, type ChainPolicy } from '../chain/resilience.js';
 import { BrokenCircuitError } from 'cockatiel';
+import { OracleError, isTransientOracleCode } from '../errors.js';
 import type { OracleMetrics } from '../metrics.js';
 import {
   BATCH_LEAF_ENCODING,
@@ -36,7 +37,7 @@ import {
 import type { Phase } from '../result.js';
 import type { BatchSignatureStore } from './batch-requests.js';
 import type { FeePolicy, Fees } from './fee-policy.js';
-import type { OutboxStore, OutboxTransaction, Publication } from './outbox-store.js';
+import type { ConfirmedBlock, OutboxStore, OutboxTransaction, Publication } from './outbox-store.js';
 import {
   batchOfPayload,
   resultOfPayload,
@@ -72,6 +73,17 @@ export interface ResultRelayerOptions {
   readonly batchSignatureTimeoutMs?: number;
   /** How many ready results to read per tick. Default 4096. */
   readonly scanLimit?: number;
+  /** First automatic retry of a publication failed with a transient code, after this (ms). Default 30 s; doubles. */
+  readonly retryBaseMs?: number;
+  /** Longest delay between automatic retries (ms). Default one hour. */
+  readonly retryMaxMs?: number;
+  /** Automatic retries of one publication at most; then it waits for `npm run oracle -- retry`. Default 10. */
+  readonly maxAutoRetries?: number;
+  /**
+   * A transaction signed by another relayer account (a dead leader with another key) not mined after this
+   * long: the publication is sent again from this account. Default 10 × `replaceAfterMs`.
+   */
+  readonly foreignTimeoutMs?: number;
 }
 
 export interface ResultRelayerDeps {
@@ -101,8 +113,6 @@ export interface TickReport {
   readonly replaced: number;
   readonly confirmed: number;
 }
-
-const ALREADY_KNOWN = /already known|known transaction|already imported|nonce too low|nonce has already been used/i;
 
 /**
  * Publishes ready results to the oracle. One instance per chain is active (see `RelayerLock`); it is
@@ -145,11 +155,58 @@ export class ResultRelayer {
     const head = await this.call(() => this.deps.provider.getBlock('latest'));
     if (!head) throw new Error('provider returned no latest block');
     const chainNow = BigInt(head.timestamp);
+    await this.reopenReorged();
+    const requeued = await this.deps.outbox.requeueDue(new Date(this.clock()));
+    if (requeued > 0) this.log.info({ requeued }, 'failed publications with a transient code back in the queue');
     const reconciled = await this.reconcile(head.number, chainNow);
     const collected = await this.collect(chainNow);
     const sent = await this.send(chainNow);
     await this.refreshGauges();
     return { ready: collected.ready, queued: collected.queued, sent, ...reconciled };
+  }
+
+  // DEEP REORGS
+
+  /**
+   * A `confirmed` publication whose block left the chain — a reorg deeper than the confirmation depth —
+   * goes back in flight and its same signed bytes are broadcast again. A reorg replaces a suffix of the
+   * chain, so the blocks holding confirmed publications are checked newest first and the walk stops at
+   * the first one still on the chain: one `eth_getBlockByNumber` per tick when nothing moved, at any depth.
+   */
+  private async reopenReorged(): Promise<void> {
+    const stale: ConfirmedBlock[] = [];
+    const page = 32;
+    for (let offset = 0; ; offset += page) {
+      const blocks = await this.deps.outbox.confirmedBlocks({ limit: page, offset });
+      let intact = false;
+      for (const block of blocks) {
+        const onChain = await this.call(() => this.deps.provider.getBlock(block.blockNumber));
+        // No block at that height (yet): a node behind the others, or a new branch still shorter. Nothing
+        // can be decided about it or below it this tick.
+        if (!onChain || onChain.hash === block.blockHash) {
+          intact = true;
+          break;
+        }
+        stale.push(block);
+      }
+      if (intact || blocks.length < page) break;
+    }
+    if (stale.length === 0) return;
+    const reopened = await this.deps.outbox.reopenConfirmed(stale);
+    this.deps.metrics?.alerts.inc({ kind: 'deep_reorg' }, reopened.length);
+    this.log.error(
+      { publications: reopened.map((p) => p.id), blocks: stale.map((b) => b.blockNumber) },
+      'ALERT: confirmed publications left the chain (reorg deeper than the confirmation depth): back in flight',
+    );
+    for (const publication of reopened) {
+      const attempts = await this.deps.outbox.transactionsOf(publication.id);
+      const wasMined = attempts.find((a) => a.state === 'broadcast' && a.txHash === publication.txHash);
+      if (wasMined) {
+        await this.broadcast(wasMined).catch((error: unknown) => {
+          this.isolate(error, publication, 'reorg');
+        });
+      }
+    }
   }
 
   // RECONCILE
@@ -203,10 +260,12 @@ export class ResultRelayer {
       }
     }
     const latest = live[live.length - 1]!;
-    const nonceNow = await this.call(() => this.deps.provider.getTransactionCount(this.address, 'latest'));
+    // The nonce belongs to the account that signed the transaction: a standby with another key follows
+    // the dead leader's account, never its own.
+    const nonceNow = await this.call(() => this.deps.provider.getTransactionCount(latest.sender, 'latest'));
     if (nonceNow > latest.nonce) {
-      // Our nonce is used and no attempt of ours has a receipt: something else took it. Start over
-      // (the simulation will tell whether the payload is on-chain after all).
+      // The nonce is used and no attempt has a receipt: something else took it. Start over (the
+      // simulation will tell whether the payload is on-chain after all), from this relayer's account.
       const again = await this.findReceipt(live);
       if (again) return undefined;
       for (const a of live) await this.deps.outbox.setTransactionState(a.id, 'dropped');
@@ -214,9 +273,14 @@ export class ResultRelayer {
       this.log.warn({ publication: publication.id, nonce: latest.nonce }, 'nonce consumed elsewhere: re-queued');
       return undefined;
     }
+    if (latest.sender.toLowerCase() !== this.address.toLowerCase()) {
+      await this.followForeign(publication, live, latest);
+      return undefined;
+    }
     if (latest.state === 'signed') {
       // Recorded but maybe never broadcast (the process died in between): send the very same bytes.
-      await this.broadcast(latest);
+      if (latest.attempt === 0 && live.length === 1) await this.firstBroadcast(publication, latest);
+      else await this.broadcast(latest);
       return undefined;
     }
     const age = this.clock() - (latest.broadcastAt ?? latest.createdAt).getTime();
@@ -227,19 +291,54 @@ export class ResultRelayer {
   }
 
   /**
+   * A transaction signed by another relayer account (a leader that died, this standby holding another
+   * key): it cannot be replaced — its nonce is not ours — so it is followed to its end. Its signed bytes
+   * are broadcast again whenever the node does not know them (anyone may relay a signed transaction);
+   * a receipt confirms it as usual, a nonce used by something else re-queues the publication (above).
+   * If it is neither mined nor replaced after `foreignTimeoutMs` (an underpriced transaction of a leader
+   * that never comes back), the publication is re-queued and sent from this account: should the old
+   * transaction still be mined, the second one reverts (`VersionNotHigher`) and counts as already published.
+   */
+  private async followForeign(
+    publication: Publication,
+    live: readonly OutboxTransaction[],
+    latest: OutboxTransaction,
+  ): Promise<void> {
+    const age = this.clock() - (latest.broadcastAt ?? latest.createdAt).getTime();
+    const timeout = this.deps.options.foreignTimeoutMs ?? 10 * this.deps.options.replaceAfterMs;
+    if (age < timeout) {
+      const known = await this.call(() => this.deps.provider.getTransaction(latest.txHash));
+      if (!known) await this.broadcast(latest);
+      return;
+    }
+    for (const a of live) await this.deps.outbox.setTransactionState(a.id, 'dropped');
+    await this.deps.outbox.setPublicationState(publication.id, 'pending');
+    this.deps.metrics?.alerts.inc({ kind: 'foreign_abandoned' });
+    this.log.warn(
+      { publication: publication.id, sender: latest.sender, nonce: latest.nonce, tx: latest.txHash },
+      "another relayer account's transaction not mined in time: re-queued from this account",
+    );
+  }
+
+  /**
    * A provider outage (transient error, open breaker), a database error or a lost lock session aborts
    * the tick: nothing else could work. An answer about this publication (a node refusing its
    * transaction, a bundle that cannot be packed) is logged and alerted, and the others go on.
    */
-  private isolate(error: unknown, publication: Publication, stage: string): void {
+  private isolate(error: unknown, publication: Publication, stage: string): OracleError {
     const answered =
-      error instanceof SignatureBundleError || error instanceof PackedPayloadError || isEthersError(error);
+      error instanceof SignatureBundleError ||
+      error instanceof PackedPayloadError ||
+      (error instanceof OracleError && error.code !== 'ORACLE_LOCK_LOST' && !isTransientOracleCode(error.code)) ||
+      isEthersError(error);
     if (!answered || isTransientProviderError(error) || error instanceof BrokenCircuitError) throw error;
     this.deps.metrics?.alerts.inc({ kind: 'error' });
+    const failure = publicationFailure(error, stage);
     this.log.error(
-      { err: error, publication: publication.id, subject: publication.subject, stage },
+      { err: error, code: failure.code, publication: publication.id, subject: publication.subject, stage },
       'publication step failed',
     );
+    return failure;
   }
 
   private async findReceipt(
@@ -277,6 +376,7 @@ export class ResultRelayer {
       await this.deps.outbox.setTransactionState(minedAttempt.id, 'cancelled');
       await this.deps.outbox.setPublicationState(publication.id, 'expired', {
         error: 'signatures expired while in flight; nonce freed by a cancellation',
+        errorCode: 'ORACLE_SIGNATURE_EXPIRED',
       });
       return 'other';
     }
@@ -442,6 +542,7 @@ export class ResultRelayer {
     if (publication.deadline <= chainNow + BigInt(this.deps.options.deadlineMarginSeconds)) {
       await this.deps.outbox.setPublicationState(publication.id, 'expired', {
         error: 'batch signatures not collected in time',
+        errorCode: 'ORACLE_SIGNATURE_EXPIRED',
       });
       return;
     }
@@ -458,6 +559,7 @@ export class ResultRelayer {
     if (waited > (this.deps.options.batchSignatureTimeoutMs ?? 15 * 60_000)) {
       await this.deps.outbox.setPublicationState(publication.id, 'failed', {
         error: `${signatures.length} of ${set.threshold} batch signatures after ${Math.round(waited / 1000)} s: results fall back to propose`,
+        errorCode: 'ORACLE_BATCH_UNSIGNED',
       });
       this.deps.metrics?.alerts.inc({ kind: 'batch_unsigned' });
       this.log.warn({ root: publication.subject }, 'batch root abandoned: its results will be proposed one by one');
@@ -478,6 +580,7 @@ export class ResultRelayer {
       if (publication.deadline < chainNow + BigInt(this.deps.options.deadlineMarginSeconds)) {
         await this.deps.outbox.setPublicationState(publication.id, 'expired', {
           error: 'signatures expired before sending',
+          errorCode: 'ORACLE_SIGNATURE_EXPIRED',
         });
         continue;
       }
@@ -505,13 +608,11 @@ export class ResultRelayer {
         nonce++;
         inFlight++;
         sent++;
-        await this.broadcast(attempt);
+        await this.firstBroadcast(publication, attempt);
       } catch (error) {
-        this.isolate(error, publication, 'send');
+        const failure = this.isolate(error, publication, 'send');
         // Nothing recorded: no nonce used, the publication cannot be sent as it is.
-        if (!attempt) {
-          await this.deps.outbox.setPublicationState(publication.id, 'failed', { error: errorMessage(error) });
-        }
+        if (!attempt) await this.fail(publication, failure);
       }
     }
     return sent;
@@ -561,10 +662,40 @@ export class ResultRelayer {
     try {
       await this.call(() => broadcastRaw(this.deps.provider, attempt.rawTx));
     } catch (error) {
-      // The node has it already (a resend after a crash) or it is mined: both fine, the receipt decides.
-      if (!ALREADY_KNOWN.test(errorMessage(error))) throw error;
+      // A resend after a crash, or after it was mined: the node refuses it ("already known", "nonce too
+      // low"). Decided by asking the chain about this very transaction, never by reading the message.
+      if (!isEthersError(error) || isTransientProviderError(error)) throw error;
+      const known =
+        isError(error, 'NONCE_EXPIRED') ||
+        (await this.call(() => this.deps.provider.getTransaction(attempt.txHash))) !== null;
+      if (!known) throw error;
     }
     if (attempt.state === 'signed') await this.deps.outbox.setTransactionState(attempt.id, 'broadcast');
+  }
+
+  /**
+   * Broadcast of a publication's only transaction. When a node refuses it (an answer, not a transport
+   * failure) and no node knows it, its nonce was never used: the transaction row is discarded (its hash
+   * stays in the publication's error) and the publication `failed` with the refusal's code — retried automatically if transient (insufficient
+   * funds), else by `npm run oracle -- retry` (which signs a new transaction). Never resent every tick.
+   */
+  private async firstBroadcast(publication: Publication, attempt: OutboxTransaction): Promise<void> {
+    try {
+      await this.broadcast(attempt);
+    } catch (error) {
+      const failure = this.isolate(error, publication, 'broadcast');
+      if (!(await this.deps.outbox.discardRefusedTransaction(attempt.id))) return;
+      await this.fail(
+        publication,
+        new OracleError(
+          failure.code,
+          `${failure.message} (refused transaction ${attempt.txHash}, nonce ${attempt.nonce})`,
+          {
+            cause: failure.cause,
+          },
+        ),
+      );
+    }
   }
 
   /**
@@ -641,6 +772,7 @@ export class ResultRelayer {
       }
       await this.deps.outbox.setPublicationState(publication.id, 'conflict', {
         error: `${describe}: the chain holds version ${view.version}, status ${view.status}, phase ${view.phase}`,
+        errorCode: 'ORACLE_CHAIN_CONFLICT',
       });
       this.deps.metrics?.alerts.inc({ kind: 'conflict' });
       this.log.error(
@@ -659,15 +791,47 @@ export class ResultRelayer {
       return;
     }
     if (name === 'SignatureExpired') {
-      await this.deps.outbox.setPublicationState(publication.id, 'expired', { error: describe });
+      await this.deps.outbox.setPublicationState(publication.id, 'expired', {
+        error: describe,
+        errorCode: 'ORACLE_SIGNATURE_EXPIRED',
+      });
       return;
     }
-    if (name === 'WrongEpoch' || name === 'AttesterSetMismatch') this.deps.attesterSets.invalidate?.();
-    await this.deps.outbox.setPublicationState(publication.id, 'failed', { error: `${context}: ${describe}` });
+    const setChanged = name === 'WrongEpoch' || name === 'AttesterSetMismatch';
+    if (setChanged) this.deps.attesterSets.invalidate?.();
     this.deps.metrics?.alerts.inc({ kind: 'revert' });
+    await this.fail(
+      publication,
+      new OracleError(
+        setChanged ? 'ORACLE_ATTESTER_SET_CHANGED' : 'ORACLE_PUBLICATION_REVERTED',
+        `${context}: ${describe}`,
+        {
+          cause: revert,
+        },
+      ),
+    );
+  }
+
+  /**
+   * Records a failed publication with its stable code. A transient code (`TRANSIENT_ORACLE_CODES`) is
+   * retried by itself after a backoff (doubling from `retryBaseMs`, `maxAutoRetries` times); any other
+   * waits for `npm run oracle -- retry`.
+   */
+  private async fail(publication: Publication, failure: OracleError): Promise<void> {
+    const auto = isTransientOracleCode(failure.code) && publication.retries < (this.deps.options.maxAutoRetries ?? 10);
+    const delay = Math.min(
+      (this.deps.options.retryBaseMs ?? 30_000) * 2 ** publication.retries,
+      this.deps.options.retryMaxMs ?? 3_600_000,
+    );
+    const retryAt = auto ? new Date(this.clock() + delay) : null;
+    await this.deps.outbox.setPublicationState(publication.id, 'failed', {
+      error: failure.message,
+      errorCode: failure.code,
+      retryAt,
+    });
     this.log.error(
-      { publication: publication.id, subject: publication.subject, revert: describe },
-      'publication refused',
+      { publication: publication.id, subject: publication.subject, code: failure.code, err: failure.cause, retryAt },
+      auto ? 'publication failed (transient): retried automatically' : 'publication failed: waits for `oracle retry`',
     );
   }
 
@@ -706,6 +870,23 @@ export class ResultRelayer {
 export async function batchPhase(contract: Contract, root: string): Promise<Phase> {
   const [phase] = (await contract.getFunction('batchOf').staticCall(root)) as [bigint, bigint, bigint];
   return Number(phase) as Phase;
+}
+
+/**
+ * The stable code of a failure the node or the payload answered (never a transport failure): decided on
+ * error classes and ethers codes, never on message text.
+ */
+export function publicationFailure(error: unknown, stage: string): OracleError {
+  if (error instanceof OracleError) return error;
+  const message = `${stage}: ${errorMessage(error)}`.slice(0, 500);
+  if (error instanceof SignatureBundleError || error instanceof PackedPayloadError) {
+    return new OracleError('ORACLE_PAYLOAD_INVALID', message, { cause: error });
+  }
+  if (isError(error, 'INSUFFICIENT_FUNDS'))
+    return new OracleError('ORACLE_INSUFFICIENT_FUNDS', message, { cause: error });
+  if (isError(error, 'CALL_EXCEPTION'))
+    return new OracleError('ORACLE_PUBLICATION_REVERTED', message, { cause: error });
+  return new OracleError('ORACLE_TRANSACTION_REFUSED', message, { cause: error });
 }
 
 function errorMessage(error: unknown): string {

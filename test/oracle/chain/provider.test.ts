@@ -1,5 +1,7 @@
-import { FallbackProvider, JsonRpcProvider } from 'ethers';
-import { createProvider } from '../../../oracle/chain/provider.js';
+import { JsonRpcProvider, makeError } from 'ethers';
+import { FailoverProvider, createProvider } from '../../../oracle/chain/provider.js';
+import { isTransientProviderError } from '../../../oracle/chain/resilience.js';
+import { OracleError } from '../../../oracle/errors.js';
 import type { ChainConfig } from '../../../oracle/config.js';
 
 const common = {
@@ -31,7 +33,7 @@ describe('createProvider (no network access)', () => {
     }
   });
 
-  it('one RPC URL → JsonRpcProvider; several → FallbackProvider in priority order', () => {
+  it('one RPC URL → JsonRpcProvider; several → FailoverProvider in priority order, URLs redacted', () => {
     const one = createProvider({ ...common, provider: { kind: 'rpc', urls: ['http://127.0.0.1:1'] }, chainId: 31337n });
     const many = createProvider({
       ...common,
@@ -40,10 +42,12 @@ describe('createProvider (no network access)', () => {
     });
     try {
       expect(one).toBeInstanceOf(JsonRpcProvider);
-      expect(many).toBeInstanceOf(FallbackProvider);
-      const configs = (many as FallbackProvider).providerConfigs;
-      expect(configs.map((c) => c.priority)).toEqual([1, 2]);
-      expect(configs.map((c) => c.stallTimeout)).toEqual([500, 500]);
+      expect(many).toBeInstanceOf(FailoverProvider);
+      const health = (many as FailoverProvider).health();
+      expect(health.map((h) => [h.index, h.healthy, h.failures])).toEqual([
+        [0, true, 0],
+        [1, true, 0],
+      ]);
     } finally {
       one.destroy();
       many.destroy();
@@ -58,5 +62,25 @@ describe('createProvider (no network access)', () => {
         chainId: 5n,
       }),
     ).toThrow(/not chain 5/);
+  });
+
+  it('transient or not is decided on codes, never on message text', () => {
+    // A node refusing a transaction: its message carries the raw transaction hex, which may contain "503".
+    const refusal = makeError('could not coalesce error', 'UNKNOWN_ERROR', {
+      error: { code: -32000, message: 'invalid transaction 0x02f8b0825039...503...' },
+    });
+    expect(isTransientProviderError(refusal)).toBe(false);
+    expect(
+      isTransientProviderError(makeError('x', 'UNKNOWN_ERROR', { error: { code: -32005, message: 'limit' } })),
+    ).toBe(true);
+    expect(isTransientProviderError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(
+      true,
+    );
+    expect(isTransientProviderError(makeError('request timeout', 'TIMEOUT'))).toBe(true);
+    expect(isTransientProviderError(makeError('reverted', 'CALL_EXCEPTION'))).toBe(false);
+    expect(isTransientProviderError(makeError('nonce', 'NONCE_EXPIRED'))).toBe(false);
+    expect(isTransientProviderError(new OracleError('ORACLE_RPC_UNAVAILABLE', 'down'))).toBe(true);
+    expect(isTransientProviderError(new OracleError('ORACLE_PUBLICATION_REVERTED', 'no'))).toBe(false);
+    expect(isTransientProviderError(new Error('HTTP 503 in a message'))).toBe(false);
   });
 });

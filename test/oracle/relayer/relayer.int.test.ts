@@ -404,6 +404,39 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
     }
   });
 
+  it('a reorg deeper than the confirmation depth takes a confirmed publication back: noticed, rebroadcast, confirmed again', async () => {
+    const source = new ListReadySource();
+    const result = await makeResult(world, 'relayer-deep-reorg');
+    source.add(readyOf(world, result, await sign(world, result, [2, 3, 5])));
+    const metrics = new OracleMetrics();
+    const { service } = makeRelayer(world, source, { relayer: { confirmations: 2 }, metrics });
+    try {
+      const snapshot = (await world.node.provider.send('evm_snapshot', [])) as string;
+      await service.runOnce(); // sent and mined at once (automine)
+      await mine(world, 6);
+      await service.runOnce(); // 7 confirmations of 2: confirmed
+      expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+      const [sent] = await txRows(result.eventId);
+      await service.runOnce(); // nothing moved: stays confirmed
+      expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+
+      expect(await world.node.provider.send('evm_revert', [snapshot])).toBe(true); // 7 blocks deep
+      await mine(world, 10); // the new chain is longer than the old one
+      expect(await proposedCount(world, result.eventId)).toBe(0);
+      await service.runOnce(); // block hash differs → back in flight, same bytes broadcast again
+      expect(await proposedCount(world, result.eventId)).toBe(1);
+      await mine(world, 2);
+      await service.runOnce();
+      expect(await publications(result.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+      expect(await txRows(result.eventId)).toEqual([
+        expect.objectContaining({ tx_hash: sent!.tx_hash, state: 'mined' }),
+      ]);
+      expect(await metrics.registry.metrics()).toMatch(/oracle_alerts_total\{kind="deep_reorg"\} 1/);
+    } finally {
+      await service.stop();
+    }
+  });
+
   it('abandons a batch root that gets no attester signatures in time: its results are proposed one by one', async () => {
     const source = new ListReadySource();
     const results = await Promise.all(
@@ -525,6 +558,29 @@ describe('ResultRelayer (Hardhat node over JSON-RPC, real Postgres)', () => {
       expect(await publications(a.eventId)).toEqual([]);
       expect(await proposedCount(world, a.eventId)).toBe(0);
       expect(await relayerNonce(7)).toBe(before);
+    });
+
+    it('publishes past the scan limit: published results leave the ready set (limit 5, 12 results)', async () => {
+      const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => outcomeOf(`past-limit-${i}`, [i, 0])));
+      for (const outcome of outcomes) for (const admin of ['alice', 'bob', 'dave']) await submit(admin, outcome);
+      const scoped = new PgReadyResultSource({
+        store: new PgAttestationStore({ pool: world.pool }),
+        attesterSet: new ChainAttesterSetSource({ contract: world.oracle, ttlMs: 0 }),
+        deployment: { chainId: world.chainId, contract: world.address },
+      });
+      const { service: relayer } = makeRelayer(world, scoped, { relayer: { scanLimit: 5 } });
+      try {
+        for (let i = 0; i < 6; i++) await relayer.runOnce();
+      } finally {
+        await relayer.stop();
+      }
+      for (const outcome of outcomes) {
+        expect(await publications(outcome.eventId)).toEqual([expect.objectContaining({ state: 'confirmed' })]);
+        expect(await proposedCount(world, outcome.eventId)).toBe(1);
+      }
+      expect(await scoped.listReady({ limit: 100, now: await chainNow(world.node.provider) })).toEqual([]);
+      // Without the deployment, exactly the payloads the outbox holds leave the set too.
+      expect(await ready.listReady({ limit: 100, now: await chainNow(world.node.provider) })).toEqual([]);
     });
 
     it('the same attestation submitted twice publishes once', async () => {
