@@ -148,6 +148,34 @@ describe('staff sign-in (admins)', () => {
     await expectProblem(await whoami(browser), 401, 'KYC_STAFF_NOT_AUTHENTICATED');
   });
 
+  it('the staff login page lists the staff only, and refuses a player identity posted to it', async () => {
+    const browser = new Browser();
+    const start = await browser.request(`${h.appBase}/admin/auth/login`);
+    let url = new URL(start.headers.get('location')!);
+    let page = await browser.request(url);
+    while (page.status >= 300 && page.status < 400) {
+      url = new URL(page.headers.get('location')!, url);
+      page = await browser.request(url);
+    }
+    const html = await page.text();
+    expect(html).toContain('Local staff sign-in');
+    expect(html).toContain('value="alice"');
+    expect(html).not.toContain('value="dubois"');
+    const posted = await browser.request(new URL(`${url.pathname}/login`, url), {
+      method: 'POST',
+      body: new URLSearchParams({ identity: 'dubois' }),
+    });
+    expect(posted.status).toBe(400);
+  });
+
+  it('a staff member who cancels at the provider is not signed in (audited refusal)', async () => {
+    const { browser, callbackUrl } = await h.staffAuthorize('cancel');
+    expect(callbackUrl.searchParams.get('error')).toBe('access_denied');
+    await expectProblem(await h.callback(browser, callbackUrl), 400, 'KYC_LOGIN_CANCELLED');
+    await expectProblem(await whoami(browser), 401, 'KYC_STAFF_NOT_AUTHENTICATED');
+    expect((await audit('staff_login_refused')).some((r) => r.code === 'KYC_LOGIN_CANCELLED' && !r.actor)).toBe(true);
+  });
+
   it('refuses a staff member without the admin role at sign-in, and audits it', async () => {
     const { browser, response } = await h.staffSignIn('sam');
     await expectProblem(response, 403, 'KYC_STAFF_FORBIDDEN');
@@ -336,5 +364,30 @@ describe('staff sign-in (admins)', () => {
       expect(logs).not.toContain(value);
     }
     expect(logs).not.toContain(callbackUrl.searchParams.get('state')!);
+  });
+});
+
+describe('staff sign-in with a pinned algorithm the provider does not use', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // The local staff client signs RS256; the API pins ES256.
+    h = await startHarness({ label: 'kyc_staff_alg', env: { STAFF_OIDC_ID_TOKEN_ALG: 'ES256' } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('refuses the ID token (KYC_RESPONSE_INVALID) and creates no staff session', async () => {
+    const { browser, response } = await h.staffSignIn('alice');
+    await expectProblem(response, 400, 'KYC_RESPONSE_INVALID');
+    await expectProblem(
+      await browser.request(`${h.appBase}/admin/auth/logout`, { method: 'POST', headers: JSON_ACCEPT }),
+      401,
+      'KYC_STAFF_NOT_AUTHENTICATED',
+    );
+    const { rows } = await h.pool.query<{ event: string; code: string }>(
+      'select event, code from kyc.staff_audit_log order by id',
+    );
+    expect(rows).toEqual([{ event: 'staff_login_refused', code: 'KYC_RESPONSE_INVALID' }]);
   });
 });
