@@ -91,6 +91,30 @@ export interface KycConfig {
   readonly loginRateLimit: { readonly limit: number; readonly windowSeconds: number };
   /** Where the browser lands after login (limits page first when limits are not set yet). */
   readonly paths: { readonly afterLogin: string; readonly setLimits: string; readonly afterLogout: string };
+  /** Staff (admin) sign-in through the staff OpenID Connect provider; undefined when no STAFF_OIDC_* is set. */
+  readonly staff: StaffAuthConfig | undefined;
+}
+
+/**
+ * Staff sign-in (STAFF_*): admins sign in at the organisation's OpenID Connect provider, whose ID
+ * token (or userinfo) carries their roles. See docs/kyc.md, "Staff sign-in".
+ */
+export interface StaffAuthConfig {
+  /** The staff provider (generic profile, client_secret_post, PKCE, pinned ID token alg, plain JSON userinfo). */
+  readonly provider: OidcProviderConfig;
+  /** Claim holding the roles (array of strings, or one string); a dotted path reads nested claims (`realm_access.roles`). */
+  readonly rolesClaim: string;
+  /** Roles every staff sign-in needs (all of them); a sign-in without them is refused (KYC_STAFF_FORBIDDEN). */
+  readonly requiredRoles: readonly string[];
+  /** The role of admins who may attest results (oracle/); routes check it with `requireAdmin(attesterRole)`. */
+  readonly attesterRole: string;
+  /** Claim giving the admin's stable id (`adminId`, the key of oracle's admin ↔ attester bindings). */
+  readonly adminIdClaim: string;
+  /** A staff session ends this long after sign-in, whatever happens. */
+  readonly absoluteTtlSeconds: number;
+  /** A staff session ends after this long without an admin request. */
+  readonly idleTtlSeconds: number;
+  readonly paths: { readonly afterLogin: string; readonly afterLogout: string };
 }
 
 export const FRANCECONNECT_CLAIMS: Readonly<Record<PivotField, string>> = {
@@ -212,7 +236,81 @@ const Env = z.object({
   KYC_AFTER_LOGIN_PATH: z.string().startsWith('/').default('/'),
   KYC_SET_LIMITS_PATH: z.string().startsWith('/').default('/account/limits'),
   KYC_AFTER_LOGOUT_PATH: z.string().startsWith('/').default('/'),
+  STAFF_OIDC_ISSUER: z.url().optional().describe("the staff provider's issuer (discovery base)"),
+  STAFF_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  STAFF_OIDC_CLIENT_SECRET: z.string().min(16).optional().describe('client_secret_post secret; no default'),
+  STAFF_OIDC_REDIRECT_URI: z.url().optional().describe('registered callback, e.g. https://host/admin/auth/callback'),
+  STAFF_OIDC_SCOPES: z.string().default('openid profile roles'),
+  STAFF_OIDC_ID_TOKEN_ALG: alg.default('RS256'),
+  STAFF_ROLES_CLAIM: z
+    .string()
+    .regex(/^[\w:-]+(\.[\w:-]+)*$/, 'a claim name or dotted path')
+    .default('roles'),
+  STAFF_REQUIRED_ROLES: z.string().default('verdict:admin'),
+  STAFF_ATTESTER_ROLE: z
+    .string()
+    .regex(/^\S{1,128}$/, 'one role, no spaces')
+    .default('verdict:attester'),
+  STAFF_ADMIN_ID_CLAIM: z
+    .string()
+    .regex(/^[\w:-]+$/, 'a claim name')
+    .default('sub'),
+  STAFF_SESSION_ABSOLUTE_SECONDS: z.coerce.number().int().min(300).max(43_200).default(28_800),
+  STAFF_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(7_200).default(1_800),
+  STAFF_AFTER_LOGIN_PATH: z.string().startsWith('/').default('/admin'),
+  STAFF_AFTER_LOGOUT_PATH: z.string().startsWith('/').default('/'),
 });
+
+const STAFF_REQUIRED_VARS = [
+  'STAFF_OIDC_ISSUER',
+  'STAFF_OIDC_CLIENT_ID',
+  'STAFF_OIDC_CLIENT_SECRET',
+  'STAFF_OIDC_REDIRECT_URI',
+] as const;
+
+/** The staff section, or undefined when none of its required variables is set (every missing one is a problem otherwise). */
+function parseStaff(e: z.infer<typeof Env>, problems: string[]): StaffAuthConfig | undefined {
+  const set = STAFF_REQUIRED_VARS.filter((name) => e[name] !== undefined);
+  if (set.length === 0) return undefined;
+  const missing = STAFF_REQUIRED_VARS.filter((name) => e[name] === undefined);
+  for (const name of missing) problems.push(`${name}: required when staff sign-in is configured (STAFF_OIDC_*)`);
+  const scopes = e.STAFF_OIDC_SCOPES.split(/\s+/).filter(Boolean);
+  if (!scopes.includes('openid')) problems.push('STAFF_OIDC_SCOPES: must include openid');
+  const requiredRoles = e.STAFF_REQUIRED_ROLES.split(/[\s,]+/).filter(Boolean);
+  if (requiredRoles.length === 0) problems.push('STAFF_REQUIRED_ROLES: at least one role (e.g. verdict:admin)');
+  if (requiredRoles.some((r) => r.length > 128)) problems.push('STAFF_REQUIRED_ROLES: each role <= 128 chars');
+  if (e.STAFF_SESSION_IDLE_SECONDS > e.STAFF_SESSION_ABSOLUTE_SECONDS) {
+    problems.push('STAFF_SESSION_IDLE_SECONDS: must not exceed STAFF_SESSION_ABSOLUTE_SECONDS');
+  }
+  if (missing.length > 0) return undefined;
+  return {
+    provider: {
+      id: 'staff',
+      profile: 'generic',
+      issuer: new URL(e.STAFF_OIDC_ISSUER!),
+      clientId: e.STAFF_OIDC_CLIENT_ID!,
+      clientAuth: { method: 'client_secret_post', secret: e.STAFF_OIDC_CLIENT_SECRET! },
+      redirectUri: new URL(e.STAFF_OIDC_REDIRECT_URI!),
+      postLogoutRedirectUri: undefined,
+      scopes,
+      acrValues: undefined,
+      acrLevels: [],
+      requiredAcr: undefined,
+      idTokenAlg: e.STAFF_OIDC_ID_TOKEN_ALG,
+      userinfoAlg: undefined,
+      pkce: true,
+      claimMapping: FRANCECONNECT_CLAIMS,
+      responseEncryption: undefined,
+    },
+    rolesClaim: e.STAFF_ROLES_CLAIM,
+    requiredRoles,
+    attesterRole: e.STAFF_ATTESTER_ROLE,
+    adminIdClaim: e.STAFF_ADMIN_ID_CLAIM,
+    absoluteTtlSeconds: e.STAFF_SESSION_ABSOLUTE_SECONDS,
+    idleTtlSeconds: e.STAFF_SESSION_IDLE_SECONDS,
+    paths: { afterLogin: e.STAFF_AFTER_LOGIN_PATH, afterLogout: e.STAFF_AFTER_LOGOUT_PATH },
+  };
+}
 
 /**
  * Reads and validates the kyc variables once. Pure: pass `process.env` from the composition root.
@@ -316,12 +414,23 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
   if (new Set(redirects).size !== redirects.length) {
     problems.push('KYC_OIDC_PROVIDERS: each provider needs its own redirectUri (mix-up defence)');
   }
+  const staff = parseStaff(e, problems);
+  if (staff && providers.some((p) => p.redirectUri.pathname === staff.provider.redirectUri.pathname)) {
+    problems.push("STAFF_OIDC_REDIRECT_URI: must differ from every player provider's redirect URI path");
+  }
   if (production) {
     for (const p of providers) {
       if (p.issuer.protocol !== 'https:') problems.push(`issuer of provider ${p.id}: must be https in production`);
     }
+    if (staff && staff.provider.issuer.protocol !== 'https:') {
+      problems.push('STAFF_OIDC_ISSUER: must be https in production');
+    }
   }
-  const allowedOrigins = parseOrigins(e.KYC_ALLOWED_ORIGINS, providers, problems);
+  const allowedOrigins = parseOrigins(
+    e.KYC_ALLOWED_ORIGINS,
+    staff ? [...providers, staff.provider] : providers,
+    problems,
+  );
   if (problems.length > 0) throw new KycConfigError(problems);
 
   return Object.freeze({
@@ -344,6 +453,7 @@ export function loadKycConfig(env: Readonly<Record<string, string | undefined>>)
       setLimits: e.KYC_SET_LIMITS_PATH,
       afterLogout: e.KYC_AFTER_LOGOUT_PATH,
     },
+    staff,
   });
 }
 

@@ -50,7 +50,11 @@ export type KycErrorCode =
   /** A cookie-authenticated write came from another origin (or without an Origin the server can check). */
   | 'KYC_ORIGIN_REFUSED'
   /** Too many login starts from this client; retry after the `Retry-After` delay. */
-  | 'KYC_RATE_LIMITED';
+  | 'KYC_RATE_LIMITED'
+  /** The request needs a signed-in staff member (admin): no staff session, or it expired (idle or absolute). */
+  | 'KYC_STAFF_NOT_AUTHENTICATED'
+  /** The staff member lacks the role the route (or the staff sign-in) requires. */
+  | 'KYC_STAFF_FORBIDDEN';
 
 /** A failure of the kyc module, with a stable {@link KycErrorCode} and the original error as `cause`. */
 export class KycError extends Error {

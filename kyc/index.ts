@@ -22,17 +22,24 @@
  * does not prevent the API from starting).
  *
  * @param deps - config, pg pool, ioredis client, pino logger; optionally a self-exclusion register.
- * @returns `{ router, identityService, loginService, authenticator }`.
+ * @returns `{ router, identityService, loginService, authenticator, requirePlayer, originCheck, requireAdmin, staffLoginService }`.
  */
 export { createKycModule, type KycModule, type KycModuleDeps } from './module.js';
 
 /**
- * Parses the kyc variables (FRANCECONNECT_*, KYC_*) once.
+ * Parses the kyc variables (FRANCECONNECT_*, KYC_*, STAFF_*) once.
  *
  * @param env - usually `process.env`.
  * @throws {KycConfigError} listing every invalid variable by name, never its value.
  */
-export { loadKycConfig, type KycConfig, type OidcProviderConfig, type SigningAlg, EIDAS_LEVELS } from './config.js';
+export {
+  loadKycConfig,
+  type KycConfig,
+  type OidcProviderConfig,
+  type StaffAuthConfig,
+  type SigningAlg,
+  EIDAS_LEVELS,
+} from './config.js';
 
 /** Typed errors: `code` is stable; `message` is safe to show to the player. */
 export { KycError, KycConfigError, isKycError, type KycErrorCode } from './errors.js';
@@ -49,6 +56,29 @@ export { KYC_ERROR_STATUS, problemType, kycErrorHandler, sendProblem } from './h
  *   `KYC_ORIGIN_REFUSED`). `kycModule.originCheck` is one built for `KYC_ALLOWED_ORIGINS`.
  */
 export { requirePlayer, playerAccountId, createOriginCheck, type OriginCheckOptions } from './http/guards.js';
+
+/**
+ * Staff (admin) sign-in through the staff OpenID Connect provider (STAFF_*; docs/kyc.md "Staff sign-in"):
+ * - {@link requireAdmin}`(role?)`: guard of admin routes (also `kycModule.requireAdmin`, which also
+ *   audits 403s); after it `req.admin` is a {@link StaffPrincipal} `{ actor, roles, adminId }`
+ *   ({@link adminOf}`(req)` reads it typed); 401 `KYC_STAFF_NOT_AUTHENTICATED` without a live staff
+ *   session, 403 `KYC_STAFF_FORBIDDEN` without the role. A player session never passes it.
+ * - {@link StaffLoginService}: the sign-in flow without HTTP; {@link PgStaffAuditLog}: `kyc.staff_audit_log`.
+ */
+export {
+  requireAdmin,
+  adminOf,
+  createAdminGuard,
+  type StaffPrincipal,
+  type AdminGuardOptions,
+} from './staff/staff-guard.js';
+export { StaffLoginService, readRoles } from './staff/staff-login-service.js';
+export {
+  PgStaffAuditLog,
+  type StaffAuditLog,
+  type StaffAuditEntry,
+  type StaffAuditEvent,
+} from './staff/staff-audit.js';
 
 /**
  * Sessions in Redis via connect-redis: HttpOnly, SameSite=Lax, Secure unless configured off.

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import passport from 'passport';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { RequestHandler, Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { KycConfig } from './config.js';
 import { IdentityCipher } from './crypto/identity-cipher.js';
@@ -18,6 +18,10 @@ import { LoginStateStore } from './login/login-state-store.js';
 import { LoginMetrics } from './login/login-metrics.js';
 import { LoginService } from './login/login-service.js';
 import { ProviderClient } from './oidc/provider-client.js';
+import { PgStaffAuditLog, type StaffAuditLog } from './staff/staff-audit.js';
+import { createAdminGuard } from './staff/staff-guard.js';
+import { StaffLoginService } from './staff/staff-login-service.js';
+import { createStaffRouter } from './staff/staff-router.js';
 import './http/session-types.js';
 
 /** Dependencies of {@link createKycModule}: the kyc config section and connections opened by the composition root. */
@@ -32,8 +36,10 @@ export interface KycModuleDeps {
   readonly store?: AccountStore;
   /** Registry for the kyc metrics (`kyc_login_outcomes_total`, `kyc_callback_duration_seconds`); none when absent. */
   readonly metrics?: Registry;
-  /** Clock of the onboarding policy (age on the Paris day); tests inject one. */
+  /** Clock of the onboarding policy (age on the Paris day) and of the staff session TTLs; tests inject one. */
   readonly now?: () => Date;
+  /** Defaults to {@link PgStaffAuditLog} on `pool` (`kyc.staff_audit_log`). */
+  readonly staffAudit?: StaffAuditLog;
 }
 
 /** What the API composes: the router to mount at the root and the services behind it. */
@@ -48,6 +54,14 @@ export interface KycModule {
   readonly requirePlayer: RequestHandler;
   /** The Origin/CSRF check of cookie-authenticated writes, for the configured origins (`KYC_ALLOWED_ORIGINS`). */
   readonly originCheck: RequestHandler;
+  /**
+   * Guard of admin routes: `requireAdmin()` needs a live staff session, `requireAdmin(role)` also
+   * that role; sets `req.admin = { actor, roles, adminId }`; 401 `KYC_STAFF_NOT_AUTHENTICATED`, 403
+   * `KYC_STAFF_FORBIDDEN` (audited). Without a staff section (no STAFF_OIDC_*) every request is 401.
+   */
+  readonly requireAdmin: (role?: string) => RequestHandler;
+  /** The staff sign-in flow without HTTP; undefined without a staff section. */
+  readonly staffLoginService: StaffLoginService | undefined;
 }
 
 export function createKycModule(deps: KycModuleDeps): KycModule {
@@ -91,14 +105,72 @@ export function createKycModule(deps: KycModuleDeps): KycModule {
   authenticator.serializeUser((user, done) => done(null, user.accountId));
   authenticator.deserializeUser((id: string, done) => done(null, { accountId: id }));
   const originCheck = createOriginCheck({ allowedOrigins: config.allowedOrigins });
-  const router = createKycRouter({
+  const loginRateLimiter = new LoginRateLimiter(deps.redis, { prefix: config.redisPrefix, ...config.loginRateLimit });
+  const now = deps.now ?? (() => new Date());
+  const staffAudit = deps.staffAudit ?? new PgStaffAuditLog(deps.pool);
+  const requireAdmin = createAdminGuard({
+    now,
+    async onForbidden(principal, role, req) {
+      log.warn({ event: 'kyc.staff_forbidden', actor: principal.actor, role, path: req.path });
+      await staffAudit.record({
+        event: 'staff_forbidden',
+        actor: principal.actor,
+        adminId: principal.adminId,
+        code: 'KYC_STAFF_FORBIDDEN',
+        detail: { role, method: req.method, path: req.path },
+      });
+    },
+  });
+  const router = express.Router();
+  let staffLoginService: StaffLoginService | undefined;
+  if (config.staff) {
+    staffLoginService = new StaffLoginService({
+      config: config.staff,
+      provider: new ProviderClient(config.staff.provider, {
+        clockToleranceSeconds: config.clockToleranceSeconds,
+        httpTimeoutSeconds: config.httpTimeoutSeconds,
+        allowInsecureHttp: config.allowInsecureHttp,
+      }),
+      // Its own key space: a player's login state never completes a staff sign-in, nor the reverse.
+      states: new LoginStateStore(deps.redis, {
+        prefix: `${config.redisPrefix}staff:`,
+        loginTtlSeconds: config.loginStateTtlSeconds,
+        sessionTtlSeconds: config.staff.absoluteTtlSeconds,
+      }),
+      audit: staffAudit,
+      logger: log,
+    });
+    router.use(
+      createStaffRouter({
+        config: config.staff,
+        login: staffLoginService,
+        audit: staffAudit,
+        requireStaff: requireAdmin(),
+        originCheck,
+        loginRateLimiter,
+        now,
+        logger: log,
+      }),
+    );
+  }
+  const playerRouter = createKycRouter({
     config,
     login: loginService,
     identities: identityService,
     authenticator,
     originCheck,
-    loginRateLimiter: new LoginRateLimiter(deps.redis, { prefix: config.redisPrefix, ...config.loginRateLimit }),
+    loginRateLimiter,
     logger: log,
   });
-  return { router, identityService, loginService, authenticator, requirePlayer, originCheck };
+  router.use(playerRouter);
+  return {
+    router,
+    identityService,
+    loginService,
+    authenticator,
+    requirePlayer,
+    originCheck,
+    requireAdmin,
+    staffLoginService,
+  };
 }

@@ -4,6 +4,9 @@
  *   KYC_LOCAL_IDP_PORT=3999 KYC_LOCAL_IDP_APP_BASE=http://localhost:3000 \
  *   KYC_LOCAL_IDP_CLIENT_ID=local KYC_LOCAL_IDP_CLIENT_SECRET=<32+ chars> npm run kyc:local-idp
  * Then point FRANCECONNECT_ISSUER at the printed issuer (with KYC_ALLOW_INSECURE_HTTP=true).
+ * With KYC_LOCAL_IDP_STAFF_CLIENT_SECRET (and optionally KYC_LOCAL_IDP_STAFF_CLIENT_ID, default
+ * verdict-staff-local) it also registers the staff sign-in client (redirect <app>/admin/auth/callback):
+ * point STAFF_OIDC_ISSUER at the same issuer.
  */
 import { z } from 'zod';
 import { startLocalIdp } from '../kyc/idp/index.js';
@@ -15,6 +18,8 @@ const env = z
     KYC_LOCAL_IDP_APP_BASE: z.url().default('http://localhost:3000'),
     KYC_LOCAL_IDP_CLIENT_ID: z.string().min(1).default('verdict-local'),
     KYC_LOCAL_IDP_CLIENT_SECRET: z.string().min(32),
+    KYC_LOCAL_IDP_STAFF_CLIENT_ID: z.string().min(1).default('verdict-staff-local'),
+    KYC_LOCAL_IDP_STAFF_CLIENT_SECRET: z.string().min(32).optional(),
   })
   .safeParse(process.env);
 if (!env.success) {
@@ -32,10 +37,29 @@ const idp = await startLocalIdp({
       redirectUris: [`${e.KYC_LOCAL_IDP_APP_BASE}/auth/franceconnect/callback`],
       postLogoutRedirectUris: [`${e.KYC_LOCAL_IDP_APP_BASE}/auth/franceconnect/logout/callback`],
     },
+    ...(e.KYC_LOCAL_IDP_STAFF_CLIENT_SECRET === undefined
+      ? []
+      : [
+          {
+            clientId: e.KYC_LOCAL_IDP_STAFF_CLIENT_ID,
+            clientSecret: e.KYC_LOCAL_IDP_STAFF_CLIENT_SECRET,
+            redirectUris: [`${e.KYC_LOCAL_IDP_APP_BASE}/admin/auth/callback`],
+            idTokenAlg: 'RS256' as const,
+            userinfoAlg: null,
+            staff: true,
+          },
+        ]),
   ],
 });
 console.log(
-  JSON.stringify({ event: 'kyc.local_idp_started', issuer: idp.issuer, identities: idp.identities.map((i) => i.id) }),
+  JSON.stringify({
+    event: 'kyc.local_idp_started',
+    issuer: idp.issuer,
+    identities: idp.identities.map((i) => i.id),
+    ...(e.KYC_LOCAL_IDP_STAFF_CLIENT_SECRET === undefined
+      ? {}
+      : { staffIdentities: idp.staffIdentities.map((i) => ({ id: i.id, roles: i.claims.roles })) }),
+  }),
 );
 const stop = () => void idp.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);

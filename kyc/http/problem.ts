@@ -27,6 +27,8 @@ export const KYC_ERROR_STATUS: Readonly<Record<KycErrorCode, number>> = {
   KYC_UNSUPPORTED_MEDIA_TYPE: 415,
   KYC_ORIGIN_REFUSED: 403,
   KYC_RATE_LIMITED: 429,
+  KYC_STAFF_NOT_AUTHENTICATED: 401,
+  KYC_STAFF_FORBIDDEN: 403,
 };
 
 const TITLES: Readonly<Record<number, string>> = {

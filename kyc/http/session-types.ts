@@ -7,6 +7,25 @@ declare module 'express-session' {
     kyc?: { providerId: string; idTokenHandle: string };
     /** Between the logout redirect and its return. */
     kycLogoutStartedAt?: number;
+    /** Set when a staff sign-in starts (persists the pre-login session its state is bound to). */
+    staffLoginStartedAt?: number;
+    /**
+     * After a staff sign-in: the admin (never a player: a staff session has no passport user, and a
+     * player session has no `staff`). Written only by the staff callback, on a regenerated session.
+     */
+    staff?: {
+      readonly actor: string;
+      readonly adminId: string;
+      readonly roles: readonly string[];
+      /** Epoch ms of the sign-in. */
+      readonly authenticatedAt: number;
+      /** Epoch ms after which the session is refused whatever happens (absolute TTL). */
+      readonly expiresAt: number;
+      /** Idle TTL in ms: refused when the last admin request is older. */
+      readonly idleMs: number;
+      /** Epoch ms of the last admin request (refreshed at most once a minute). */
+      lastSeenAt: number;
+    };
   }
 }
 

@@ -9,7 +9,8 @@
 /**
  * Starts the provider on `host:port` (port 0 = any free port).
  *
- * @param options - registered clients, identities (default {@link testIdentities}), acr values.
+ * @param options - registered clients (a `staff: true` one for the staff sign-in), identities (default
+ *   {@link testIdentities}), staff identities (default {@link staffTestIdentities}), acr values.
  * @returns the issuer URL, the identities, the authorize requests seen, and `close()`.
  * @throws Error when NODE_ENV is production.
  */
@@ -23,3 +24,6 @@ export {
 
 /** The documented test identities (adult, minor, presumed birthdate, self-excluded, duplicate, abroad, knobs). */
 export { testIdentities, type TestIdentity, type IdentityKnob } from './test-identities.js';
+
+/** The documented staff identities (five admins/attesters alice…erin, frank without attester role, sam without admin role). */
+export { staffTestIdentities, DEV_ADMIN_ROLES, type StaffTestIdentity } from './test-identities.js';

@@ -3,9 +3,14 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import Provider, { type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  type AdapterPayload,
+  type Configuration,
+  type KoaContextWithOIDC,
+  interactionPolicy,
+} from 'oidc-provider';
 import { memoryAdapterFactory } from './memory-adapter.js';
-import { type TestIdentity, testIdentities } from './test-identities.js';
+import { type StaffTestIdentity, type TestIdentity, staffTestIdentities, testIdentities } from './test-identities.js';
 
 /** A client registered at the local provider. */
 export interface LocalIdpClient {
@@ -36,11 +41,19 @@ export interface LocalIdpClient {
   };
   /** Enforce FranceConnect's authorize whitelist (no PKCE, state and nonce >= 22 chars, acr_values). */
   readonly franceConnectStrict?: boolean;
+  /**
+   * The staff sign-in client: its login page lists the staff identities (only them), its `sub` is
+   * the staff account id (public subject type: the adminId), the `roles` scope carries the roles,
+   * userinfo is plain JSON and the FranceConnect whitelist does not apply.
+   */
+  readonly staff?: boolean;
 }
 
 export interface LocalIdpOptions {
   readonly clients: readonly LocalIdpClient[];
   readonly identities?: readonly TestIdentity[];
+  /** Staff identities of the staff clients' login page (default {@link staffTestIdentities}). */
+  readonly staffIdentities?: readonly StaffTestIdentity[];
   readonly host?: string;
   /** 0 = any free port. */
   readonly port?: number;
@@ -54,6 +67,7 @@ export interface LocalIdp {
   /** `http://host:port/api/v2`, like FranceConnect's issuers. */
   readonly issuer: string;
   readonly identities: readonly TestIdentity[];
+  readonly staffIdentities: readonly StaffTestIdentity[];
   /** Authorize requests received (for asserting the exact parameters a client sends). */
   readonly authorizeRequests: URLSearchParams[];
   close(): Promise<void>;
@@ -118,6 +132,9 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   }
   const identities = options.identities ?? testIdentities();
   const byId = new Map(identities.map((i) => [i.id, i]));
+  const staffIdentities = options.staffIdentities ?? staffTestIdentities();
+  const staffById = new Map(staffIdentities.map((i) => [i.id, i]));
+  const staffClients = new Set(options.clients.filter((c) => c.staff === true).map((c) => c.clientId));
   const host = options.host ?? '127.0.0.1';
   const app = express();
   const server: Server = app.listen(options.port ?? 0, host);
@@ -130,7 +147,9 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   const rsaKid = `rs-${randomBytes(4).toString('hex')}`;
   const pairwiseSalt = randomBytes(16);
   const subToAccount = new Map<string, string>();
-  const strictClients = new Set(options.clients.filter((c) => c.franceConnectStrict !== false).map((c) => c.clientId));
+  const strictClients = new Set(
+    options.clients.filter((c) => c.franceConnectStrict !== false && c.staff !== true).map((c) => c.clientId),
+  );
   const authorizeRequests: URLSearchParams[] = [];
 
   const clients: AdapterPayload[] = options.clients.map((c) => {
@@ -160,9 +179,23 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
       ...(e && e.userinfo !== false && c.userinfoAlg !== null
         ? { userinfo_encrypted_response_alg: e.alg, userinfo_encrypted_response_enc: enc }
         : {}),
-      subject_type: 'pairwise',
+      subject_type: c.staff === true ? 'public' : 'pairwise',
     };
   });
+  // Staff and players share the provider's browser session: a session signed in as one kind of
+  // identity asks for a new sign-in when a client of the other kind comes (instead of failing).
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('other_directory', 'sign in with an identity of this client', (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (accountId === undefined) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const forStaff = staffClients.has(ctx.oidc.client?.clientId ?? '');
+      return (forStaff ? staffById.has(accountId) : byId.has(accountId))
+        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+        : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+    0,
+  );
   const configuration: Configuration = {
     adapter: memoryAdapterFactory({ Client: clients }),
     jwks: {
@@ -176,7 +209,8 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
       openid: ['sub'],
       acr: null,
       amr: null,
-      profile: ['given_name', 'given_name_array', 'family_name', 'birthdate', 'gender', 'preferred_username'],
+      profile: ['name', 'given_name', 'given_name_array', 'family_name', 'birthdate', 'gender', 'preferred_username'],
+      roles: ['roles'],
       birth: ['birthplace', 'birthcountry'],
       identite_pivot: [
         'given_name',
@@ -190,14 +224,23 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
       email: ['email'],
       idp_birthdate: ['idp_birthdate'],
     },
-    scopes: ['openid', 'profile', 'birth', 'identite_pivot', 'email', 'idp_birthdate'],
-    subjectTypes: ['pairwise'],
+    scopes: ['openid', 'profile', 'birth', 'identite_pivot', 'email', 'idp_birthdate', 'roles'],
+    subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier(_ctx, accountId, client) {
       const sub = `${createHmac('sha256', pairwiseSalt).update(`${client.clientId}\0${accountId}`).digest('hex')}v1`;
       subToAccount.set(sub, accountId);
       return sub;
     },
-    findAccount(_ctx, id) {
+    findAccount(ctx, id) {
+      // Each client sees its own directory only: staff clients the staff, the others the players.
+      if (staffClients.has(ctx.oidc.client?.clientId ?? '')) {
+        const staffMember = staffById.get(id);
+        if (!staffMember) return undefined;
+        return {
+          accountId: id,
+          claims: () => ({ sub: id, ...staffMember.claims, roles: [...staffMember.claims.roles] }),
+        };
+      }
       const identity = byId.get(id);
       if (!identity) return undefined;
       return {
@@ -227,7 +270,7 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
         },
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy, url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     routes: {
       authorization: '/authorize',
       token: '/token',
@@ -317,14 +360,16 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
 
   app.get('/interaction/:uid', async (req, res) => {
     const details = await provider.interactionDetails(req, res);
-    const buttons = identities
+    const forStaff = staffClients.has(String(details.params.client_id));
+    const buttons = (forStaff ? staffIdentities : identities)
       .map(
         (i) =>
           `<li><button name="identity" value="${escapeHtml(i.id)}">${escapeHtml(i.id)}</button> ${escapeHtml(i.description)}</li>`,
       )
       .join('\n');
-    res.type('html').send(`<!doctype html><html><head><title>Local FranceConnect</title></head><body>
-<h1>Local FranceConnect (test identities)</h1>
+    const title = forStaff ? 'Local staff sign-in' : 'Local FranceConnect';
+    res.type('html').send(`<!doctype html><html><head><title>${title}</title></head><body>
+<h1>${title} (test identities)</h1>
 <form method="post" action="/interaction/${escapeHtml(details.uid)}/login"><ul>${buttons}</ul></form>
 <form method="post" action="/interaction/${escapeHtml(details.uid)}/abort"><button>Cancel</button></form>
 </body></html>`);
@@ -332,12 +377,30 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
 
   app.post('/interaction/:uid/login', express.urlencoded({ extended: false }), async (req, res) => {
     const details = await provider.interactionDetails(req, res);
-    const identity = byId.get(String((req.body as Record<string, unknown>).identity));
+    const clientId = String(details.params.client_id);
+    const chosen = String((req.body as Record<string, unknown>).identity);
+    if (staffClients.has(clientId)) {
+      const member = staffById.get(chosen);
+      if (!member) {
+        res.status(400).send('unknown staff identity');
+        return;
+      }
+      const staffGrant = new provider.Grant({ accountId: member.id, clientId });
+      staffGrant.addOIDCScope(String(details.params.scope));
+      const staffGrantId = await staffGrant.save();
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: member.id, amr: ['pwd'], remember: false }, consent: { grantId: staffGrantId } },
+        { mergeWithLastSubmission: false },
+      );
+      return;
+    }
+    const identity = byId.get(chosen);
     if (!identity) {
       res.status(400).send('unknown identity');
       return;
     }
-    const clientId = String(details.params.client_id);
     const grant = new provider.Grant({ accountId: identity.id, clientId });
     grant.addOIDCScope(String(details.params.scope));
     const grantId = await grant.save();
@@ -367,6 +430,7 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   return {
     issuer,
     identities,
+    staffIdentities,
     authorizeRequests,
     async close() {
       server.closeAllConnections();

@@ -155,3 +155,44 @@ export function testIdentities(today: Date = new Date()): readonly TestIdentity[
     adult('userinfo-sub', 'Userinfo JWT (validly signed) about another sub', 'userinfo-sub-mismatch'),
   ];
 }
+
+/** A documented staff member of the local provider's staff sign-in (fictitious). */
+export interface StaffTestIdentity {
+  /** Account id at the provider, and the `sub` the staff client sees (public subject): the adminId. */
+  readonly id: string;
+  readonly description: string;
+  readonly claims: {
+    readonly name: string;
+    readonly preferred_username: string;
+    readonly email: string;
+    /** Sent in the `roles` claim (scope `roles`). */
+    readonly roles: readonly string[];
+  };
+}
+
+const staff = (id: string, name: string, roles: readonly string[], description: string): StaffTestIdentity => ({
+  id,
+  description,
+  claims: { name, preferred_username: id, email: `${id}@staff.verdict.test`, roles },
+});
+
+/** Roles of the five development admins: administer, and attest results with their bound attester key. */
+export const DEV_ADMIN_ROLES = ['verdict:admin', 'verdict:attester'] as const;
+
+/**
+ * The documented staff identities (docs/kyc.md, "Staff sign-in"): the five development admins
+ * `alice`, `bob`, `carol`, `dave`, `erin` (the admin ids oracle's tests and the local stack bind to
+ * the development attester keys), `frank`, an admin who does not attest, and `sam`, a staff member
+ * without the admin role (refused at sign-in).
+ */
+export function staffTestIdentities(): readonly StaffTestIdentity[] {
+  return [
+    staff('alice', 'Alice Admin', DEV_ADMIN_ROLES, 'Development admin and attester 1'),
+    staff('bob', 'Bob Admin', DEV_ADMIN_ROLES, 'Development admin and attester 2'),
+    staff('carol', 'Carol Admin', DEV_ADMIN_ROLES, 'Development admin and attester 3'),
+    staff('dave', 'Dave Admin', DEV_ADMIN_ROLES, 'Development admin and attester 4'),
+    staff('erin', 'Erin Admin', DEV_ADMIN_ROLES, 'Development admin and attester 5'),
+    staff('frank', 'Frank Operator', ['verdict:admin'], 'Admin without the attester role'),
+    staff('sam', 'Sam Support', ['verdict:support'], 'Staff member without the admin role (refused)'),
+  ];
+}

@@ -16,7 +16,7 @@ import {
   loadKycConfig,
   migrateKyc,
 } from '../../../kyc/index.js';
-import { startLocalIdp, type LocalIdp } from '../../../kyc/idp/index.js';
+import { startLocalIdp, type LocalIdp, type StaffTestIdentity } from '../../../kyc/idp/index.js';
 import { createTestDatabase, testRedisPrefix, testRedisUrl, type TestDatabase } from '../../support/services.js';
 import { Browser } from './browser.js';
 
@@ -38,6 +38,10 @@ export interface Harness {
   authorize(identity: string, provider?: string): Promise<{ browser: Browser; callbackUrl: URL }>;
   /** Visits the callback (JSON accept so errors come back as problem+json). */
   callback(browser: Browser, callbackUrl: URL | string): Promise<Response>;
+  /** Staff sign-in up to the callback URL (not visited), in `browser` or a fresh one. */
+  staffAuthorize(identity: string, browser?: Browser): Promise<{ browser: Browser; callbackUrl: URL }>;
+  /** staffAuthorize + callback (JSON accept). */
+  staffSignIn(identity: string, browser?: Browser): Promise<{ browser: Browser; response: Response; callbackUrl: URL }>;
   /** authorize + callback. */
   signIn(identity: string, provider?: string): Promise<{ browser: Browser; response: Response; callbackUrl: URL }>;
   counts(): Promise<{ accounts: number; identities: number; limits: number; audit: number }>;
@@ -59,6 +63,8 @@ export interface HarnessOptions {
   readonly beforeRouter?: (app: express.Express, kyc: KycModule) => void;
   /** Routes mounted after the kyc router. */
   readonly afterRouter?: (app: express.Express, kyc: KycModule) => void;
+  /** Staff identities of the local provider (default: the documented ones). */
+  readonly staffIdentities?: readonly StaffTestIdentity[];
   readonly franceConnectPlus?: {
     readonly alg?: 'RSA-OAEP' | 'RSA-OAEP-256' | 'ECDH-ES';
     readonly idToken?: boolean;
@@ -83,6 +89,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const appBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const fcSecret = secret();
+  const staffSecret = secret();
   // The generic provider authenticates with private_key_jwt (ES256).
   const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const otherPrivateJwk = { ...otherKey.privateKey.export({ format: 'jwk' }), kid: 'other-1' };
@@ -124,7 +131,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         userinfoAlg: null,
         franceConnectStrict: false,
       },
+      {
+        clientId: 'staff-client',
+        clientSecret: staffSecret,
+        redirectUris: [`${appBase}/admin/auth/callback`],
+        idTokenAlg: 'RS256',
+        userinfoAlg: null,
+        staff: true,
+      },
     ],
+    ...(options.staffIdentities ? { staffIdentities: options.staffIdentities } : {}),
   });
 
   const hmacKey = randomBytes(32).toString('base64');
@@ -157,6 +173,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     KYC_COOKIE_SECURE: 'false',
     KYC_ALLOW_INSECURE_HTTP: 'true',
     KYC_REDIS_PREFIX: prefix,
+    STAFF_OIDC_ISSUER: idp.issuer,
+    STAFF_OIDC_CLIENT_ID: 'staff-client',
+    STAFF_OIDC_CLIENT_SECRET: staffSecret,
+    STAFF_OIDC_REDIRECT_URI: `${appBase}/admin/auth/callback`,
     // Every test signs in from 127.0.0.1; the limit itself is tested with its own harness.
     KYC_LOGIN_RATE_LIMIT: '10000',
     ...(plus
@@ -209,7 +229,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     redis,
     logs,
     metrics,
-    secrets: [fcSecret, otherPrivateJwk.d!, hmacKey, encKey, sessionSecret, ...decryptionJwks.map((k) => k.d!)],
+    secrets: [
+      fcSecret,
+      staffSecret,
+      otherPrivateJwk.d!,
+      hmacKey,
+      encKey,
+      sessionSecret,
+      ...decryptionJwks.map((k) => k.d!),
+    ],
     async authorize(identity, provider = 'franceconnect') {
       const browser = new Browser();
       const start = await browser.request(`${appBase}/auth/${provider}`);
@@ -219,6 +247,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
     callback(browser, callbackUrl) {
       return browser.request(callbackUrl, { headers: { accept: 'application/json' } });
+    },
+    async staffAuthorize(identity, browser = new Browser()) {
+      const start = await browser.request(`${appBase}/admin/auth/login`);
+      if (start.status !== 303) throw new Error(`staff login start answered ${start.status}: ${await start.text()}`);
+      const callbackUrl = await browser.runToOrigin(start.headers.get('location')!, appBase, identity);
+      return { browser, callbackUrl };
+    },
+    async staffSignIn(identity, browser) {
+      const authorized = await harness.staffAuthorize(identity, browser);
+      return { ...authorized, response: await harness.callback(authorized.browser, authorized.callbackUrl) };
     },
     async signIn(identity, provider) {
       const { browser, callbackUrl } = await harness.authorize(identity, provider);
