@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { KycError } from '../kyc/index.js';
 import type { Db, TransactionPool } from '../lib/db/transaction.js';
-import { createBetService, type IdempotencyKey } from './bets/bet-service.js';
+import { createBetService, type GroupCommitOptions, type IdempotencyKey } from './bets/bet-service.js';
 import { ApiError } from './errors.js';
 import { openApiDocument } from './http/openapi.js';
 import { problemHandler, requestId } from './http/problem.js';
@@ -31,6 +31,8 @@ export interface ApiModuleDeps {
   readonly now?: () => Date;
   /** Largest JSON body accepted (default 256 kB: a batch of 200 bets is about 20 kB). */
   readonly bodyLimit?: string;
+  /** Group commit of bet placements (micro-batching; off by default): see the bet service. */
+  readonly betGroupCommit?: GroupCommitOptions | undefined;
 }
 
 const n = (v: bigint): number => Number(v);
@@ -90,6 +92,7 @@ export function createApiModule(deps: ApiModuleDeps) {
     players,
     cache,
     now,
+    groupCommit: deps.betGroupCommit,
     onCacheError: (error) =>
       deps.logger?.warn({ event: 'api.pool_cache_failed', err: String(error) }, 'pool counter not updated'),
   });

@@ -85,7 +85,7 @@ export {
   type EntryInput,
   type LedgerTransactionKind,
 } from './ledger/ledger.js';
-export { MAX_BATCH, type BetView, type BetRequest } from './bets/bet-service.js';
+export { MAX_BATCH, type BetView, type BetRequest, type GroupCommitOptions } from './bets/bet-service.js';
 
 /**
  * Reference set-based settlement of one market from a final result (exactly once per market).

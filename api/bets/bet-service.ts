@@ -1,8 +1,7 @@
 import { withTransaction, type Db, type TransactionPool } from '../../lib/db/transaction.js';
 import { assertCanPlay, limitCents, WEEK_MS } from '../account-checks.js';
 import { ApiError } from '../errors.js';
-import { claimKey, fromKeyConflict, storeKey, type IdempotencyKey } from '../idempotency.js';
-import { postTransaction } from '../ledger/ledger.js';
+import { fromKeyConflict, type IdempotencyKey } from '../idempotency.js';
 import { lockMarketsShared } from '../markets/market-lock.js';
 import type { PoolCache } from '../markets/pool-cache.js';
 import type { PlayerAccounts } from '../ports.js';
@@ -45,161 +44,336 @@ export interface BetServiceDeps {
   readonly now?: () => Date;
   /** Told about a cache failure after commit (the bet stands; the counter heals on expiry). */
   readonly onCacheError?: (error: unknown) => void;
+  /** Micro-batch concurrent placements into shared transactions (off by default). */
+  readonly groupCommit?: GroupCommitOptions | undefined;
 }
 
-interface MarketLockRow {
+interface MarketRow {
   id: string;
   state: string;
   closes_at: Date;
   min_stake_cents: string;
   max_stake_cents: string;
   escrow: string;
+  selections: Record<string, number>;
 }
 
 /**
- * Places bets. One Postgres transaction per request, taking rows in a fixed order: the
- * idempotency key (advisory lock, never waited for), the kyc account (share), the markets
- * (shared advisory lock, ascending id), the player's cash row (no key update). The stake moves from the player's
- * cash to each market's escrow in one balanced ledger transaction; no shared row is updated.
+ * Group commit (server-side micro-batching): concurrent placements share one Postgres transaction
+ * and one commit. Each placement runs under a savepoint with the same checks and statements as
+ * alone, so a refused one rolls back only itself; every caller is answered after the commit.
+ */
+export interface GroupCommitOptions {
+  /** Most placements in one transaction (default 32; each holds a subtransaction). */
+  readonly maxGroup?: number;
+  /** Transactions (pool connections) in flight at once (default 4). */
+  readonly connections?: number;
+}
+
+type Stake = { marketId: string; selection: number; stakeCents: bigint };
+interface Placed {
+  placement: Placement;
+  stakes: Stake[];
+}
+
+const IDEMPOTENCY_LOCK = (playerId: string, key: string) => `betting.idempotency:${playerId}:${key}`;
+
+/**
+ * Places bets. One Postgres transaction per request (or per group, see {@link GroupCommitOptions}),
+ * taking locks in a fixed order: the idempotency key (advisory lock, never waited for) and the
+ * markets (shared advisory locks, ascending id) in one statement, the kyc account (share), the
+ * player's cash row (no key update). The stake moves from the player's cash to each market's escrow
+ * in one balanced ledger transaction; no shared row is updated. Four statements per request
+ * between `begin` and `commit`.
  */
 export function createBetService(deps: BetServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const { pool, players } = deps;
 
-  async function place(
+  /** The placement's statements, on a client inside an open transaction. */
+  async function placeOn(
+    c: Db,
+    playerId: string,
+    requests: readonly BetRequest[],
+    idempotency: IdempotencyKey | undefined,
+  ): Promise<Placed> {
+    const marketIds = [...new Set(requests.map((r) => r.marketId))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    // 1. The key (tried, never waited for) and the markets' shared advisory locks (lock manager only:
+    // no tuple lock or multixact on the market row) that every state change and the settlement take
+    // exclusively: a close waits for the bets in flight and every bet after it reads the new state in
+    // the next statement (a fresh snapshot). The stored answer is read in the same statement: a key
+    // committed by a request that finished in between fails on the primary key (409, as in flight).
+    const { rows: claim } = await c.query<{
+      ok: boolean;
+      fingerprint: Buffer | null;
+      status: number | null;
+      response: Placement['body'] | null;
+    }>(
+      `select (select ${lockMarketsShared('$1')}) as locks,
+              case when $2 <> '' then pg_try_advisory_xact_lock(hashtextextended($2, 7)) end as ok, k.fingerprint, k.status, k.response
+         from (select 1) one
+         left join betting.idempotency_keys k on $3::uuid is not null and k.player_id = $3::uuid and k.key = $4`,
+      [
+        marketIds,
+        idempotency ? IDEMPOTENCY_LOCK(playerId, idempotency.key) : '',
+        idempotency ? playerId : null,
+        idempotency?.key ?? null,
+      ],
+    );
+    if (idempotency) {
+      const k = claim[0]!;
+      if (!k.ok)
+        throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed.');
+      if (k.fingerprint) {
+        if (!k.fingerprint.equals(idempotency.fingerprint)) {
+          throw new ApiError(
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was already used with a different request.',
+          );
+        }
+        return { placement: { status: k.status!, body: k.response!, replayed: true }, stakes: [] };
+      }
+    }
+    const at = now();
+    // 2. The kyc account, FOR SHARE (a suspension waits for the bets in flight).
+    const account = await players.read(c, playerId, { lock: 'share' });
+    assertCanPlay(account);
+
+    // 3. The markets with their selections and escrow, and the player's cash row, locked.
+    const { rows: read } = await c.query<{
+      markets: MarketRow[] | null;
+      cash_id: string | null;
+      balance_cents: string | null;
+    }>(
+      `with cash as (select id, balance_cents from betting.ledger_accounts
+                      where kind = 'player_cash' and player_id = $2 for no key update)
+       select (select json_agg(json_build_object(
+                 'id', m.id::text, 'state', m.state, 'closes_at', m.closes_at, 'min_stake_cents', m.min_stake_cents::text,
+                 'max_stake_cents', m.max_stake_cents::text, 'escrow', a.id::text,
+                 'selections', (select json_object_agg(s.code, s.idx) from betting.selections s where s.market_id = m.id)))
+                 from betting.markets m
+                 join betting.ledger_accounts a on a.market_id = m.id and a.kind = 'pool_escrow'
+                where m.id = any($1::bigint[])) as markets,
+              (select id::text from cash) as cash_id, (select balance_cents::text from cash) as balance_cents`,
+      [marketIds, playerId],
+    );
+    const byId = new Map((read[0]!.markets ?? []).map((m) => [m.id, m]));
+
+    let total = 0n;
+    const resolved = requests.map((r, i) => {
+      const market = byId.get(r.marketId);
+      const where = { details: { index: i, marketId: r.marketId } };
+      if (!market) throw new ApiError('MARKET_NOT_FOUND', `Market ${r.marketId} does not exist.`, where);
+      if (market.state !== 'open' || at >= new Date(market.closes_at)) {
+        throw new ApiError('MARKET_NOT_OPEN', `Market ${r.marketId} is not open for bets.`, where);
+      }
+      const idx = Object.hasOwn(market.selections ?? {}, r.selection) ? market.selections[r.selection] : undefined;
+      if (idx === undefined)
+        throw new ApiError('SELECTION_NOT_FOUND', `Market ${r.marketId} has no selection ${r.selection}.`, where);
+      if (r.stakeCents < BigInt(market.min_stake_cents) || r.stakeCents > BigInt(market.max_stake_cents)) {
+        throw new ApiError(
+          'STAKE_OUT_OF_RANGE',
+          `The stake must be between ${market.min_stake_cents} and ${market.max_stake_cents} cents.`,
+          {
+            details: {
+              ...where.details,
+              minStakeCents: Number(market.min_stake_cents),
+              maxStakeCents: Number(market.max_stake_cents),
+            },
+          },
+        );
+      }
+      total += r.stakeCents;
+      return { ...r, idx, escrow: market.escrow };
+    });
+    const limit = limitCents(account.limits.weeklyStakeCents)!;
+    const { cash_id: cashId, balance_cents: balance } = read[0]!;
+    if (total > limit) {
+      throw new ApiError('STAKE_LIMIT_EXCEEDED', 'These stakes would exceed your weekly stake limit.', {
+        details: { limitCents: Number(limit), usedCents: 0 },
+      });
+    }
+    if (!cashId || BigInt(balance!) < total) {
+      throw new ApiError('INSUFFICIENT_FUNDS', 'Your balance is lower than the total stake.');
+    }
+
+    // 4. One statement: the rolling 7-day stake sum (read after the cash row lock, so it sees every
+    // earlier bet of this player), and only within the limit the ledger transaction, its entries
+    // (player −total, each escrow +its part), the bets and the idempotency key with its answer.
+    const entries = new Map<string, bigint>([[cashId, -total]]);
+    for (const r of resolved) entries.set(r.escrow, (entries.get(r.escrow) ?? 0n) + r.stakeCents);
+    const placedAt = at.toISOString();
+    const { rows: written } = await c.query<{ used: string; ids: string[] | null }>(
+      `with used as (select coalesce(sum(stake_cents), 0) as total from betting.bets
+                      where player_id = $1 and placed_at > $2),
+            tx as (insert into betting.ledger_transactions (kind) select 'bet' from used where total + $3 <= $4
+                   returning id),
+            e as (insert into betting.ledger_entries (transaction_id, account_id, amount_cents)
+                  select tx.id, a, m from tx, unnest($5::bigint[], $6::bigint[]) as u(a, m) order by a),
+            b as (insert into betting.bets (player_id, market_id, selection, stake_cents, placed_at, ledger_tx_id)
+                  select $1, m, s, st, $7, tx.id
+                    from tx, unnest($8::bigint[], $9::smallint[], $10::bigint[]) with ordinality as u(m, s, st, ord)
+                   order by ord
+                  returning id),
+            -- Identity values are assigned in insertion order (ORDER BY ord): the nth id is the nth bet.
+            n as (select id, row_number() over (order by id) as ord from b),
+            k as (insert into betting.idempotency_keys (player_id, key, fingerprint, status, response)
+                  select $1, $11, $12, 201, jsonb_build_object('bets', (
+                    select jsonb_agg(jsonb_build_object('id', n.id::text, 'marketId', u.m::text, 'selection', u.code,
+                      'stakeCents', u.st, 'placedAt', $13::text, 'state', 'accepted', 'payoutCents', null,
+                      'settlementId', null) order by n.ord)
+                      from n join unnest($8::bigint[], $14::text[], $10::bigint[]) with ordinality as u(m, code, st, ord)
+                        on u.ord = n.ord))
+                    from tx where $11::text is not null)
+       select (select total::text from used) as used, (select array_agg(id::text order by ord) from n) as ids`,
+      [
+        playerId,
+        new Date(at.getTime() - WEEK_MS),
+        total.toString(),
+        limit.toString(),
+        [...entries.keys()],
+        [...entries.values()].map(String),
+        at,
+        resolved.map((r) => r.marketId),
+        resolved.map((r) => r.idx),
+        resolved.map((r) => r.stakeCents.toString()),
+        idempotency?.key ?? null,
+        idempotency?.fingerprint ?? null,
+        placedAt,
+        resolved.map((r) => r.selection),
+      ],
+    );
+    const ids = written[0]!.ids;
+    if (!ids) {
+      throw new ApiError('STAKE_LIMIT_EXCEEDED', 'These stakes would exceed your weekly stake limit.', {
+        details: { limitCents: Number(limit), usedCents: Number(written[0]!.used) },
+      });
+    }
+    const bets: BetView[] = resolved.map((r, i) => ({
+      id: ids[i]!,
+      marketId: r.marketId,
+      selection: r.selection,
+      stakeCents: Number(r.stakeCents),
+      placedAt,
+      state: 'accepted',
+      payoutCents: null,
+      settlementId: null,
+    }));
+    return {
+      placement: { status: 201, body: { bets }, replayed: false },
+      stakes: resolved.map((r) => ({ marketId: r.marketId, selection: r.idx, stakeCents: r.stakeCents })),
+    };
+  }
+
+  function validate(requests: readonly BetRequest[]) {
+    if (requests.length === 0 || requests.length > MAX_BATCH) {
+      throw new ApiError('API_REQUEST_INVALID', `A batch holds 1 to ${MAX_BATCH} bets.`);
+    }
+  }
+
+  async function afterCommit(stakes: Stake[]) {
+    if (deps.cache && stakes.length > 0) {
+      // After commit (outside the transaction): the counters are indicative, a failure here never
+      // undoes an accepted bet. Awaited so that a player reads the odds their bet moved.
+      await deps.cache.add(stakes).catch((error: unknown) => deps.onCacheError?.(error));
+    }
+  }
+
+  async function placeAlone(
     playerId: string,
     requests: readonly BetRequest[],
     idempotency?: IdempotencyKey,
   ): Promise<Placement> {
-    if (requests.length === 0 || requests.length > MAX_BATCH) {
-      throw new ApiError('API_REQUEST_INVALID', `A batch holds 1 to ${MAX_BATCH} bets.`);
-    }
-    type Stake = { marketId: string; selection: number; stakeCents: bigint };
-    const { placement, stakes } = await guardedTransaction(
-      pool,
-      async (c): Promise<{ placement: Placement; stakes: Stake[] }> => {
-        if (idempotency) {
-          const replay = await claimKey<Placement['body']>(c, playerId, idempotency);
-          if (replay) return { placement: { ...replay, replayed: true }, stakes: [] };
-        }
-        const at = now();
-        const account = await players.read(c, playerId, { lock: 'share' });
-        assertCanPlay(account);
-
-        const marketIds = [...new Set(requests.map((r) => r.marketId))].sort((a, b) =>
-          BigInt(a) < BigInt(b) ? -1 : 1,
-        );
-        // Shared advisory locks (in the lock manager only: no tuple lock, no multixact on the market
-        // row) that every state change and the settlement take exclusively: a close waits for the
-        // bets in flight, and every bet after it reads the new state in the statement below.
-        await c.query(`select ${lockMarketsShared('$1')}`, [marketIds]);
-        const { rows: markets } = await c.query<MarketLockRow>(
-          `select m.id::text, m.state, m.closes_at, m.min_stake_cents, m.max_stake_cents, a.id::text as escrow
-           from betting.markets m join betting.ledger_accounts a on a.market_id = m.id and a.kind = 'pool_escrow'
-          where m.id = any($1::bigint[])`,
-          [marketIds],
-        );
-        const byId = new Map(markets.map((m) => [m.id, m]));
-        const { rows: selections } = await c.query<{ market_id: string; idx: number; code: string }>(
-          'select market_id::text, idx, code from betting.selections where market_id = any($1::bigint[])',
-          [marketIds],
-        );
-        const selectionIndex = new Map(selections.map((s) => [`${s.market_id}:${s.code}`, s.idx]));
-
-        let total = 0n;
-        const resolved = requests.map((r, i) => {
-          const market = byId.get(r.marketId);
-          const where = { details: { index: i, marketId: r.marketId } };
-          if (!market) throw new ApiError('MARKET_NOT_FOUND', `Market ${r.marketId} does not exist.`, where);
-          if (market.state !== 'open' || at >= market.closes_at) {
-            throw new ApiError('MARKET_NOT_OPEN', `Market ${r.marketId} is not open for bets.`, where);
-          }
-          const idx = selectionIndex.get(`${r.marketId}:${r.selection}`);
-          if (idx === undefined)
-            throw new ApiError('SELECTION_NOT_FOUND', `Market ${r.marketId} has no selection ${r.selection}.`, where);
-          if (r.stakeCents < BigInt(market.min_stake_cents) || r.stakeCents > BigInt(market.max_stake_cents)) {
-            throw new ApiError(
-              'STAKE_OUT_OF_RANGE',
-              `The stake must be between ${market.min_stake_cents} and ${market.max_stake_cents} cents.`,
-              {
-                details: {
-                  ...where.details,
-                  minStakeCents: Number(market.min_stake_cents),
-                  maxStakeCents: Number(market.max_stake_cents),
-                },
-              },
-            );
-          }
-          total += r.stakeCents;
-          return { ...r, idx, escrow: market.escrow };
-        });
-
-        const { rows: cashRows } = await c.query<{ id: string; balance_cents: string }>(
-          `select id::text, balance_cents from betting.ledger_accounts
-          where kind = 'player_cash' and player_id = $1 for no key update`,
-          [playerId],
-        );
-        const cash = cashRows[0];
-        const { rows: staked } = await c.query<{ total: string }>(
-          `select coalesce(sum(stake_cents), 0)::text as total from betting.bets where player_id = $1 and placed_at > $2`,
-          [playerId, new Date(at.getTime() - WEEK_MS)],
-        );
-        const limit = limitCents(account.limits.weeklyStakeCents)!;
-        const used = BigInt(staked[0]!.total);
-        if (used + total > limit) {
-          throw new ApiError('STAKE_LIMIT_EXCEEDED', 'These stakes would exceed your weekly stake limit.', {
-            details: { limitCents: Number(limit), usedCents: Number(used) },
-          });
-        }
-        if (!cash || BigInt(cash.balance_cents) < total) {
-          throw new ApiError('INSUFFICIENT_FUNDS', 'Your balance is lower than the total stake.');
-        }
-
-        const tx = await postTransaction(c, 'bet', [
-          { accountId: cash.id, amountCents: -total },
-          ...resolved.map((r) => ({ accountId: r.escrow, amountCents: r.stakeCents })),
-        ]);
-        const { rows: inserted } = await c.query<{ id: string; ord: string }>(
-          `insert into betting.bets (player_id, market_id, selection, stake_cents, placed_at, ledger_tx_id)
-         select $1, m, s, st, $5, $6 from unnest($2::bigint[], $3::smallint[], $4::bigint[]) with ordinality as u(m, s, st, ord)
-         order by ord returning id::text`,
-          [
-            playerId,
-            resolved.map((r) => r.marketId),
-            resolved.map((r) => r.idx),
-            resolved.map((r) => r.stakeCents.toString()),
-            at,
-            tx,
-          ],
-        );
-        // Identity values are assigned in insertion order (ORDER BY ord): sort to map them back.
-        const ids = inserted.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-        const bets: BetView[] = resolved.map((r, i) => ({
-          id: ids[i]!,
-          marketId: r.marketId,
-          selection: r.selection,
-          stakeCents: Number(r.stakeCents),
-          placedAt: at.toISOString(),
-          state: 'accepted',
-          payoutCents: null,
-          settlementId: null,
-        }));
-        const answer: Placement = { status: 201, body: { bets }, replayed: false };
-        if (idempotency) {
-          await storeKey(c, playerId, idempotency, answer.status, answer.body);
-        }
-        return {
-          placement: answer,
-          stakes: resolved.map((r) => ({ marketId: r.marketId, selection: r.idx, stakeCents: r.stakeCents })),
-        };
-      },
-    );
-    if (deps.cache && stakes.length > 0) {
-      // After commit: the counters are indicative, a failure here never undoes an accepted bet.
-      await deps.cache.add(stakes).catch((error: unknown) => deps.onCacheError?.(error));
-    }
+    validate(requests);
+    const { placement, stakes } = await guardedTransaction(pool, (c) => placeOn(c, playerId, requests, idempotency));
+    await afterCommit(stakes);
     return placement;
   }
+
+  const grouped = deps.groupCommit ? createGroupCommit(deps.groupCommit) : undefined;
+
+  function createGroupCommit(options: GroupCommitOptions) {
+    const maxGroup = options.maxGroup ?? 32;
+    const connections = options.connections ?? 4;
+    interface Pending {
+      playerId: string;
+      requests: readonly BetRequest[];
+      idempotency: IdempotencyKey | undefined;
+      resolve: (p: Placement) => void;
+      reject: (e: unknown) => void;
+    }
+    const queue: Pending[] = [];
+    let running = 0;
+    let savepoint = 0;
+
+    const pump = () => {
+      while (running < connections && queue.length > 0) {
+        running += 1;
+        void runGroup(queue.splice(0, maxGroup)).finally(() => {
+          running -= 1;
+          pump();
+        });
+      }
+    };
+
+    async function runGroup(group: Pending[]) {
+      // Players in ascending order: every group takes kyc account and cash rows in the same order, so
+      // two groups in flight never deadlock on them; the markets' shared locks of the whole group first.
+      group.sort((a, b) => (a.playerId < b.playerId ? -1 : a.playerId > b.playerId ? 1 : 0));
+      const outcomes: ({ ok: true; placed: Placed } | { ok: false; error: unknown })[] = [];
+      const keys = new Set<string>();
+      try {
+        await guardedTransaction(pool, async (c) => {
+          const allMarkets = [...new Set(group.flatMap((g) => g.requests.map((r) => r.marketId)))];
+          await c.query(`select ${lockMarketsShared('$1')}`, [allMarkets]);
+          for (const g of group) {
+            const keyed = g.idempotency ? `${g.playerId}:${g.idempotency.key}` : undefined;
+            if (keyed !== undefined && keys.has(keyed)) {
+              // The same key twice in one group: the second is a concurrent duplicate.
+              outcomes.push({
+                ok: false,
+                error: new ApiError(
+                  'IDEMPOTENCY_KEY_IN_USE',
+                  'A request with this Idempotency-Key is still being processed.',
+                ),
+              });
+              continue;
+            }
+            if (keyed !== undefined) keys.add(keyed);
+            const name = `bet_${++savepoint}`;
+            await c.query(`savepoint ${name}`);
+            try {
+              outcomes.push({ ok: true, placed: await placeOn(c, g.playerId, g.requests, g.idempotency) });
+            } catch (error) {
+              await c.query(`rollback to savepoint ${name}`);
+              if (keyed !== undefined) keys.delete(keyed);
+              outcomes.push({ ok: false, error: fromConstraint(error) });
+            }
+          }
+        });
+      } catch (error) {
+        // The group's transaction failed as a whole (commit or connection): nothing of it committed.
+        for (const g of group) g.reject(error);
+        return;
+      }
+      await afterCommit(outcomes.flatMap((o) => (o.ok ? o.placed.stakes : [])));
+      group.forEach((g, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) g.resolve(o.placed.placement);
+        else g.reject(o.error);
+      });
+    }
+
+    return (playerId: string, requests: readonly BetRequest[], idempotency?: IdempotencyKey) => {
+      validate(requests);
+      return new Promise<Placement>((resolve, reject) => {
+        queue.push({ playerId, requests, idempotency, resolve, reject });
+        pump();
+      });
+    };
+  }
+
+  const place = grouped ?? placeAlone;
 
   return {
     /**
