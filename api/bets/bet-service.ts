@@ -68,6 +68,8 @@ export interface GroupCommitOptions {
   readonly maxGroup?: number;
   /** Transactions (pool connections) in flight at once (default 4). */
   readonly connections?: number;
+  /** Told when a group's transaction failed as a whole and its placements are retried one by one. */
+  readonly onGroupRetry?: (error: unknown) => void;
 }
 
 type Stake = { marketId: string; selection: number; stakeCents: bigint };
@@ -89,6 +91,7 @@ const IDEMPOTENCY_LOCK = (playerId: string, key: string) => `betting.idempotency
 export function createBetService(deps: BetServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const { pool, players } = deps;
+  const players_ = players;
 
   /** The placement's statements, on a client inside an open transaction. */
   async function placeOn(
@@ -159,33 +162,7 @@ export function createBetService(deps: BetServiceDeps) {
     );
     const byId = new Map((read[0]!.markets ?? []).map((m) => [m.id, m]));
 
-    let total = 0n;
-    const resolved = requests.map((r, i) => {
-      const market = byId.get(r.marketId);
-      const where = { details: { index: i, marketId: r.marketId } };
-      if (!market) throw new ApiError('MARKET_NOT_FOUND', `Market ${r.marketId} does not exist.`, where);
-      if (market.state !== 'open' || at >= new Date(market.closes_at)) {
-        throw new ApiError('MARKET_NOT_OPEN', `Market ${r.marketId} is not open for bets.`, where);
-      }
-      const idx = Object.hasOwn(market.selections ?? {}, r.selection) ? market.selections[r.selection] : undefined;
-      if (idx === undefined)
-        throw new ApiError('SELECTION_NOT_FOUND', `Market ${r.marketId} has no selection ${r.selection}.`, where);
-      if (r.stakeCents < BigInt(market.min_stake_cents) || r.stakeCents > BigInt(market.max_stake_cents)) {
-        throw new ApiError(
-          'STAKE_OUT_OF_RANGE',
-          `The stake must be between ${market.min_stake_cents} and ${market.max_stake_cents} cents.`,
-          {
-            details: {
-              ...where.details,
-              minStakeCents: Number(market.min_stake_cents),
-              maxStakeCents: Number(market.max_stake_cents),
-            },
-          },
-        );
-      }
-      total += r.stakeCents;
-      return { ...r, idx, escrow: market.escrow };
-    });
+    const { resolved, total } = resolveRequests(requests, byId, at);
     const limit = limitCents(account.limits.weeklyStakeCents)!;
     const { cash_id: cashId, balance_cents: balance } = read[0]!;
     if (total > limit) {
@@ -304,7 +281,6 @@ export function createBetService(deps: BetServiceDeps) {
     }
     const queue: Pending[] = [];
     let running = 0;
-    let savepoint = 0;
 
     const pump = () => {
       while (running < connections && queue.length > 0) {
@@ -316,44 +292,27 @@ export function createBetService(deps: BetServiceDeps) {
       }
     };
 
+    /**
+     * Validate-then-apply, set-based: a constant number of statements per group (plus one kyc account
+     * read per player, through the port). Locks in the order a single placement takes them — the keys
+     * (tried) and the markets (shared, ascending id), the kyc accounts (share, ascending player id),
+     * then the cash rows (ascending account id, as the ledger trigger and the settlement lock them) —
+     * then the checks of every placement in arrival order against running balances and stake sums, then
+     * one statement writing the ledger transactions (one per placement), entries and bets of the accepted
+     * ones, and one writing their idempotency keys. A refused placement writes nothing and never fails
+     * its neighbours. Should the group's transaction fail as a whole (a constraint raced past, a
+     * deadlock, the commit), nothing of it committed and each placement is retried alone.
+     */
     async function runGroup(group: Pending[]) {
-      // Players in ascending order: every group takes kyc account and cash rows in the same order, so
-      // two groups in flight never deadlock on them; the markets' shared locks of the whole group first.
-      group.sort((a, b) => (a.playerId < b.playerId ? -1 : a.playerId > b.playerId ? 1 : 0));
-      const outcomes: ({ ok: true; placed: Placed } | { ok: false; error: unknown })[] = [];
-      const keys = new Set<string>();
+      type Outcome = { ok: true; placed: Placed } | { ok: false; error: unknown };
+      let outcomes: Outcome[];
       try {
-        await guardedTransaction(pool, async (c) => {
-          const allMarkets = [...new Set(group.flatMap((g) => g.requests.map((r) => r.marketId)))];
-          await c.query(`select ${lockMarketsShared('$1')}`, [allMarkets]);
-          for (const g of group) {
-            const keyed = g.idempotency ? `${g.playerId}:${g.idempotency.key}` : undefined;
-            if (keyed !== undefined && keys.has(keyed)) {
-              // The same key twice in one group: the second is a concurrent duplicate.
-              outcomes.push({
-                ok: false,
-                error: new ApiError(
-                  'IDEMPOTENCY_KEY_IN_USE',
-                  'A request with this Idempotency-Key is still being processed.',
-                ),
-              });
-              continue;
-            }
-            if (keyed !== undefined) keys.add(keyed);
-            const name = `bet_${++savepoint}`;
-            await c.query(`savepoint ${name}`);
-            try {
-              outcomes.push({ ok: true, placed: await placeOn(c, g.playerId, g.requests, g.idempotency) });
-            } catch (error) {
-              await c.query(`rollback to savepoint ${name}`);
-              if (keyed !== undefined) keys.delete(keyed);
-              outcomes.push({ ok: false, error: fromConstraint(error) });
-            }
-          }
-        });
+        outcomes = await withTransaction(pool, (c) => applyGroup(c, group));
       } catch (error) {
-        // The group's transaction failed as a whole (commit or connection): nothing of it committed.
-        for (const g of group) g.reject(error);
+        options.onGroupRetry?.(error);
+        await Promise.all(
+          group.map((g) => placeAlone(g.playerId, g.requests, g.idempotency).then(g.resolve, g.reject)),
+        );
         return;
       }
       await afterCommit(outcomes.flatMap((o) => (o.ok ? o.placed.stakes : [])));
@@ -362,6 +321,233 @@ export function createBetService(deps: BetServiceDeps) {
         if (o.ok) g.resolve(o.placed.placement);
         else g.reject(o.error);
       });
+    }
+
+    async function applyGroup(c: Db, group: Pending[]) {
+      type Outcome = { ok: true; placed: Placed } | { ok: false; error: unknown };
+      const outcomes: (Outcome | undefined)[] = group.map(() => undefined);
+      const refuse = (i: number, error: unknown): void => {
+        outcomes[i] = { ok: false, error };
+      };
+      const allMarkets = [...new Set(group.flatMap((g) => g.requests.map((r) => r.marketId)))].sort(byBigint);
+      const players = [...new Set(group.map((g) => g.playerId))].sort();
+
+      // 1. The keys (tried, never waited for; a key twice in the group: the second is in use) and the
+      // markets' shared locks, with the stored answers.
+      const seen = new Set<string>();
+      const lockKeys = group.map((g, i) => {
+        if (!g.idempotency) return '';
+        const k = IDEMPOTENCY_LOCK(g.playerId, g.idempotency.key);
+        if (seen.has(k)) {
+          refuse(i, IN_USE());
+          return '';
+        }
+        seen.add(k);
+        return k;
+      });
+      const { rows: claim } = await c.query<{
+        oks: (boolean | null)[];
+        stored: { p: string; key: string; fingerprint: string; status: number; response: Placement['body'] }[] | null;
+      }>(
+        `select (select ${lockMarketsShared('$1')}) as locks,
+                array(select case when k <> '' then pg_try_advisory_xact_lock(hashtextextended(k, 7)) end
+                        from unnest($2::text[]) with ordinality as u(k, o) order by o) as oks,
+                (select json_agg(json_build_object('p', k.player_id, 'key', k.key, 'fingerprint', encode(k.fingerprint, 'hex'),
+                                                   'status', k.status, 'response', k.response))
+                   from betting.idempotency_keys k
+                   join unnest($3::uuid[], $4::text[]) as u(p, key) on k.player_id = u.p and k.key = u.key) as stored`,
+        [allMarkets, lockKeys, group.map((g) => g.playerId), group.map((g) => g.idempotency?.key ?? '')],
+      );
+      const stored = new Map((claim[0]!.stored ?? []).map((k) => [`${k.p}:${k.key}`, k]));
+      group.forEach((g, i) => {
+        if (!g.idempotency || outcomes[i]) return;
+        if (!claim[0]!.oks[i]) {
+          refuse(i, IN_USE());
+          return;
+        }
+        const k = stored.get(`${g.playerId}:${g.idempotency.key}`);
+        if (!k) return;
+        if (k.fingerprint !== g.idempotency.fingerprint.toString('hex')) {
+          refuse(
+            i,
+            new ApiError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request.'),
+          );
+          return;
+        }
+        outcomes[i] = {
+          ok: true,
+          placed: { placement: { status: k.status, body: k.response, replayed: true }, stakes: [] },
+        };
+      });
+      const at = now();
+
+      // 2. The kyc accounts, FOR SHARE, in player order.
+      const accounts = new Map<string, Awaited<ReturnType<PlayerAccounts['read']>>>();
+      for (const p of players) {
+        if (group.every((g, i) => g.playerId !== p || outcomes[i])) continue;
+        accounts.set(p, await players_.read(c, p, { lock: 'share' }));
+      }
+
+      // 3. The markets, and the cash rows locked in account id order.
+      const { rows: read } = await c.query<{
+        markets: MarketRow[] | null;
+        cash: { id: string; player_id: string; balance_cents: string }[] | null;
+      }>(
+        `with cash as (select id, player_id, balance_cents from betting.ledger_accounts
+                        where kind = 'player_cash' and player_id = any($2::uuid[]) order by id for no key update)
+         select ${MARKETS_JSON('$1')} as markets,
+                (select json_agg(json_build_object('id', id::text, 'player_id', player_id, 'balance_cents', balance_cents::text))
+                   from cash) as cash`,
+        [allMarkets, [...accounts.keys()]],
+      );
+      const byId = new Map((read[0]!.markets ?? []).map((m) => [m.id, m]));
+      const cash = new Map(
+        (read[0]!.cash ?? []).map((r) => [r.player_id, { id: r.id, balance: BigInt(r.balance_cents) }]),
+      );
+
+      // 4. The rolling 7-day stake sums, read after the cash rows are locked (every earlier bet seen).
+      const { rows: sums } = await c.query<{ player_id: string; total: string }>(
+        `select player_id, sum(stake_cents)::text as total from betting.bets
+          where player_id = any($1::uuid[]) and placed_at > $2 group by player_id`,
+        [[...cash.keys()], new Date(at.getTime() - WEEK_MS)],
+      );
+      const used = new Map(sums.map((r) => [r.player_id, BigInt(r.total)]));
+
+      // 5. The checks, in arrival order, against running balances and stake sums.
+      type Accepted = {
+        i: number;
+        resolved: ReturnType<typeof resolveRequests>['resolved'];
+        cashId: string;
+        total: bigint;
+      };
+      const accepted: Accepted[] = [];
+      group.forEach((g, i) => {
+        if (outcomes[i]) return;
+        try {
+          const account = accounts.get(g.playerId) ?? null;
+          assertCanPlay(account);
+          const { resolved, total } = resolveRequests(g.requests, byId, at);
+          const limit = limitCents(account.limits.weeklyStakeCents)!;
+          const spent = used.get(g.playerId) ?? 0n;
+          if (spent + total > limit) {
+            throw new ApiError('STAKE_LIMIT_EXCEEDED', 'These stakes would exceed your weekly stake limit.', {
+              details: { limitCents: Number(limit), usedCents: Number(spent) },
+            });
+          }
+          const wallet = cash.get(g.playerId);
+          if (!wallet || wallet.balance < total) {
+            throw new ApiError('INSUFFICIENT_FUNDS', 'Your balance is lower than the total stake.');
+          }
+          wallet.balance -= total;
+          used.set(g.playerId, spent + total);
+          accepted.push({ i, resolved, cashId: wallet.id, total });
+        } catch (error) {
+          refuse(i, error);
+        }
+      });
+
+      // 6. The writes of the accepted placements: one ledger transaction each, entries, bets; then keys.
+      if (accepted.length > 0) {
+        const entryOrd: number[] = [];
+        const entryAccount: string[] = [];
+        const entryAmount: string[] = [];
+        const bet = {
+          ord: [] as number[],
+          player: [] as string[],
+          market: [] as string[],
+          sel: [] as number[],
+          stake: [] as string[],
+        };
+        accepted.forEach((a, k) => {
+          const entries = new Map<string, bigint>([[a.cashId, -a.total]]);
+          for (const r of a.resolved) entries.set(r.escrow, (entries.get(r.escrow) ?? 0n) + r.stakeCents);
+          for (const [account, amount] of [...entries].sort(([x], [y]) => byBigint(x, y))) {
+            entryOrd.push(k + 1);
+            entryAccount.push(account);
+            entryAmount.push(amount.toString());
+          }
+          for (const r of a.resolved) {
+            bet.ord.push(k + 1);
+            bet.player.push(group[a.i]!.playerId);
+            bet.market.push(r.marketId);
+            bet.sel.push(r.idx);
+            bet.stake.push(r.stakeCents.toString());
+          }
+        });
+        const { rows: written } = await c.query<{ ids: string[] }>(
+          `with tx as (insert into betting.ledger_transactions (kind) select 'bet' from generate_series(1, $1) g order by g
+                       returning id),
+                n as (select id, row_number() over (order by id) as ord from tx),
+                e as (insert into betting.ledger_entries (transaction_id, account_id, amount_cents)
+                      select n.id, u.a, u.m from unnest($2::int[], $3::bigint[], $4::bigint[]) as u(o, a, m)
+                        join n on n.ord = u.o order by u.a),
+                b as (insert into betting.bets (player_id, market_id, selection, stake_cents, placed_at, ledger_tx_id)
+                      select u.p, u.m, u.s, u.st, $5, n.id
+                        from unnest($6::int[], $7::uuid[], $8::bigint[], $9::smallint[], $10::bigint[]) with ordinality
+                             as u(o, p, m, s, st, bo)
+                        join n on n.ord = u.o order by u.bo
+                      returning id)
+           select array(select id::text from b order by id) as ids`,
+          [
+            accepted.length,
+            entryOrd,
+            entryAccount,
+            entryAmount,
+            at,
+            bet.ord,
+            bet.player,
+            bet.market,
+            bet.sel,
+            bet.stake,
+          ],
+        );
+        // Identity values are assigned in insertion order (ORDER BY bo): the nth id is the nth bet.
+        const ids = written[0]!.ids;
+        const placedAt = at.toISOString();
+        let next = 0;
+        const keys = {
+          player: [] as string[],
+          key: [] as string[],
+          fingerprint: [] as string[],
+          body: [] as unknown[],
+        };
+        for (const a of accepted) {
+          const bets: BetView[] = a.resolved.map((r) => ({
+            id: ids[next++]!,
+            marketId: r.marketId,
+            selection: r.selection,
+            stakeCents: Number(r.stakeCents),
+            placedAt,
+            state: 'accepted',
+            payoutCents: null,
+            settlementId: null,
+          }));
+          const g = group[a.i]!;
+          outcomes[a.i] = {
+            ok: true,
+            placed: {
+              placement: { status: 201, body: { bets }, replayed: false },
+              stakes: a.resolved.map((r) => ({ marketId: r.marketId, selection: r.idx, stakeCents: r.stakeCents })),
+            },
+          };
+          if (g.idempotency) {
+            keys.player.push(g.playerId);
+            keys.key.push(g.idempotency.key);
+            keys.fingerprint.push(g.idempotency.fingerprint.toString('hex'));
+            keys.body.push({ bets });
+          }
+        }
+        if (keys.player.length > 0) {
+          await c.query(
+            `insert into betting.idempotency_keys (player_id, key, fingerprint, status, response)
+             select u.p, u.k, decode(u.f, 'hex'), 201, j.value
+               from unnest($1::uuid[], $2::text[], $3::text[]) with ordinality as u(p, k, f, o)
+               join jsonb_array_elements($4::jsonb) with ordinality as j(value, o) using (o)`,
+            [keys.player, keys.key, keys.fingerprint, JSON.stringify(keys.body)],
+          );
+        }
+      }
+      return outcomes.map((o) => o!);
     }
 
     return (playerId: string, requests: readonly BetRequest[], idempotency?: IdempotencyKey) => {
@@ -401,6 +587,51 @@ export function createBetService(deps: BetServiceDeps) {
     },
   };
 }
+
+/** Each request against its market (found, open before its cut-off, selection, stake range). */
+function resolveRequests(requests: readonly BetRequest[], byId: Map<string, MarketRow>, at: Date) {
+  let total = 0n;
+  const resolved = requests.map((r, i) => {
+    const market = byId.get(r.marketId);
+    const where = { details: { index: i, marketId: r.marketId } };
+    if (!market) throw new ApiError('MARKET_NOT_FOUND', `Market ${r.marketId} does not exist.`, where);
+    if (market.state !== 'open' || at >= new Date(market.closes_at)) {
+      throw new ApiError('MARKET_NOT_OPEN', `Market ${r.marketId} is not open for bets.`, where);
+    }
+    const idx = Object.hasOwn(market.selections ?? {}, r.selection) ? market.selections[r.selection] : undefined;
+    if (idx === undefined)
+      throw new ApiError('SELECTION_NOT_FOUND', `Market ${r.marketId} has no selection ${r.selection}.`, where);
+    if (r.stakeCents < BigInt(market.min_stake_cents) || r.stakeCents > BigInt(market.max_stake_cents)) {
+      throw new ApiError(
+        'STAKE_OUT_OF_RANGE',
+        `The stake must be between ${market.min_stake_cents} and ${market.max_stake_cents} cents.`,
+        {
+          details: {
+            ...where.details,
+            minStakeCents: Number(market.min_stake_cents),
+            maxStakeCents: Number(market.max_stake_cents),
+          },
+        },
+      );
+    }
+    total += r.stakeCents;
+    return { ...r, idx, escrow: market.escrow };
+  });
+  return { resolved, total };
+}
+
+/** The markets (state, cut-off, stake range, escrow, selections by code) of the bigint[] parameter. */
+const MARKETS_JSON = (param: string) => `(select json_agg(json_build_object(
+    'id', m.id::text, 'state', m.state, 'closes_at', m.closes_at, 'min_stake_cents', m.min_stake_cents::text,
+    'max_stake_cents', m.max_stake_cents::text, 'escrow', a.id::text,
+    'selections', (select json_object_agg(s.code, s.idx) from betting.selections s where s.market_id = m.id)))
+    from betting.markets m
+    join betting.ledger_accounts a on a.market_id = m.id and a.kind = 'pool_escrow'
+   where m.id = any(${param}::bigint[]))`;
+
+const IN_USE = () =>
+  new ApiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed.');
+const byBigint = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
 
 /** {@link withTransaction} with the constraint errors a placement can meet turned into domain errors. */
 const guardedTransaction: typeof withTransaction = (pool, work, options) =>

@@ -25,6 +25,7 @@ describe('group commit of bet placements (real Postgres)', () => {
   let bets: BetService;
   let clock: Date;
   const now = () => clock;
+  const retried: unknown[] = [];
   const funded = async (cents: bigint, o: Parameters<BettingDb['account']>[0] = {}) => {
     const player = await b.account(o);
     await wallet.deposit(player, cents);
@@ -52,11 +53,15 @@ describe('group commit of bet placements (real Postgres)', () => {
       pool: b.pool,
       players: sqlPlayerAccounts,
       now,
-      groupCommit: { maxGroup: 64, connections: 1 },
+      groupCommit: { maxGroup: 64, connections: 1, onGroupRetry: (error) => retried.push(error) },
     });
   });
   beforeEach(() => {
     clock = new Date();
+  });
+  afterEach(() => {
+    // Every group applied set-based: none fell back to one transaction per placement.
+    expect(retried).toEqual([]);
   });
   afterAll(async () => {
     expect(await b.ledgerTotal()).toBe(0n);
