@@ -263,6 +263,29 @@ await run(
   200,
 );
 
+// Without HTTP (the client and the three servers share this process's one thread): the bet
+// service itself, alone and with group commit, called by GROUP_CONCURRENCY callers.
+const direct = async (label: string, service: typeof api.bets, tag: string) =>
+  run(
+    label,
+    BETS * 2,
+    async (i) => {
+      const started = performance.now();
+      await service.place(
+        players[i % PLAYERS]!,
+        [{ marketId: markets[i % 4]!, selection: ['home', 'draw', 'away'][i % 3]!, stakeCents: 100n }],
+        { key: `${tag}-${i}`, fingerprint: Buffer.alloc(32, i % 251) },
+      );
+      return performance.now() - started;
+    },
+    1,
+    GROUP_CONCURRENCY,
+  );
+for (let round = 0; round < ROUNDS; round++) {
+  await direct('service place(), one transaction each', api.bets, `d${round}`);
+  await direct('service place(), group commit', grouped.bets, `dg${round}`);
+}
+
 const ref = summary('reference POST /bets');
 const ours = summary('API POST /bets');
 const grp = summary('API POST /bets, group commit');
@@ -274,6 +297,12 @@ console.log(
 );
 console.log(
   `all rounds (concurrency ${GROUP_CONCURRENCY}): reference ${fmt(refHigh)}; API group commit ${fmt(grp)}; ratio to the reference at ${CONCURRENCY}: ${(grp.rate / ref.rate).toFixed(2)}`,
+);
+
+const alone = summary('service place(), one transaction each');
+const groupDirect = summary('service place(), group commit');
+console.log(
+  `all rounds (service, concurrency ${GROUP_CONCURRENCY}): one transaction each ${fmt(alone)}; group commit ${fmt(groupDirect)}`,
 );
 
 await pool.query('vacuum analyze');

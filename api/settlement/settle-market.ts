@@ -142,16 +142,26 @@ export async function settleMarket(
       );
     }
     const { houseRevenue } = await singletonAccounts(c);
+    // Dividends by selection index (what settlement_dividends holds), for the UPDATE below.
+    const dividendBySelection: (string | null)[] = [];
+    let unitCents = '100';
+    if (pool.kind === 'paid') {
+      unitCents = pool.unitCents.toString();
+      for (const d of pool.dividends) {
+        while (dividendBySelection.length <= d.selection) dividendBySelection.push(null);
+        dividendBySelection[d.selection] = d.dividend.toString();
+      }
+    }
     const { rows: totals } = await c.query<{ bets: number; pool: string; paid: string; tx_id: string | null }>(
       `with settled as (
+         -- The dividend of a bet's selection by index into $6 (null: a losing selection): no join, no
+         -- self-join, one pass over the market's open bets.
          update betting.bets b
             set settlement_id = $2,
-                state = case when $3 = 'refunded' then 'refunded' when d.selection is not null then 'won' else 'lost' end,
+                state = case when $3 = 'refunded' then 'refunded' when ($6::bigint[])[b.selection + 1] is not null then 'won' else 'lost' end,
                 payout_cents = case when $3 = 'refunded' then b.stake_cents
-                                    else coalesce(b.stake_cents * d.dividend_cents / d.unit_cents, 0) end
-           from betting.bets b2
-           left join betting.settlement_dividends d on d.settlement_id = $2 and d.selection = b2.selection
-          where b.id = b2.id and b.market_id = $1 and b.state = 'accepted'
+                                    else coalesce(b.stake_cents * ($6::bigint[])[b.selection + 1] / $7::bigint, 0) end
+          where b.market_id = $1 and b.state = 'accepted'
          returning b.player_id, b.stake_cents, b.payout_cents),
        sums as (select count(*)::int as bets, coalesce(sum(stake_cents), 0) as pool, coalesce(sum(payout_cents), 0) as paid from settled),
        tx as (insert into betting.ledger_transactions (kind, reference)
@@ -167,7 +177,7 @@ export async function settleMarket(
        written as (insert into betting.ledger_entries (transaction_id, account_id, amount_cents)
                    select tx.id, e.account_id, e.amount from tx, entries e order by e.account_id returning 1)
        select bets, pool::text, paid::text, (select id::text from tx) as tx_id from sums`,
-      [marketId, settlementId, kind, market.escrow, houseRevenue],
+      [marketId, settlementId, kind, market.escrow, houseRevenue, dividendBySelection, unitCents],
     );
     const t = totals[0]!;
     const poolCents = BigInt(t.pool);
