@@ -14,7 +14,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { Contract, JsonRpcProvider, Wallet, getAddress, isAddress, isHexString } from 'ethers';
 import pg from 'pg';
 import { migrateOracle } from '../oracle/db/migrate-oracle.js';
@@ -39,8 +38,7 @@ import {
   resultMessage,
   type Outcome,
 } from '../oracle/result.js';
-
-class UsageError extends Error {}
+import { UsageError, parseCli, requiredOption, runCli } from './cli.js';
 
 const usage = `usage: npm run attest -- (--keystore <path> | --dev-account <0-9>) --event <key|0x id> --status <status>
   [--values 2,1] --ended-at <iso|unix seconds> [--version 1] --chain-id <id> --oracle <address> --epoch <n>
@@ -60,44 +58,24 @@ interface Args {
 }
 
 function parse(argv: string[], env: NodeJS.ProcessEnv): Args {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        keystore: { type: 'string' },
-        'dev-account': { type: 'string' },
-        event: { type: 'string' },
-        status: { type: 'string' },
-        values: { type: 'string' },
-        'ended-at': { type: 'string' },
-        version: { type: 'string' },
-        'chain-id': { type: 'string' },
-        oracle: { type: 'string' },
-        epoch: { type: 'string' },
-        'signature-ttl': { type: 'string' },
-        submit: { type: 'boolean' },
-        resolution: { type: 'boolean' },
-        admin: { type: 'string' },
-        'rpc-url': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    console.log(usage);
-    process.exit(0);
-  }
-  const required = (name: keyof typeof v): string => {
-    const value = v[name];
-    if (typeof value !== 'string' || value === '') throw new UsageError(`--${name}: required`);
-    return value;
-  };
+  const v = parseCli(argv, {
+    keystore: { type: 'string' },
+    'dev-account': { type: 'string' },
+    event: { type: 'string' },
+    status: { type: 'string' },
+    values: { type: 'string' },
+    'ended-at': { type: 'string' },
+    version: { type: 'string' },
+    'chain-id': { type: 'string' },
+    oracle: { type: 'string' },
+    epoch: { type: 'string' },
+    'signature-ttl': { type: 'string' },
+    submit: { type: 'boolean' },
+    resolution: { type: 'boolean' },
+    admin: { type: 'string' },
+    'rpc-url': { type: 'string' },
+  }).values;
+  const required = (name: keyof typeof v): string => requiredOption(v, name);
   const integer = (name: keyof typeof v, value: string, max: bigint): bigint => {
     if (!/^\d+$/.test(value) || BigInt(value) > max) throw new UsageError(`--${name}: not an integer in 0..${max}`);
     return BigInt(value);
@@ -303,18 +281,12 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`attest: ${error.message}\n${usage}`);
-      process.exit(2);
-    }
-    if (isOracleError(error)) {
-      console.error(`attest: ${error.code}: ${error.message}`);
-      process.exit(error.code === 'ORACLE_INVALID_OUTCOME' ? 2 : 1);
-    }
-    console.error('attest: failed:', error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+await runCli({
+  name: 'attest',
+  usage,
+  main,
+  describe: (error) =>
+    isOracleError(error)
+      ? { message: `${error.code}: ${error.message}`, code: error.code === 'ORACLE_INVALID_OUTCOME' ? 2 : 1 }
+      : undefined,
+});

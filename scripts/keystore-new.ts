@@ -8,10 +8,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { Wallet, isHexString } from 'ethers';
-
-class UsageError extends Error {}
+import { UsageError, parseCli, requiredOption, runCli } from './cli.js';
 
 const usage = 'usage: npm run keystore:new -- --out <path> [--import-env <VARIABLE holding a 0x private key>]';
 
@@ -35,17 +33,8 @@ async function password(env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      options: { out: { type: 'string' }, 'import-env': { type: 'string' } },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (!values.out) throw new UsageError('--out: required');
+  const { values } = parseCli(process.argv.slice(2), { out: { type: 'string' }, 'import-env': { type: 'string' } });
+  const out = requiredOption(values, 'out');
   const env = process.env;
   let wallet: Wallet;
   if (values['import-env'] !== undefined) {
@@ -61,21 +50,11 @@ async function main(): Promise<void> {
   if (pass.length < 12 && env.NODE_ENV === 'production') throw new UsageError('password: at least 12 characters');
   const json = await wallet.encrypt(pass);
   try {
-    await writeFile(values.out, json, { mode: 0o600, flag: 'wx' });
+    await writeFile(out, json, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     throw new UsageError(`--out: cannot create the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  console.log(JSON.stringify({ address: wallet.address, keystore: values.out }));
+  console.log(JSON.stringify({ address: wallet.address, keystore: out }));
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`keystore:new: ${error.message}\n${usage}`);
-      process.exit(2);
-    }
-    console.error('keystore:new: failed:', error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+await runCli({ name: 'keystore:new', usage, main });

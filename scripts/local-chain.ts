@@ -12,10 +12,8 @@
  * loopback URL: these methods exist only on development nodes. Prints the new head as JSON.
  * Exit codes: 0 done, 2 bad input (the message names the argument), 1 the node refused or is not there.
  */
-import { parseArgs } from 'node:util';
 import { JsonRpcProvider } from 'ethers';
-
-class UsageError extends Error {}
+import { UsageError, parseCli, runCli } from './cli.js';
 
 const usage = `usage: npm run chain:mine -- [blocks] [--rpc-url <url>]
        npm run chain:advance -- <seconds> [blocks] [--rpc-url <url>]`;
@@ -29,21 +27,7 @@ function count(text: string | undefined, name: string, fallback: number, min: nu
 }
 
 function parse(argv: string[], env: NodeJS.ProcessEnv) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: { 'rpc-url': { type: 'string' }, help: { type: 'boolean' } },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (parsed.values.help) {
-    console.log(usage);
-    process.exit(0);
-  }
+  const parsed = parseCli(argv, { 'rpc-url': { type: 'string' } }, true);
   const [command, ...rest] = parsed.positionals;
   const url = parsed.values['rpc-url'] ?? env.ORACLE_RPC_URLS?.split(',')[0]?.trim() ?? 'http://127.0.0.1:8545';
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
@@ -79,14 +63,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`local-chain: ${error.message}\n${usage}`);
-      process.exit(2);
-    }
-    console.error(`local-chain: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+await runCli({ name: 'local-chain', usage, main });

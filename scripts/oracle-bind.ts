@@ -12,15 +12,13 @@
  * whether they count). Exit codes: 0 done, 2 bad input (the message names the field), 1 refused
  * (`oracle-bind: ORACLE_…: …`) or failed. Applies the oracle migrations first (a fresh database works).
  */
-import { parseArgs } from 'node:util';
 import { getAddress, isAddress } from 'ethers';
 import pg from 'pg';
 import type { AttesterBinding } from '../oracle/attestations/attestation-store.js';
 import { PgAttestationStore } from '../oracle/attestations/pg-attestation-store.js';
 import { migrateOracle } from '../oracle/db/migrate-oracle.js';
 import { OracleError, isOracleError } from '../oracle/errors.js';
-
-class UsageError extends Error {}
+import { UsageError, parseCli, runCli } from './cli.js';
 
 const usage = `usage: npm run oracle:bind -- --admin <id> --attester <address> [--contract]
        npm run oracle:bind -- --admin <id> --unbind [--attester <address>]
@@ -33,29 +31,13 @@ type Command =
   | { kind: 'list' };
 
 function parse(argv: string[], env: NodeJS.ProcessEnv): { command: Command; databaseUrl: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        admin: { type: 'string' },
-        attester: { type: 'string' },
-        contract: { type: 'boolean' },
-        unbind: { type: 'boolean' },
-        list: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    console.log(usage);
-    process.exit(0);
-  }
+  const v = parseCli(argv, {
+    admin: { type: 'string' },
+    attester: { type: 'string' },
+    contract: { type: 'boolean' },
+    unbind: { type: 'boolean' },
+    list: { type: 'boolean' },
+  }).values;
   const admin = (): string => {
     if (v.admin === undefined || v.admin.trim() === '') throw new UsageError('--admin: required');
     if (v.admin !== v.admin.trim() || v.admin.length > 200) {
@@ -135,18 +117,9 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`oracle-bind: ${error.message}\n${usage}`);
-      process.exit(2);
-    }
-    if (isOracleError(error)) {
-      console.error(`oracle-bind: ${error.code}: ${error.message}`);
-      process.exit(1);
-    }
-    console.error('oracle-bind: failed:', error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+await runCli({
+  name: 'oracle-bind',
+  usage,
+  main,
+  describe: (error) => (isOracleError(error) ? { message: `${error.code}: ${error.message}`, code: 1 } : undefined),
+});

@@ -19,14 +19,13 @@ import { isTransientOracleCode } from '../oracle/errors.js';
 import { PgOutboxStore } from '../oracle/relayer/pg-outbox-store.js';
 import { PublicationStatusReader } from '../oracle/admin.js';
 import { Phase, RESULT_STATUS_NAMES, eventIdOf } from '../oracle/result.js';
+import { UsageError, runCli } from './cli.js';
 
 const PHASES = Object.keys(Phase);
 const USAGE = [
   'usage: npm run oracle -- status <eventId | event key>',
   '       npm run oracle -- retry <publication id>... | --code <ORACLE_…> | --all',
 ].join('\n');
-
-class UsageError extends Error {}
 
 async function status(config: OracleConfig, pool: pg.Pool, arg: string): Promise<void> {
   const eventId = /^0x[0-9a-fA-F]{64}$/.test(arg) ? arg.toLowerCase() : eventIdOf(arg);
@@ -138,19 +137,14 @@ async function retry(config: OracleConfig, pool: pg.Pool, args: readonly string[
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command !== 'status' && command !== 'retry') {
-    console.error(USAGE);
-    return 2;
+    throw new UsageError(`command: status or retry, got ${JSON.stringify(command ?? '')}`);
   }
-  if (command === 'status' && args.length !== 1) {
-    console.error(USAGE);
-    return 2;
-  }
+  if (command === 'status' && args.length !== 1) throw new UsageError('status: exactly one event id or key');
   let config: OracleConfig;
   try {
     config = loadOracleConfig(process.env);
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    return 2;
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   try {
@@ -158,13 +152,9 @@ async function main(argv: readonly string[]): Promise<number> {
     if (command === 'status') await status(config, pool, args[0]!);
     else await retry(config, pool, args);
     return 0;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\n${USAGE}`);
-    return 2;
   } finally {
     await pool.end();
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+await runCli({ name: 'oracle', usage: USAGE, main: () => main(process.argv.slice(2)) });
