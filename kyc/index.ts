@@ -21,10 +21,17 @@
  * No I/O happens here: providers are discovered on first use (a provider that is down at start-up
  * does not prevent the API from starting).
  *
- * @param deps - config, pg pool, ioredis client, pino logger; optionally a self-exclusion register.
+ * @param deps - config, pg pool, `redis` (an ioredis client) or `ephemeral` (lib/ephemeral), pino logger;
+ *   optionally a self-exclusion register.
  * @returns `{ router, identityService, loginService, authenticator, requirePlayer, originCheck, requireAdmin, staffLoginService }`.
  */
-export { createKycModule, type KycModule, type KycModuleDeps } from './module.js';
+export {
+  createKycModule,
+  type KycModule,
+  type KycModuleDeps,
+  type KycModuleBaseDeps,
+  type KycEphemeralDeps,
+} from './module.js';
 
 /**
  * Parses the kyc variables (FRANCECONNECT_*, KYC_*, STAFF_*) once.
@@ -81,9 +88,10 @@ export {
 } from './staff/staff-audit.js';
 
 /**
- * Sessions in Redis via connect-redis: HttpOnly, SameSite=Lax, Secure unless configured off.
+ * Sessions in Redis via connect-redis (`redis`), or in an `Ephemeral`'s store (`ephemeral`: Redis, or
+ * memory in the local stack): HttpOnly, SameSite=Lax, Secure unless configured off.
  *
- * @param options - redis client, key prefix, secrets (newest first), Secure flag, TTL.
+ * @param options - `redis` or `ephemeral`, key prefix, secrets (newest first), Secure flag, TTL.
  */
 export { createSessionMiddleware, connectRedisClient, type SessionOptions } from './session/redis-session-store.js';
 

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { createRedisEphemeral, type Ephemeral } from '../lib/ephemeral/index.js';
 import passport from 'passport';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -24,11 +25,19 @@ import { StaffLoginService } from './staff/staff-login-service.js';
 import { createStaffRouter } from './staff/staff-router.js';
 import './http/session-types.js';
 
+/**
+ * Where the short-lived state goes (login state, rate-limit counters): an ioredis client, or an
+ * {@link Ephemeral} (lib/ephemeral: Redis, or memory in the local stack). The keys are the same.
+ */
+export type KycEphemeralDeps = { readonly redis: Redis } | { readonly ephemeral: Ephemeral };
+
 /** Dependencies of {@link createKycModule}: the kyc config section and connections opened by the composition root. */
-export interface KycModuleDeps {
+export type KycModuleDeps = KycEphemeralDeps & KycModuleBaseDeps;
+
+/** {@link KycModuleDeps} but the Redis/ephemeral choice. */
+export interface KycModuleBaseDeps {
   readonly config: KycConfig;
   readonly pool: Pick<pg.Pool, 'query' | 'connect'>;
-  readonly redis: Redis;
   readonly logger: Logger;
   /** Defaults to the imported register in Postgres; a remote register (ANJ) can be injected. */
   readonly register?: SelfExclusionRegister;
@@ -87,7 +96,8 @@ export function createKycModule(deps: KycModuleDeps): KycModule {
       }),
     ]),
   );
-  const states = new LoginStateStore(deps.redis, {
+  const ephemeral = 'ephemeral' in deps ? deps.ephemeral : createRedisEphemeral(deps.redis);
+  const states = new LoginStateStore(ephemeral.oneShot, {
     prefix: config.redisPrefix,
     loginTtlSeconds: config.loginStateTtlSeconds,
     sessionTtlSeconds: config.sessionTtlSeconds,
@@ -105,7 +115,10 @@ export function createKycModule(deps: KycModuleDeps): KycModule {
   authenticator.serializeUser((user, done) => done(null, user.accountId));
   authenticator.deserializeUser((id: string, done) => done(null, { accountId: id }));
   const originCheck = createOriginCheck({ allowedOrigins: config.allowedOrigins });
-  const loginRateLimiter = new LoginRateLimiter(deps.redis, { prefix: config.redisPrefix, ...config.loginRateLimit });
+  const loginRateLimiter = new LoginRateLimiter(ephemeral.counters, {
+    prefix: config.redisPrefix,
+    ...config.loginRateLimit,
+  });
   const now = deps.now ?? (() => new Date());
   const staffAudit = deps.staffAudit ?? new PgStaffAuditLog(deps.pool);
   const requireAdmin = createAdminGuard({
@@ -132,7 +145,7 @@ export function createKycModule(deps: KycModuleDeps): KycModule {
         allowInsecureHttp: config.allowInsecureHttp,
       }),
       // Its own key space: a player's login state never completes a staff sign-in, nor the reverse.
-      states: new LoginStateStore(deps.redis, {
+      states: new LoginStateStore(ephemeral.oneShot, {
         prefix: `${config.redisPrefix}staff:`,
         loginTtlSeconds: config.loginStateTtlSeconds,
         sessionTtlSeconds: config.staff.absoluteTtlSeconds,

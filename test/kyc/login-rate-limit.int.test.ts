@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { RedisWindowCounter } from '../../lib/ephemeral/index.js';
 import { LoginRateLimiter } from '../../kyc/login/login-rate-limit.js';
 import { testRedisPrefix, testRedisUrl } from '../support/services.js';
 import { expectProblem } from './support/expect-problem.js';
@@ -55,7 +56,7 @@ describe('LoginRateLimiter', () => {
   });
 
   it('counts each client on its own, within a window that expires', async () => {
-    const limiter = new LoginRateLimiter(redis, { prefix, limit: 2, windowSeconds: 1 });
+    const limiter = new LoginRateLimiter(new RedisWindowCounter(redis), { prefix, limit: 2, windowSeconds: 1 });
     expect((await limiter.take('198.51.100.1')).allowed).toBe(true);
     expect((await limiter.take('198.51.100.1')).allowed).toBe(true);
     expect((await limiter.take('198.51.100.1')).allowed).toBe(false);

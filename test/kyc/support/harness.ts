@@ -17,6 +17,7 @@ import {
   migrateKyc,
 } from '../../../kyc/index.js';
 import { startLocalIdp, type LocalIdp, type StaffTestIdentity } from '../../../kyc/idp/index.js';
+import { createMemoryEphemeral, type Ephemeral } from '../../../lib/ephemeral/index.js';
 import { createTestDatabase, testRedisPrefix, testRedisUrl, type TestDatabase } from '../../support/services.js';
 import { Browser } from './browser.js';
 
@@ -50,6 +51,11 @@ export interface Harness {
 
 export interface HarnessOptions {
   readonly label: string;
+  /**
+   * `memory`: login state, rate limits and sessions in lib/ephemeral's in-memory implementations (the
+   * local stack's default) instead of Redis. `redis` (default): on the real Redis.
+   */
+  readonly ephemeral?: 'redis' | 'memory';
   readonly env?: Readonly<Record<string, string>>;
   readonly now?: () => Date;
   /** More generic providers for KYC_OIDC_PROVIDERS (e.g. one whose issuer is down). */
@@ -199,12 +205,20 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   const logger = pino({ level: 'debug' }, sink);
   const metrics = new Registry();
-  const kyc = createKycModule({ config, pool, redis, logger, metrics, ...(options.now ? { now: options.now } : {}) });
+  const memory: Ephemeral | undefined = options.ephemeral === 'memory' ? createMemoryEphemeral() : undefined;
+  const kyc = createKycModule({
+    config,
+    pool,
+    ...(memory ? { ephemeral: memory } : { redis }),
+    logger,
+    metrics,
+    ...(options.now ? { now: options.now } : {}),
+  });
 
   const app = express();
   app.use(
     createSessionMiddleware({
-      redis,
+      ...(memory ? { ephemeral: memory } : { redis }),
       prefix: `${prefix}sess:`,
       secrets: config.sessionSecrets,
       cookieSecure: config.cookieSecure,
@@ -273,6 +287,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await idp.close();
+      await memory?.close();
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
