@@ -193,11 +193,18 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     /// @inheritdoc IResultsOracle
     function proposeBatch(Batch calldata batch, bytes calldata signatures) external {
         uint256 image;
+        bool dirty;
         assembly ("memory-safe") {
             image := mload(0x40)
             calldatacopy(add(image, 0x20), batch, 0xa0) // root, count, notBefore, deadline, epoch
             mstore(0x40, add(image, 0xc0))
+            // Words wider than their type (the ABI decoder would refuse them): count, notBefore, deadline, epoch.
+            dirty := or(
+                or(shr(32, mload(add(image, 0x40))), shr(64, mload(add(image, 0x60)))),
+                or(shr(64, mload(add(image, 0x80))), shr(32, mload(add(image, 0xa0))))
+            )
         }
+        if (dirty) revert MalformedPayload();
         _proposeBatch(image, signatures);
     }
 

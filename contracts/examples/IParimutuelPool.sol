@@ -15,8 +15,16 @@ import {IResultsOracle} from "../interfaces/IResultsOracle.sol";
  * - The pool settles once, from the oracle's *final* result of `eventId` (read with `ResultsReader.matchResult`,
  *   the same answers as {IResultsOracle.matchResult} for less gas): by anyone calling {settle}, by the first {claim} or {claimFees}, or by the
  *   oracle's push notification ({IResultsConsumer.onResultFinal}) when the pool registered for it. A final
- *   result settles the pool even before `closesAt` (e.g. a cancellation), and staking stops then. The event must
- *   be a match: the pool reads its first two outcome values as the home and away scores.
+ *   result settles the pool even before `closesAt` (e.g. a cancellation).
+ * - Staking stops at `closesAt`, and earlier as soon as the oracle holds any result for the event (proposed,
+ *   disputed or final, whatever its status, `Postponed` included): a late player must never stake on an outcome
+ *   that is already public ({ResultKnown}). A postponed match therefore takes no more stakes in this pool; it
+ *   settles from the later version (the played result or a cancellation), or refunds at `settleBy`.
+ * - The event must be a match: a `Completed` result settles the pool only when it carries exactly two outcome
+ *   values, the home and away scores. A final `Completed` result with another number of values (a race's
+ *   finishing order published for this event id) is terminal in the oracle (only `Postponed` is ever
+ *   superseded), so waiting for `settleBy` would only lock the stakes: the pool refunds every stake at once
+ *   (`RefundReason.NotAMatchScore`) instead of reading a winner from it.
  *   - `Completed`: the winning selection is `Home` when home > away, `Away` when away > home, `Draw` otherwise.
  *     The fee is `totalStaked × feeBps / 10 000` (rounded down); the net pool is split over the winning
  *     units (`winningStake / stakeUnit`): each winning unit gets `dividendPerUnit = netPool / winningUnits`
@@ -56,7 +64,8 @@ interface IParimutuelPool {
     enum RefundReason {
         VoidResult, // the final result is Cancelled, Abandoned or Void
         NoWinningStake, // nobody staked on the winning selection
-        NoResultInTime // no settling result by `settleBy`
+        NoResultInTime, // no settling result by `settleBy`
+        NotAMatchScore // the final result is `Completed` with a value count other than two: not a match score
     }
 
     /**
@@ -95,6 +104,8 @@ interface IParimutuelPool {
     error ZeroStakeUnit();
     /// @notice Staking is closed: the close time has passed.
     error StakingClosed(uint64 closesAt, uint64 now);
+    /// @notice Staking is closed: the oracle already holds a result for the event (in `phase`, with `status`).
+    error ResultKnown(IResultsOracle.Phase phase, IResultsOracle.ResultStatus status);
     /// @notice The pool is already settled (or refunding).
     error AlreadySettled();
     /// @notice The amount is zero or not a multiple of the stake unit.
@@ -136,8 +147,9 @@ interface IParimutuelPool {
     /**
      * @notice Stakes `amount` on `selection` for the caller.
      * @dev Native pool: send `amount` as value. ERC-20 pool: approve the pool first and send no value.
-     * Reverts with {StakingClosed} from `closesAt`, {AlreadySettled} once settled, {InvalidStakeAmount} unless
-     * `amount` is a non-zero multiple of `stakeUnit`, {ValueMismatch} on a wrong value.
+     * Reverts with {AlreadySettled} once settled, {StakingClosed} from `closesAt`, {InvalidStakeAmount} unless
+     * `amount` is a non-zero multiple of `stakeUnit`, {ValueMismatch} on a wrong value, and {ResultKnown} as soon
+     * as the oracle holds any result for the event (one raw read of the oracle, about 5,000 gas).
      */
     function stake(Selection selection, uint256 amount) external payable;
 

@@ -83,6 +83,12 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
         uint256 expectedValue;
         if (_asset == address(0)) expectedValue = amount; // native stakes come as the call's value
         if (msg.value != expectedValue) revert ValueMismatch(expectedValue, msg.value);
+        // Any stored result (proposed, disputed or final) makes the outcome public: no stake on a known result.
+        (IResultsOracle.Phase phase, IResultsOracle.ResultStatus resultStatus, , , , ) = ResultsReader.matchResult(
+            _oracle,
+            _eventId
+        );
+        if (phase != IResultsOracle.Phase.None) revert ResultKnown(phase, resultStatus);
 
         // Checked uint112 arithmetic: an amount or a total that does not fit reverts.
         uint112 amount112 = SafeCast.toUint112(amount);
@@ -259,18 +265,25 @@ contract ParimutuelPool is IParimutuelPool, IResultsConsumer, ReentrancyGuardTra
     /**
      * @dev Settles from the oracle's final result when it allows it, otherwise refunds from `settleBy` on.
      * Caller checked that the pool is unsettled. The oracle is read through {ResultsReader} (one raw
-     * `resultWord` call decoded here: about 1,200 gas less than the typed `matchResult`), which gives the same
-     * answers and never reverts for a working oracle.
+     * `resultWord` call decoded here, value count included: about 1,200 gas less than the typed `matchResult`),
+     * which gives the same answers and never reverts for a working oracle.
      */
     function _trySettle()
         private
         returns (bool settled, IResultsOracle.Phase phase, IResultsOracle.ResultStatus resultStatus)
     {
-        uint32 home;
-        uint32 away;
-        (phase, resultStatus, home, away, , ) = ResultsReader.matchResult(_oracle, _eventId);
+        uint256 word = ResultsReader.resultWord(_oracle, _eventId);
+        phase = ResultsReader.phaseOf(word);
+        resultStatus = IResultsOracle.ResultStatus(uint8(word >> 8));
         if (phase == IResultsOracle.Phase.Final) {
             if (resultStatus == IResultsOracle.ResultStatus.Completed) {
+                // A match score has exactly two values; anything else is terminal and not this market's.
+                if (uint8(word >> 16) != 2) {
+                    _void(RefundReason.NotAMatchScore);
+                    return (true, phase, resultStatus);
+                }
+                uint32 home = uint32(word >> 120);
+                uint32 away = uint32(word >> 152);
                 Selection winning = Selection.Draw;
                 if (home > away) winning = Selection.Home;
                 else if (home < away) winning = Selection.Away;

@@ -51,6 +51,20 @@ library ResultsReader {
         return _readWord(oracle, IResultsOracle.batchWord.selector, root);
     }
 
+    /**
+     * @notice The phase of a result word (layout in {IResultsOracle}) at this block's time: the stored phase, a
+     * stored `Proposed` read as `Final` from `finalAt` on, as the oracle reads it.
+     */
+    function phaseOf(uint256 word) internal view returns (IResultsOracle.Phase phase) {
+        assembly ("memory-safe") {
+            phase := and(word, 0xff)
+            phase := add(
+                phase,
+                shl(1, and(eq(phase, 1), iszero(lt(timestamp(), and(shr(56, word), 0xffffffffffffffff)))))
+            )
+        }
+    }
+
     // STORED RESULTS
 
     /**

@@ -46,6 +46,20 @@ contract PoolOracleStub {
         _set(eventId, IResultsOracle.Phase.Proposed, status, home, away, finalAt);
     }
 
+    /// @notice Sets a final `Completed` result of `eventId` (next version) with `valueCount` values, the first two
+    /// being `home` and `away` (a race's finishing order published for a match, when the count is not two).
+    function setFinalCompletedWithCount(bytes32 eventId, uint8 valueCount, uint32 home, uint32 away) external {
+        _set(
+            eventId,
+            IResultsOracle.Phase.Final,
+            IResultsOracle.ResultStatus.Completed,
+            home,
+            away,
+            uint64(block.timestamp)
+        );
+        _words[eventId] = (_words[eventId] & ~(uint256(0xff) << 16)) | (uint256(valueCount) << 16);
+    }
+
     /// @notice Same as {IResultsOracle.resultWord}: the stored word of `eventId`, as is.
     function resultWord(bytes32 eventId) external view returns (uint256) {
         return _words[eventId];

@@ -169,6 +169,53 @@ abstract contract ParimutuelPoolDeployStakeTests is PoolTestBase {
         pool.stake{value: _isNative() ? UNIT : 0}(HOME, UNIT);
     }
 
+    function test_stake_revertsOnceAResultIsProposed() public {
+        _stake(alice, HOME, UNIT);
+        oracleStub.setResult(EVENT_ID, IResultsOracle.Phase.Proposed, IResultsOracle.ResultStatus.Completed, 2, 1);
+        _expectResultKnown(IResultsOracle.Phase.Proposed, IResultsOracle.ResultStatus.Completed);
+    }
+
+    function test_stake_revertsWhileAResultIsDisputed() public {
+        oracleStub.setResult(EVENT_ID, IResultsOracle.Phase.Disputed, IResultsOracle.ResultStatus.Completed, 0, 1);
+        _expectResultKnown(IResultsOracle.Phase.Disputed, IResultsOracle.ResultStatus.Completed);
+    }
+
+    function test_stake_revertsOnAFinalResultBeforeAnyoneSettled() public {
+        _final(IResultsOracle.ResultStatus.Completed, 1, 0);
+        _expectResultKnown(IResultsOracle.Phase.Final, IResultsOracle.ResultStatus.Completed);
+    }
+
+    function test_stake_revertsOnAPostponedResult() public {
+        _final(IResultsOracle.ResultStatus.Postponed, 0, 0);
+        _expectResultKnown(IResultsOracle.Phase.Final, IResultsOracle.ResultStatus.Postponed);
+    }
+
+    function _expectResultKnown(IResultsOracle.Phase phase, IResultsOracle.ResultStatus status) private {
+        _fund(bob, UNIT, address(pool));
+        vm.expectRevert(abi.encodeWithSelector(IParimutuelPool.ResultKnown.selector, phase, status));
+        vm.prank(bob);
+        pool.stake{value: _isNative() ? UNIT : 0}(HOME, UNIT);
+    }
+
+    function test_settle_refundsACompletedResultThatIsNotAMatchScore() public {
+        _stakeBook();
+        uint256 total = pool.totalStaked();
+        // Three values (a finishing order) and one value: neither is a home and away score.
+        oracleStub.setFinalCompletedWithCount(EVENT_ID, 3, 2, 1);
+        vm.expectEmit(address(pool));
+        emit IParimutuelPool.Voided(IParimutuelPool.RefundReason.NotAMatchScore, total);
+        assertEq(uint256(pool.settle()), uint256(IParimutuelPool.Status.Refunding));
+        assertEq(pool.feesOwed(), 0);
+    }
+
+    function test_settle_refundsASingleValueResult() public {
+        _stakeBook();
+        oracleStub.setFinalCompletedWithCount(EVENT_ID, 1, 2, 0);
+        vm.expectEmit(address(pool));
+        emit IParimutuelPool.Voided(IParimutuelPool.RefundReason.NotAMatchScore, pool.totalStaked());
+        pool.settle();
+    }
+
     function test_stake_revertsOnZeroAmount() public {
         vm.expectRevert(abi.encodeWithSelector(IParimutuelPool.InvalidStakeAmount.selector, 0, UNIT));
         vm.prank(alice);

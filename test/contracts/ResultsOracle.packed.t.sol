@@ -352,6 +352,24 @@ contract ResultsOraclePackedTest is PackedFixture {
         assertEq(oracle.resultWord(EVENT_ID), 0);
     }
 
+    function test_proposeBatch_revertsOnDirtyAbiWords() public {
+        // The typed batch is static, so its fields sit in the head: root, count, notBefore, deadline, epoch. A
+        // dirty word of any of the last four is a malformed payload, not a signature problem.
+        IResultsOracle.Batch memory b = _batch(keccak256("dirty-root"), 4);
+        bytes memory clean = abi.encodeCall(IResultsOracle.proposeBatch, (b, _signBatch(b, _firstK(3))));
+        for (uint256 field = 1; field < 5; ++field) {
+            bytes memory callData = bytes.concat(clean);
+            callData[4 + field * 32] = 0x01; // the word's highest byte
+            // solhint-disable-next-line avoid-low-level-calls
+            (bool ok, bytes memory ret) = address(oracle).call(callData);
+            assertFalse(ok, "dirty batch word accepted");
+            assertEq(ret, abi.encodeWithSelector(IResultsOracle.MalformedPayload.selector));
+        }
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool accepted, ) = address(oracle).call(clean);
+        assertTrue(accepted, "the clean call is accepted");
+    }
+
     function test_proposePacked_revertsWhenFinal() public {
         _proposeMatch(EVENT_ID, 2, 1);
         vm.warp(T0 + WINDOW);

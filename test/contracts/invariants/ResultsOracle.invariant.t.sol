@@ -31,6 +31,12 @@ contract ResultsOracleInvariantTest is Test {
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
+    /// @notice After each run: the handler was called, and not every call was refused by the oracle.
+    function afterInvariant() public view {
+        assertGt(handler.calls(), 0, "the handler was never called in this run");
+        assertGt(handler.effects(), 0, "every action of this run was refused");
+    }
+
     /// @notice A result observed final keeps its status, version and values, and stays final.
     function invariant_finalResultNeverChanges() public view {
         for (uint256 i; i < 3; ++i) {

@@ -24,7 +24,10 @@ contract ResultsOracleHandler is OracleTestBase {
 
     bool public forgedAccepted;
     bool public replayAccepted;
+    /// @notice Handler actions run, and those that changed the oracle (an accepted proposal, dispute, resolution
+    /// or rotation): the invariant test asserts both are non-zero after every run.
     uint256 public calls;
+    uint256 public effects;
 
     /// @dev The last legitimately accepted proposal and its bundle, for replays.
     IResultsOracle.Result internal lastResult;
@@ -118,6 +121,7 @@ contract ResultsOracleHandler is OracleTestBase {
         bytes memory bundle = _signResult(r, _quorumBitmap(bitmapSeed, _threshold(false)));
         if (_tryPropose(oracle, r, bundle, packed)) {
             accepted[id][r.version] = _payloadKey(r);
+            ++effects;
             lastResult = r;
             lastBundle = bundle;
             hasLast = true;
@@ -217,7 +221,9 @@ contract ResultsOracleHandler is OracleTestBase {
         bytes32 id = eventIdAt(eventSeed % EVENTS);
         address caller = callerSeed % 2 == 0 ? guardian : signers[callerSeed % signers.length].addr;
         vm.prank(caller);
-        try oracle.dispute(id) {} catch {}
+        try oracle.dispute(id) {
+            ++effects;
+        } catch {}
         _observe();
     }
 
@@ -227,6 +233,7 @@ contract ResultsOracleHandler is OracleTestBase {
         bytes memory bundle = _signResolution(r, _quorumBitmap(bitmapSeed, _threshold(true)));
         try oracle.resolve(r, bundle) {
             accepted[id][r.version] = _payloadKey(r);
+            ++effects;
         } catch {}
         _observe();
     }
@@ -237,6 +244,7 @@ contract ResultsOracleHandler is OracleTestBase {
         vm.prank(governance);
         try oracle.resolveByGovernance(r) {
             accepted[id][r.version] = _payloadKey(r);
+            ++effects;
         } catch {}
         _observe();
     }
@@ -255,6 +263,7 @@ contract ResultsOracleHandler is OracleTestBase {
         oracle.rotateAttesters(set, t, dt);
         other.rotateAttesters(set, t, dt);
         vm.stopPrank();
+        ++effects;
         _observe();
     }
 }
