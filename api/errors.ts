@@ -52,6 +52,8 @@ export type ApiErrorCode =
   | 'WEBHOOK_SIGNATURE_INVALID'
   /** Oracle values that do not fit the outcome schema (wrong length, impossible positions). */
   | 'OUTCOME_VALUES_INVALID'
+  /** A settlement cannot be reversed: a player no longer holds the payout it takes back (an operator settles it). */
+  | 'SETTLEMENT_REVERSAL_BLOCKED'
   /** A dependency (Postgres, Redis) is not ready. */
   | 'API_UNAVAILABLE';
 

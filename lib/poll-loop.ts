@@ -7,6 +7,7 @@ export class PollLoop {
   private running?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
+  private poked = false;
 
   /**
    * @param tick - one unit of work; resolves `true` when more work is waiting (no pause before the next tick).
@@ -26,6 +27,15 @@ export class PollLoop {
     this.running = this.loop();
   }
 
+  /**
+   * Asks for a tick now (a notification arrived): a waiting loop wakes at once; a loop inside a tick
+   * runs the next one without the pause. Does nothing once stopped.
+   */
+  poke(): void {
+    this.poked = true;
+    this.wake?.();
+  }
+
   /** Stops after the current tick (a waiting loop wakes at once). */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -37,6 +47,7 @@ export class PollLoop {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       let busy = false;
+      this.poked = false;
       try {
         busy = await this.tick();
       } catch (error) {
@@ -44,7 +55,7 @@ export class PollLoop {
       }
       if (this.stopping) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, busy ? 0 : this.pollMs);
+        const timer = setTimeout(resolve, busy || this.poked ? 0 : this.pollMs);
         this.wake = () => {
           clearTimeout(timer);
           resolve();

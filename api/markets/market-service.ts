@@ -9,6 +9,7 @@ import {
 } from './outcome.js';
 import { lockMarketExclusive, tryLockMarketExclusive } from './market-lock.js';
 import { effectiveState, sourcesOf, transition, type MarketCommand, type MarketState } from './market-state.js';
+import { lockMarketForSettlement, voidSettledMarket } from '../settlement/settle-market.js';
 
 export interface NewEvent {
   readonly oracleEventId: string;
@@ -119,6 +120,36 @@ export function createMarketService(deps: { readonly pool: TransactionPool & Db;
     selections: r.selections,
   });
 
+  /**
+   * A void after settlement (palpable error), under the market's exclusive lock: the settlement
+   * reversed and every bet refunded by one compensating transaction (api/settlement/settle-market.ts
+   * `voidSettledMarket`), with actor and reason in the audit log. A reason is required.
+   */
+  async function voidAfterSettlement(
+    c: Db,
+    marketId: string,
+    ctx: AuditContext & { reason?: string | undefined },
+  ): Promise<MarketView> {
+    if (!ctx.reason) {
+      throw new ApiError('API_REQUEST_INVALID', 'Voiding a settled market needs a reason.', {
+        details: { errors: [{ path: 'body.reason', message: 'required to void a settled market' }] },
+      });
+    }
+    const market = await lockMarketForSettlement(c, marketId, 'wait');
+    if (!market || market === 'busy') throw new ApiError('MARKET_NOT_FOUND', 'No such market.');
+    const { reversed, refund } = await voidSettledMarket(c, market, { actor: ctx.actor, reason: ctx.reason });
+    await audit(c, ctx, 'market.void', `market:${marketId}`, {
+      from: 'settled',
+      to: 'voided',
+      reason: ctx.reason,
+      reversedSettlement: reversed,
+      refundSettlement: refund.settlementId,
+      refundedCents: refund.refundedCents,
+    });
+    const { rows } = await c.query<MarketRow>(`${MARKET_SELECT} where m.id = $1`, [marketId]);
+    return marketView(rows[0]!, now());
+  }
+
   return {
     /** @throws {ApiError} EVENT_ALREADY_EXISTS, MARKET_DEFINITION_INVALID (runners that do not fit the schema). */
     async createEvent(event: NewEvent, ctx: AuditContext): Promise<EventView> {
@@ -186,8 +217,10 @@ export function createMarketService(deps: { readonly pool: TransactionPool & Db;
     /**
      * Applies a state command under the market's row lock (exclusive market lock: it waits for bets in
      * flight, which hold it shared, and every later bet sees the new state). Opening after the cut-off is refused.
+     * `void` on a settled market is the palpable-error void (compensating entries; a reason is required).
      *
-     * @throws {ApiError} MARKET_NOT_FOUND, MARKET_TRANSITION_INVALID.
+     * @throws {ApiError} MARKET_NOT_FOUND, MARKET_TRANSITION_INVALID, API_REQUEST_INVALID (void of a settled
+     *   market without a reason), SETTLEMENT_REVERSAL_BLOCKED.
      */
     async command(
       marketId: string,
@@ -196,6 +229,12 @@ export function createMarketService(deps: { readonly pool: TransactionPool & Db;
     ): Promise<MarketView> {
       return withTransaction(pool, async (c) => {
         await c.query(`select ${lockMarketExclusive('$1')}`, [marketId]);
+        if (command === 'void') {
+          const settled = await c.query<{ state: MarketState }>('select state from betting.markets where id = $1', [
+            marketId,
+          ]);
+          if (settled.rows[0]?.state === 'settled') return voidAfterSettlement(c, marketId, ctx);
+        }
         const { rows } = await c.query<{ state: MarketState; closes_at: Date }>(
           'select state, closes_at from betting.markets where id = $1 for update',
           [marketId],

@@ -65,8 +65,10 @@ export interface Weight {
 export type MarketOutcome =
   /** Selections that win, with their share of the net pool before renormalisation (shares sum to 1). `winners` may be empty (e.g. every runner failed to finish): the pool refunds. */
   | { readonly kind: 'winners'; readonly winners: readonly { readonly selection: number; readonly weight: Weight }[] }
-  /** Every stake is refunded (cancelled, abandoned, postponed or void event). */
-  | { readonly kind: 'void'; readonly reason: 'cancelled' | 'abandoned' | 'postponed' | 'void' }
+  /** Every stake is refunded (cancelled, abandoned or void event). */
+  | { readonly kind: 'void'; readonly reason: 'cancelled' | 'abandoned' | 'void' }
+  /** Nothing settles yet: the event was postponed; a later version of the result (final again) settles it. */
+  | { readonly kind: 'wait'; readonly reason: 'postponed' }
   /** The values do not fit the schema: nothing may be paid; an operator must look. */
   | { readonly kind: 'invalid'; readonly reason: string };
 
@@ -154,9 +156,10 @@ function racePositionsProblem(values: readonly number[], runners: number): strin
 /**
  * Maps an event's oracle result to what a market pays on. Pure.
  *
- * Statuses: Completed reads the values; Cancelled, Abandoned, Postponed and Void refund every
- * stake (a final result never changes, so a postponed event cannot settle later on the same
- * result); None, or values that do not fit the schema, are `invalid` and pay nothing.
+ * Statuses: Completed reads the values; Cancelled, Abandoned and Void refund every stake;
+ * Postponed is `wait` (markets keep waiting: the oracle accepts a later version of a final
+ * Postponed result, and that one settles them); None, or values that do not fit the schema, are
+ * `invalid` and pay nothing.
  *
  * Race place with k places: each place slot 1..k carries 1/k of the pool; a group of t runners
  * dead-heating at position p covers slots p..p+t-1, and the slots of that range inside 1..k are
@@ -182,7 +185,7 @@ export function marketOutcome(
     case ResultStatus.Abandoned:
       return { kind: 'void', reason: 'abandoned' };
     case ResultStatus.Postponed:
-      return { kind: 'void', reason: 'postponed' };
+      return { kind: 'wait', reason: 'postponed' };
     case ResultStatus.Void:
       return { kind: 'void', reason: 'void' };
     default:

@@ -90,6 +90,7 @@ export function settlePool(
     pool += s;
   }
   if (outcome.kind === 'invalid') throw new RangeError(`cannot settle an invalid outcome: ${outcome.reason}`);
+  if (outcome.kind === 'wait') throw new RangeError(`cannot settle yet: ${outcome.reason}`);
   if (outcome.kind === 'void') return { kind: 'refund', reason: 'void', pool };
   const backed = outcome.winners.filter((w) => (stakes.get(w.selection) ?? 0n) > 0n);
   if (backed.length === 0) return { kind: 'refund', reason: 'no-winning-stake', pool };

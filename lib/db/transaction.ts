@@ -32,6 +32,12 @@ export async function withTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   let broken: unknown;
+  // A connection killed during the work (a terminated backend, a network cut) rejects the query in
+  // flight; pg also emits 'error' on the checked-out client, which would crash the process unheard.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query(options.isolation ? `begin isolation level ${options.isolation}` : 'begin');
     const result = await work(client);
@@ -43,6 +49,7 @@ export async function withTransaction<T>(
     });
     throw error;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken instanceof Error ? broken : undefined);
   }
 }

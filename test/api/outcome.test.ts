@@ -93,11 +93,16 @@ describe('result statuses', () => {
   it.each([
     [ResultStatus.Cancelled, 'cancelled'],
     [ResultStatus.Abandoned, 'abandoned'],
-    [ResultStatus.Postponed, 'postponed'],
     [ResultStatus.Void, 'void'],
   ])('status %d voids every market (%s)', (status, reason) => {
     expect(marketOutcome(match, { type: 'match-winner' }, status, [1, 0])).toEqual({ kind: 'void', reason });
     expect(marketOutcome(race(3), { type: 'race-win' }, status, [])).toEqual({ kind: 'void', reason });
+  });
+
+  it('keeps every market waiting on a postponement (a later version settles)', () => {
+    const wait = { kind: 'wait', reason: 'postponed' };
+    expect(marketOutcome(match, { type: 'match-winner' }, ResultStatus.Postponed, [])).toEqual(wait);
+    expect(marketOutcome(race(3), { type: 'race-place', places: 2 }, ResultStatus.Postponed, [])).toEqual(wait);
   });
 
   it('treats status None as invalid', () => {

@@ -41,4 +41,33 @@ describe('PollLoop', () => {
     await loop.stop();
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+  it('ticks at once when poked: while waiting, and after a tick during which it was poked', async () => {
+    let ticks = 0;
+    let release!: () => void;
+    const waiters: (() => void)[] = [];
+    const next = () => new Promise<void>((resolve) => waiters.push(resolve));
+    const loop = new PollLoop(
+      async () => {
+        ticks += 1;
+        waiters.splice(0).forEach((w) => w());
+        if (ticks === 2) await new Promise<void>((resolve) => (release = resolve));
+        return false;
+      },
+      60_000,
+      () => undefined,
+    );
+    const first = next();
+    loop.start();
+    await first;
+    const second = next();
+    loop.poke(); // waiting 60 s: wakes now
+    await second;
+    expect(ticks).toBe(2);
+    const third = next();
+    loop.poke(); // inside tick 2: tick 3 follows without the 60 s pause
+    release();
+    await third;
+    expect(ticks).toBe(3);
+    await loop.stop();
+  });
 });

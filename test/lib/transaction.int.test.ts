@@ -54,4 +54,15 @@ describe('withTransaction (real Postgres)', () => {
     );
     expect(level).toBe('serializable');
   });
+  it('a backend terminated in the middle of the work rejects it, never crashes the process, and the pool goes on', async () => {
+    await expect(
+      withTransaction(pool, async (c) => {
+        await c.query('insert into t values (3)');
+        const { rows } = await c.query<{ pid: number }>('select pg_backend_pid() as pid');
+        await pool.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+        await c.query('select 1');
+      }),
+    ).rejects.toThrow(/terminat/i);
+    expect((await pool.query('select id from t where id = 3')).rowCount).toBe(0);
+  });
 });

@@ -20,7 +20,11 @@ export interface BettingDb {
 }
 
 export async function createBettingDb(label: string, max = 20): Promise<BettingDb> {
-  const db = await createTestDatabase(label);
+  return bettingDbOn(await createTestDatabase(label), max);
+}
+
+/** kyc's and api's migrations on a database a caller created (e.g. an oracle world's); `close()` drops it. */
+export async function bettingDbOn(db: TestDatabase, max = 20): Promise<BettingDb> {
   const pool = new pg.Pool({ connectionString: db.url, max });
   await migrateKyc(pool);
   await migrateApi(pool);
