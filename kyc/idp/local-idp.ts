@@ -58,6 +58,11 @@ export interface LocalIdpOptions {
   /** 0 = any free port. */
   readonly port?: number;
   readonly acrValues?: readonly string[];
+  /**
+   * Salt of the pairwise subjects (default: random per start). A fixed one (the local stack's, kept in
+   * its data folder) gives each person the same `sub` after a restart, as FranceConnect does.
+   */
+  readonly pairwiseSalt?: Uint8Array;
   /** Defaults to `process.env.NODE_ENV`: the provider refuses to start in production. */
   readonly nodeEnv?: string | undefined;
 }
@@ -145,7 +150,7 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ecKid = `es-${randomBytes(4).toString('hex')}`;
   const rsaKid = `rs-${randomBytes(4).toString('hex')}`;
-  const pairwiseSalt = randomBytes(16);
+  const pairwiseSalt = options.pairwiseSalt ?? randomBytes(16);
   const subToAccount = new Map<string, string>();
   const strictClients = new Set(
     options.clients.filter((c) => c.franceConnectStrict !== false && c.staff !== true).map((c) => c.clientId),
