@@ -33,6 +33,22 @@ export interface ApiModuleDeps {
   readonly bodyLimit?: string;
   /** Group commit of bet placements (micro-batching; off by default): see the bet service. */
   readonly betGroupCommit?: GroupCommitOptions | undefined;
+  /** Told of accepted bets and of every problem answered (metrics). Must not throw. */
+  readonly observer?: ApiObserver | undefined;
+  /** More readiness checks than Postgres and Redis (e.g. `rpc`), each resolving when the dependency answers. */
+  readonly readiness?: Readonly<Record<string, () => Promise<unknown>>> | undefined;
+  /** Rate limits: `ip` before every route, `account` after the player guard on player routes. */
+  readonly rateLimits?: { readonly ip?: RequestHandler; readonly account?: RequestHandler } | undefined;
+  /** Mounts routes of other modules (kyc's router, `/metrics`) after the request id and the IP limit. */
+  readonly mount?: ((app: Application) => void) | undefined;
+  /** Logs one line per request (request id, method, route, status, milliseconds) at info. */
+  readonly accessLog?: Pick<Logger, 'info'> | undefined;
+}
+
+/** What the API reports to metrics. */
+export interface ApiObserver {
+  betsPlaced?(count: number): void;
+  rejected?(code: string, status: number): void;
 }
 
 const n = (v: bigint): number => Number(v);
@@ -164,7 +180,11 @@ export function createApiModule(deps: ApiModuleDeps) {
     body: paymentJson(p),
     headers: p.replayed ? { 'idempotent-replayed': 'true' } : undefined,
   });
-  const placed = (p: Awaited<ReturnType<typeof bets.place>>) => ({
+  const placed = (p: Awaited<ReturnType<typeof bets.place>>) => {
+    if (!p.replayed) deps.observer?.betsPlaced?.(p.body.bets.length);
+    return placedReply(p);
+  };
+  const placedReply = (p: Awaited<ReturnType<typeof bets.place>>) => ({
     status: p.status,
     body: p.body,
     headers: p.replayed ? { 'idempotent-replayed': 'true' } : undefined,
@@ -183,7 +203,7 @@ export function createApiModule(deps: ApiModuleDeps) {
     route({
       method: 'get',
       path: '/health/ready',
-      summary: 'Postgres and Redis answer',
+      summary: 'Postgres, Redis (and the RPC, in the api process) answer',
       tag: 'operations',
       auth: 'public',
       responses: { 200: { description: 'Ready', schema: S.Health } },
@@ -202,6 +222,12 @@ export function createApiModule(deps: ApiModuleDeps) {
           await timeout(deps.redis.ping()).then(
             () => (checks.redis = 'ok'),
             () => (checks.redis = 'down'),
+          );
+        }
+        for (const [name, check] of Object.entries(deps.readiness ?? {})) {
+          await timeout(check()).then(
+            () => (checks[name] = 'ok'),
+            () => (checks[name] = 'down'),
           );
         }
         if (Object.values(checks).some((v) => v !== 'ok')) {
@@ -437,6 +463,42 @@ export function createApiModule(deps: ApiModuleDeps) {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestId);
+  if (deps.accessLog) {
+    const log = deps.accessLog;
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        log.info(
+          {
+            event: 'api.request',
+            requestId: req.requestId,
+            method: req.method,
+            route: (req.route as { path?: string } | undefined)?.path ?? null,
+            path: req.path,
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+          },
+          'request',
+        );
+      });
+      next();
+    });
+  }
+  const observer = deps.observer;
+  if (observer?.rejected) {
+    const rejected = (code: string, status: number) => observer.rejected?.(code, status);
+    app.use((_req, res, next) => {
+      const json = res.json.bind(res);
+      res.json = (body: unknown) => {
+        const code = (body as { code?: unknown } | null)?.code;
+        if (res.statusCode >= 400 && typeof code === 'string') rejected(code, res.statusCode);
+        return json(body);
+      };
+      next();
+    });
+  }
+  if (deps.rateLimits?.ip) app.use(deps.rateLimits.ip);
+  deps.mount?.(app);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
@@ -445,6 +507,7 @@ export function createApiModule(deps: ApiModuleDeps) {
   for (const r of routes) {
     const chain: RequestHandler[] = [];
     if (r.auth === 'player') chain.push(deps.http.requirePlayer);
+    if (r.auth === 'player' && deps.rateLimits?.account) chain.push(deps.rateLimits.account);
     if (r.auth === 'admin') chain.push(deps.http.requireAdmin);
     if (r.method === 'post' && r.auth === 'player') chain.push(deps.http.csrf);
     if (r.method === 'post') chain.push(r.bodyFormat === 'raw' ? rawBody : jsonBody);

@@ -54,6 +54,8 @@ export type ApiErrorCode =
   | 'OUTCOME_VALUES_INVALID'
   /** A settlement cannot be reversed: a player no longer holds the payout it takes back (an operator settles it). */
   | 'SETTLEMENT_REVERSAL_BLOCKED'
+  /** Too many requests from this IP or this account in the current window (`Retry-After` says when to retry). */
+  | 'API_RATE_LIMITED'
   /** A dependency (Postgres, Redis) is not ready. */
   | 'API_UNAVAILABLE';
 

@@ -31,6 +31,7 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   WEBHOOK_SIGNATURE_INVALID: 401,
   OUTCOME_VALUES_INVALID: 422,
   SETTLEMENT_REVERSAL_BLOCKED: 409,
+  API_RATE_LIMITED: 429,
   API_UNAVAILABLE: 503,
 };
 
@@ -46,6 +47,7 @@ const TITLES: Readonly<Record<number, string>> = {
   409: 'Conflict',
   413: 'Payload too large',
   422: 'Unprocessable request',
+  429: 'Too many requests',
   500: 'Internal error',
   502: 'Payment provider error',
   503: 'Unavailable',

@@ -1,0 +1,76 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Db } from '../lib/db/transaction.js';
+import type { ApiObserver } from './app.js';
+import type { SettlerObserver } from './settlement/settler.js';
+
+/**
+ * The api and settler metrics (prom-client), one registry per process, served at `/metrics`:
+ * `verdict_bets_placed_total` (rate() gives bets/s), `verdict_open_bets` (read from Postgres at each
+ * scrape: the open-bets partial index), `verdict_rejections_total{code}`, `verdict_settlement_runs_total{kind}`
+ * and `verdict_settlement_duration_seconds` (one observation per market transaction).
+ */
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly betsPlaced = new Counter({
+    name: 'verdict_bets_placed_total',
+    help: 'Bets accepted (a batch counts its bets; a replayed answer counts nothing)',
+    registers: [this.registry],
+  });
+  readonly rejections = new Counter({
+    name: 'verdict_rejections_total',
+    help: 'Requests answered with a problem, by stable error code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly settlementRuns = new Counter({
+    name: 'verdict_settlement_runs_total',
+    help: 'Market settlements and reversals done by the settler, by kind (paid, refunded, reversed) and skips by reason',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly settlementDuration = new Histogram({
+    name: 'verdict_settlement_duration_seconds',
+    help: 'Duration of one market settlement transaction',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  constructor(db?: Db) {
+    if (db) {
+      new Gauge({
+        name: 'verdict_open_bets',
+        help: 'Bets accepted and not settled yet',
+        registers: [this.registry],
+        async collect() {
+          const { rows } = await db.query<{ n: string }>(
+            "select count(*)::text as n from betting.bets where state = 'accepted'",
+          );
+          this.set(Number(rows[0]!.n));
+        },
+      });
+    }
+  }
+
+  /** Hooks for {@link createApiModule}. */
+  api(): ApiObserver {
+    return {
+      betsPlaced: (n) => this.betsPlaced.inc(n),
+      rejected: (code) => this.rejections.inc({ code }),
+    };
+  }
+
+  /** Hooks for the settler. */
+  settler(): SettlerObserver {
+    return {
+      settled: (_id, summary, seconds) => {
+        this.settlementRuns.inc({ kind: summary.kind });
+        this.settlementDuration.observe(seconds);
+      },
+      reversed: (_id, _summary, seconds) => {
+        this.settlementRuns.inc({ kind: 'reversed' });
+        this.settlementDuration.observe(seconds);
+      },
+      skipped: (_id, reason) => this.settlementRuns.inc({ kind: `skipped_${reason}` }),
+    };
+  }
+}
