@@ -78,7 +78,7 @@ const Env = z.object({
     .regex(/^(off|\d{1,4}x\d{1,3})$/, 'off, or <maxGroup>x<connections> (e.g. 64x4)')
     .default('off'),
   API_PAYMENT_MODE: z.enum(['instant', 'webhook']).default('instant'),
-  API_PAYMENT_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters'),
+  PAYMENTS_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters'),
   SETTLER_POLL_MS: int(50, 600_000).default(2_000),
   SETTLER_PORT: int(0, 65535).default(9470),
   SETTLER_CURSOR_NAME: z
@@ -143,7 +143,7 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>,
       maxGroup !== undefined && connections !== undefined && maxGroup > 0 && connections > 0
         ? { maxGroup, connections }
         : undefined,
-    payments: { mode: e.API_PAYMENT_MODE, webhookSecret: e.API_PAYMENT_WEBHOOK_SECRET },
+    payments: { mode: e.API_PAYMENT_MODE, webhookSecret: e.PAYMENTS_WEBHOOK_SECRET },
     settler: {
       port: e.SETTLER_PORT,
       pollMs: e.SETTLER_POLL_MS,

@@ -29,7 +29,7 @@ describe('loadApiConfig: api, kyc and oracle sections validated once', () => {
   it('lists every invalid variable of every section in one error, by name, never the value', () => {
     const env = {
       ...base(),
-      API_PAYMENT_WEBHOOK_SECRET: 'short-secret-value',
+      PAYMENTS_WEBHOOK_SECRET: 'short-secret-value',
       API_RATE_LIMIT_IP: 'lots',
       API_PORT: '99999',
       ORACLE_ADDRESS: 'not-an-address',
@@ -45,7 +45,7 @@ describe('loadApiConfig: api, kyc and oracle sections validated once', () => {
     expect(error).toBeInstanceOf(ApiConfigError);
     const problems = (error as ApiConfigError).problems.join('\n');
     for (const name of [
-      'API_PAYMENT_WEBHOOK_SECRET',
+      'PAYMENTS_WEBHOOK_SECRET',
       'API_RATE_LIMIT_IP',
       'API_PORT',
       'ORACLE_ADDRESS',

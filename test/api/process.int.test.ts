@@ -208,9 +208,9 @@ describe('api and settler processes (real Postgres, Redis, Hardhat node)', () =>
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       return { child, exited, output: () => out };
     };
-    const bad = run({ ORACLE_ADDRESS: 'nope', SETTLER_POLL_MS: '1', API_PAYMENT_WEBHOOK_SECRET: 'short' });
+    const bad = run({ ORACLE_ADDRESS: 'nope', SETTLER_POLL_MS: '1', PAYMENTS_WEBHOOK_SECRET: 'short' });
     expect(await bad.exited).toBe(2);
-    for (const name of ['ORACLE_ADDRESS', 'SETTLER_POLL_MS', 'API_PAYMENT_WEBHOOK_SECRET']) {
+    for (const name of ['ORACLE_ADDRESS', 'SETTLER_POLL_MS', 'PAYMENTS_WEBHOOK_SECRET']) {
       expect(bad.output()).toContain(name);
     }
     const good = run({});

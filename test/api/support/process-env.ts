@@ -26,7 +26,7 @@ export function processEnv(options: {
     API_PORT: '0',
     SETTLER_PORT: '0',
     API_REDIS_PREFIX: `${prefix}api:`,
-    API_PAYMENT_WEBHOOK_SECRET: randomBytes(24).toString('base64'),
+    PAYMENTS_WEBHOOK_SECRET: randomBytes(24).toString('base64'),
     API_LOG_LEVEL: 'info',
     ORACLE_RPC_URLS: options.rpcUrl,
     ORACLE_CHAIN_ID: '31337',
