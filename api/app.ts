@@ -3,7 +3,9 @@ import express, { type Application, type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { KycError } from '../kyc/index.js';
+import type { ResultStatus } from '../oracle/index.js';
 import type { Db, TransactionPool } from '../lib/db/transaction.js';
+import type { OracleAdminPort } from './admin/oracle-admin.js';
 import { createBetService, type GroupCommitOptions, type IdempotencyKey } from './bets/bet-service.js';
 import { ApiError } from './errors.js';
 import { openApiDocument } from './http/openapi.js';
@@ -41,6 +43,8 @@ export interface ApiModuleDeps {
   readonly rateLimits?: { readonly ip?: RequestHandler; readonly account?: RequestHandler } | undefined;
   /** Mounts routes of other modules (kyc's router, `/metrics`) after the request id and the IP limit. */
   readonly mount?: ((app: Application) => void) | undefined;
+  /** The oracle's admin side (attestations, publication, finality) and the on-chain result of events. */
+  readonly oracleAdmin?: OracleAdminPort | undefined;
   /** Logs one line per request (request id, method, route, status, milliseconds) at info. */
   readonly accessLog?: Pick<Logger, 'info'> | undefined;
 }
@@ -52,6 +56,17 @@ export interface ApiObserver {
 }
 
 const n = (v: bigint): number => Number(v);
+
+/** JSON-safe copy: bigints as decimal strings, dates as ISO strings. */
+function jsonSafe(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  }
+  return value;
+}
 const iso = (d: Date): string => d.toISOString();
 
 /** JSON with sorted keys: the fingerprint of a body does not depend on key order or spacing. */
@@ -162,6 +177,37 @@ export function createApiModule(deps: ApiModuleDeps) {
     markets: await Promise.all(e.markets.map(marketJson)),
   });
 
+  /** The on-chain result (provisional until final); null without the oracle port or when the chain does not answer. */
+  async function eventResult(oracleEventId: string) {
+    if (!deps.oracleAdmin) return null;
+    try {
+      return await deps.oracleAdmin.result(oracleEventId);
+    } catch (error) {
+      deps.logger?.warn({ event: 'api.event_result_failed', err: String(error) }, 'on-chain result not read');
+      return null;
+    }
+  }
+  const oracleAdmin = (): OracleAdminPort => {
+    if (!deps.oracleAdmin) throw new ApiError('API_UNAVAILABLE', 'The oracle is not configured in this process.');
+    return deps.oracleAdmin;
+  };
+  const outcomeOf = async (
+    eventId: string,
+    body: { status: number; values: number[]; endedAt: number | string; version: number },
+  ) => {
+    const event = await markets.event(eventId);
+    return {
+      event,
+      outcome: {
+        eventId: event.oracleEventId,
+        status: body.status as ResultStatus,
+        values: body.values,
+        endedAt: BigInt(body.endedAt),
+        version: body.version,
+      },
+    };
+  };
+
   const player = (req: express.Request): string => {
     const id = req.user?.accountId;
     if (!id) throw new KycError('KYC_NOT_AUTHENTICATED', 'You are not signed in.');
@@ -257,7 +303,10 @@ export function createApiModule(deps: ApiModuleDeps) {
       auth: 'public',
       params: S.EventParams,
       responses: { 200: { description: 'Event', schema: S.Event } },
-      handle: async ({ params }) => ({ status: 200, body: await eventJson(await markets.event(params.eventId)) }),
+      handle: async ({ params }) => {
+        const event = await markets.event(params.eventId);
+        return { status: 200, body: { ...(await eventJson(event)), result: await eventResult(event.oracleEventId) } };
+      },
     }),
     route({
       method: 'get',
@@ -442,8 +491,87 @@ export function createApiModule(deps: ApiModuleDeps) {
     }),
     route({
       method: 'post',
+      path: '/admin/events/:eventId/attestations/payload',
+      summary: 'The EIP-712 result an admin signs for an outcome of the event (nothing written)',
+      tag: 'admin',
+      auth: 'admin',
+      params: S.EventParams,
+      body: S.OutcomeBody,
+      responses: { 200: { description: 'The typed data to sign', schema: S.OracleDocument } },
+      handle: async ({ params, body }) => {
+        const { outcome } = await outcomeOf(params.eventId, body);
+        const result = await oracleAdmin().resultToSign(outcome);
+        return { status: 200, body: jsonSafe({ result }) as Record<string, unknown> };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/admin/events/:eventId/attestations',
+      summary: "Submit the signed admin's attestation of the event's outcome (oracle AttestationService)",
+      tag: 'admin',
+      auth: 'admin',
+      params: S.EventParams,
+      body: S.AttestationBody,
+      responses: { 201: { description: 'Stored (or unchanged); quorum and conflict', schema: S.OracleDocument } },
+      handle: async ({ params, body, req }) => {
+        const who = actor(req);
+        const { event, outcome } = await outcomeOf(params.eventId, body);
+        const receipt = await oracleAdmin().submit({
+          adminId: req.admin?.adminId ?? who.actor,
+          outcome,
+          signature: body.signature,
+          signedWindow: body.signedWindow && {
+            notBefore: BigInt(body.signedWindow.notBefore),
+            deadline: BigInt(body.signedWindow.deadline),
+            epoch: body.signedWindow.epoch,
+          },
+        });
+        await pool.query(
+          'insert into betting.audit_log (actor, action, target, request_id, detail) values ($1, $2, $3, $4, $5)',
+          [
+            who.actor,
+            'attestation.submit',
+            `event:${event.id}`,
+            who.requestId ?? null,
+            JSON.stringify(
+              jsonSafe({
+                action: receipt.action,
+                attester: receipt.attester,
+                outcomeKey: receipt.outcomeKey,
+                version: outcome.version,
+                status: outcome.status,
+                values: outcome.values,
+                support: receipt.support,
+                ready: receipt.ready,
+                conflict: receipt.conflict,
+              }),
+            ),
+          ],
+        );
+        return { status: 201, body: jsonSafe(receipt) as Record<string, unknown> };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/admin/events/:eventId/oracle',
+      summary: 'Quorum, conflicts, publication and finality of the event',
+      tag: 'admin',
+      auth: 'admin',
+      params: S.EventParams,
+      responses: { 200: { description: 'Attestations, publications, chain', schema: S.OracleDocument } },
+      handle: async ({ params }) => {
+        const event = await markets.event(params.eventId);
+        return {
+          status: 200,
+          body: jsonSafe(await oracleAdmin().status(event.oracleEventId)) as Record<string, unknown>,
+        };
+      },
+    }),
+    route({
+      method: 'post',
       path: '/admin/markets/:marketId/:command',
-      summary: 'Open, suspend, close or void a market',
+      summary:
+        'Open, suspend, close or void a market (void of a settled market: compensating entries, reason required)',
       tag: 'admin',
       auth: 'admin',
       params: S.CommandParams,

@@ -19,6 +19,8 @@ export interface PlayerAccounts {
 export interface AdminPrincipal {
   /** Stable actor id written to the audit log (e.g. `oidc:<sub>` or an attester address). */
   readonly actor: string;
+  /** The admin's id (kyc's staff guard sets it): the key of their attester binding in the oracle. */
+  readonly adminId?: string;
 }
 
 /**

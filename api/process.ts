@@ -10,6 +10,7 @@ import { createOracleReader } from '../oracle/index.js';
 import { createProvider } from '../oracle/admin.js';
 import { createMemoryEphemeral, createRedisEphemeral, type Ephemeral } from '../lib/ephemeral/index.js';
 import { PollLoop } from '../lib/poll-loop.js';
+import { createOracleAdmin } from './admin/oracle-admin.js';
 import { createApiModule, type ApiModule } from './app.js';
 import type { ApiConfig } from './config.js';
 import { migrateApi } from './db/migrations.js';
@@ -109,6 +110,12 @@ export async function createApiProcess(
     observer: metrics.api(),
     betGroupCommit: config.betGroupCommit,
     readiness: { rpc: () => provider.getBlockNumber() },
+    oracleAdmin: createOracleAdmin({
+      pool,
+      provider,
+      chainId: config.chain.chainId,
+      oracleAddress: config.chain.oracleAddress,
+    }),
     ...(overrides.now ? { now: overrides.now } : {}),
     rateLimits: {
       ip: rateLimit({

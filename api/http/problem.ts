@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { KYC_ERROR_STATUS, isKycError, problemType } from '../../kyc/index.js';
+import { ORACLE_ERROR_STATUS, isOracleError } from '../../oracle/admin.js';
 import { ApiError, isApiError, type ApiErrorCode } from '../errors.js';
 
 /** HTTP status of each api error code. With kyc's table, the one table of the API edge. */
@@ -36,7 +37,11 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
 };
 
 /** Every code the API can answer with, kyc's included, and its status. */
-export const ERROR_STATUS: Readonly<Record<string, number>> = { ...KYC_ERROR_STATUS, ...API_ERROR_STATUS };
+export const ERROR_STATUS: Readonly<Record<string, number>> = {
+  ...KYC_ERROR_STATUS,
+  ...ORACLE_ERROR_STATUS,
+  ...API_ERROR_STATUS,
+};
 
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad request',
@@ -95,6 +100,11 @@ export function problemHandler(logger?: Pick<Logger, 'error' | 'debug'>): ErrorR
     } else if (isKycError(error)) {
       code = error.code;
       status = KYC_ERROR_STATUS[error.code];
+      detail = error.message;
+    } else if (isOracleError(error)) {
+      // The oracle's messages name the field at fault and never carry a secret (oracle/errors.ts).
+      code = error.code;
+      status = ORACLE_ERROR_STATUS[error.code];
       detail = error.message;
     }
     if (status >= 500 && code === 'API_INTERNAL') {

@@ -124,6 +124,17 @@ export const Market = z.object({
   poolCents: z.number().int().optional(),
   selections: z.array(Selection),
 });
+export const EventResult = z
+  .object({
+    phase: z.enum(['none', 'proposed', 'disputed', 'final']),
+    provisional: z.boolean(),
+    status: z.number().int(),
+    version: z.number().int(),
+    values: z.array(z.number().int()),
+  })
+  .nullable()
+  .describe('The on-chain result: provisional while proposed or disputed (nothing is paid on it)');
+
 export const Event = z.object({
   id: z.string(),
   oracleEventId: z.string(),
@@ -132,6 +143,7 @@ export const Event = z.object({
   startsAt: z.string(),
   runners: z.number().int().nullable(),
   markets: z.array(Market).optional(),
+  result: EventResult.optional(),
 });
 export const Events = z.object({ events: z.array(Event) });
 export const Balance = z.object({ balanceCents: z.number().int() });
@@ -159,3 +171,21 @@ export const WebhookBody = z.strictObject({
   reference: z.string().min(1).max(200),
   status: z.enum(['completed', 'failed']),
 });
+
+// Oracle admin (attestations through oracle/admin.ts).
+const uint = (max: number) => z.number().int().min(0).max(max);
+const seconds = z.union([z.number().int().positive(), z.string().regex(/^\d{1,19}$/)]).describe('Unix seconds');
+export const OutcomeBody = z.strictObject({
+  status: uint(5).describe('ResultStatus: 1 Completed, 2 Cancelled, 3 Postponed, 4 Abandoned, 5 Void'),
+  values: z.array(uint(0xffffffff)).max(64).describe("uint32 values read through the event's outcome schema"),
+  endedAt: seconds,
+  version: z.number().int().min(1).max(0xffffffff),
+});
+export const AttestationBody = OutcomeBody.extend({
+  signature: z.string().regex(/^0x[0-9a-fA-F]{2,4096}$/, 'hex signature (EIP-712, or ERC-1271 bytes)'),
+  signedWindow: z
+    .strictObject({ notBefore: seconds, deadline: seconds, epoch: z.number().int().min(0) })
+    .optional()
+    .describe('The window the signature was made for (from the payload route)'),
+});
+export const OracleDocument = z.record(z.string(), z.unknown()).describe('Oracle view (bigints as decimal strings)');

@@ -1,0 +1,103 @@
+import type { AbstractProvider } from 'ethers';
+import type pg from 'pg';
+import {
+  AttestationService,
+  ChainAttesterSetSource,
+  PgAttestationStore,
+  ProviderContractSignatureVerifier,
+  PublicationStatusReader,
+  oracleContract,
+  type SubmitReceipt,
+} from '../../oracle/admin.js';
+import { Phase, createOracleReader, type OracleReader, type Outcome } from '../../oracle/index.js';
+import type { Result } from '../../oracle/index.js';
+
+/** An event's result as players see it: provisional while proposed or disputed, final once the chain says so. */
+export interface EventResultView {
+  readonly phase: 'none' | 'proposed' | 'disputed' | 'final';
+  /** True until the result is final (nothing is paid on it yet). */
+  readonly provisional: boolean;
+  readonly status: number;
+  readonly version: number;
+  readonly values: readonly number[];
+}
+
+/** What the admin routes and the event views need from the oracle (built by {@link createOracleAdmin}). */
+export interface OracleAdminPort {
+  /** The EIP-712 `Result` an admin signs for `outcome` under the current epoch (no write). */
+  resultToSign(outcome: Outcome): Promise<Result>;
+  /** Verifies and stores an admin's attestation (signature over {@link resultToSign}'s result). */
+  submit(request: {
+    adminId: string;
+    outcome: Outcome;
+    signature: string;
+    signedWindow?: { notBefore: bigint; deadline: bigint; epoch: number } | undefined;
+  }): Promise<SubmitReceipt>;
+  /** Quorum, conflicts, publication and finality of one event. */
+  status(oracleEventId: string): Promise<Record<string, unknown>>;
+  /** The event's on-chain result for players (null when nothing was proposed). */
+  result(oracleEventId: string): Promise<EventResultView | null>;
+}
+
+const PHASES = { [Phase.Proposed]: 'proposed', [Phase.Disputed]: 'disputed', [Phase.Final]: 'final' } as const;
+
+/**
+ * The oracle's admin side for the API, from oracle/admin.ts: the attestation service (no signer
+ * instance: admins send their own signatures), the relayer's publication status, and the chain's view.
+ */
+export function createOracleAdmin(deps: {
+  readonly pool: pg.Pool;
+  readonly provider: AbstractProvider;
+  readonly chainId: bigint;
+  readonly oracleAddress: string;
+  readonly reader?: OracleReader;
+}): OracleAdminPort {
+  const contract = oracleContract(deps.oracleAddress, deps.provider);
+  const store = new PgAttestationStore({ pool: deps.pool });
+  const service = new AttestationService({
+    store,
+    attesterSet: new ChainAttesterSetSource({ contract, ttlMs: 10_000 }),
+    chainId: deps.chainId,
+    oracleAddress: deps.oracleAddress,
+    contractVerifier: new ProviderContractSignatureVerifier(deps.provider),
+  });
+  const publications = new PublicationStatusReader({
+    db: deps.pool,
+    chainId: deps.chainId,
+    contract: deps.oracleAddress,
+  });
+  const reader =
+    deps.reader ??
+    createOracleReader({
+      provider: deps.provider,
+      address: deps.oracleAddress,
+      chainId: deps.chainId,
+      pool: deps.pool,
+    });
+  const result = async (eventId: string): Promise<EventResultView | null> => {
+    const view = await reader.resultOf(eventId);
+    const phase = PHASES[view.phase as keyof typeof PHASES];
+    if (!phase) return null;
+    return { phase, provisional: phase !== 'final', status: view.status, version: view.version, values: view.values };
+  };
+  return {
+    resultToSign: (outcome) => service.resultFor(outcome),
+    submit: (request) =>
+      service.submit({
+        adminId: request.adminId,
+        outcome: request.outcome,
+        signature: request.signature,
+        ...(request.signedWindow ? { signedWindow: request.signedWindow } : {}),
+      }),
+    async status(eventId) {
+      const [attestations, published, chain, final] = await Promise.all([
+        service.attestationsFor(eventId),
+        publications.forEvent(eventId),
+        result(eventId),
+        reader.isFinal(eventId),
+      ]);
+      return { attestations, publications: published, chain, final };
+    },
+    result,
+  };
+}
