@@ -1,0 +1,262 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Wallet } from 'ethers';
+import { pino } from 'pino';
+import { startLocalIdp, type LocalIdp } from '../../kyc/idp/index.js';
+import { PgReadyResultSource } from '../../oracle/attestations/pg-ready-result-source.js';
+import { ChainAttesterSetSource, PgAttestationStore, oracleContract } from '../../oracle/admin.js';
+import { RESULT_TYPES, oracleDomain, resultMessage, type Result } from '../../oracle/result.js';
+import { loadApiConfig } from '../../api/config.js';
+import { createApiProcess, createSettlerProcess } from '../../api/process.js';
+import { freePort } from '../support/chain.js';
+import { testRedisUrl } from '../support/services.js';
+import { Browser } from '../kyc/support/browser.js';
+import {
+  ATTESTERS,
+  DISPUTE_WINDOW,
+  createWorld,
+  elapse,
+  makeIndexer,
+  makeRelayer,
+  type OracleWorld,
+} from '../oracle/chain/harness.js';
+import { bettingDbOn, type BettingDb } from './support/db.js';
+import { processEnv } from './support/process-env.js';
+
+const quiet = () =>
+  pino(
+    { level: 'warn' },
+    new Writable({
+      write(_c, _e, done) {
+        done();
+      },
+    }),
+  );
+
+/**
+ * End to end on the composed processes: players sign up through the local FranceConnect-like provider
+ * (real oidc-provider), choose limits, deposit and bet on two markets; admins sign in through the staff
+ * OIDC provider and attest through the API; the relayer publishes, the indexer sees it final after the
+ * window, the settler process pays; balances, statements and house revenue as computed by hand.
+ */
+describe('end to end: FranceConnect signup → deposit → bets → admins attest → relayer → indexer → settler', () => {
+  let world: OracleWorld;
+  let b: BettingDb;
+  let idp: LocalIdp;
+  let appBase: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    world = await createWorld('api_e2e');
+    b = await bettingDbOn(world.db);
+    const port = await freePort();
+    appBase = `http://127.0.0.1:${port}`;
+    const fcSecret = randomBytes(24).toString('base64url');
+    const staffSecret = randomBytes(24).toString('base64url');
+    idp = await startLocalIdp({
+      clients: [
+        {
+          clientId: 'fc-client',
+          clientSecret: fcSecret,
+          redirectUris: [`${appBase}/auth/franceconnect/callback`],
+          postLogoutRedirectUris: [`${appBase}/auth/franceconnect/logout/callback`],
+        },
+        {
+          clientId: 'staff-client',
+          clientSecret: staffSecret,
+          redirectUris: [`${appBase}/admin/auth/callback`],
+          idTokenAlg: 'RS256',
+          userinfoAlg: null,
+          staff: true,
+        },
+      ],
+    });
+    env = processEnv({
+      databaseUrl: world.db.url,
+      rpcUrl: world.node.url,
+      oracleAddress: world.address,
+      redisUrl: testRedisUrl(),
+      appBase,
+      issuer: idp.issuer,
+      extra: {
+        API_PORT: String(port),
+        FRANCECONNECT_CLIENT_SECRET: fcSecret,
+        STAFF_OIDC_ISSUER: idp.issuer,
+        STAFF_OIDC_CLIENT_ID: 'staff-client',
+        STAFF_OIDC_CLIENT_SECRET: staffSecret,
+        STAFF_OIDC_REDIRECT_URI: `${appBase}/admin/auth/callback`,
+        KYC_LOGIN_RATE_LIMIT: '10000',
+        SETTLER_POLL_MS: '100',
+      },
+    });
+    const store = new PgAttestationStore({ pool: b.pool });
+    for (const [i, admin] of ['alice', 'bob', 'carol'].entries()) {
+      await store.bind(admin, world.node.wallet(ATTESTERS[i]!).address);
+    }
+  });
+  afterAll(async () => {
+    expect(await b.ledgerTotal()).toBe(0n);
+    await idp.close();
+    await b.pool.end();
+    await world.close();
+  });
+
+  const json = async (browser: Browser, path: string, method = 'GET', body?: unknown, headers = {}) => {
+    const r = await browser.request(`${appBase}${path}`, {
+      method,
+      headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  const signUp = async (identity: string) => {
+    const browser = new Browser();
+    const start = await browser.request(`${appBase}/auth/franceconnect`);
+    expect(start.status).toBe(303);
+    const callback = await browser.runToOrigin(start.headers.get('location')!, appBase, identity);
+    expect((await browser.request(callback, { headers: { accept: 'application/json' } })).status).toBe(303);
+    const limits = await json(browser, '/auth/me/limits', 'PUT', {
+      weeklyDepositCents: 100_000,
+      weeklyStakeCents: 50_000,
+    });
+    expect(limits.status).toBe(200);
+    return browser;
+  };
+  const staffSignIn = async (identity: string) => {
+    const browser = new Browser();
+    const start = await browser.request(`${appBase}/admin/auth/login`);
+    expect(start.status).toBe(303);
+    const callback = await browser.runToOrigin(start.headers.get('location')!, appBase, identity);
+    expect((await browser.request(callback, { headers: { accept: 'application/json' } })).status).toBe(303);
+    return browser;
+  };
+
+  it('pays exactly as computed by hand', async () => {
+    const api = await createApiProcess(loadApiConfig(env, 'api'), { logger: quiet() });
+    const settler = await createSettlerProcess(loadApiConfig(env, 'settler'), { logger: quiet() });
+    try {
+      const alice = await staffSignIn('alice');
+      const startsAt = new Date(Date.now() + 3600_000);
+      const created = await json(alice, '/admin/events', 'POST', {
+        oracleEventId: `0x${'cd'.repeat(31)}02`,
+        schema: 'football.match/v1',
+        name: 'Lens v Brest',
+        startsAt: startsAt.toISOString(),
+      });
+      expect(created.status).toBe(201);
+      const eventId = created.body.id as string;
+      const market = async (definition: object, takeoutBps: number) => {
+        const m = await json(alice, `/admin/events/${eventId}/markets`, 'POST', {
+          definition,
+          closesAt: new Date(startsAt.getTime() - 60_000).toISOString(),
+          takeoutBps,
+          minStakeCents: 100,
+          maxStakeCents: 50_000,
+        });
+        expect(m.status).toBe(201);
+        expect((await json(alice, `/admin/markets/${m.body.id as string}/open`, 'POST', {})).status).toBe(200);
+        return m.body.id as string;
+      };
+      const winner = await market({ type: 'match-winner' }, 1500);
+      const total = await market({ type: 'total-goals', line: 1.5 }, 1000);
+
+      const dubois = await signUp('dubois');
+      const plus = await signUp('plus');
+      for (const p of [dubois, plus]) {
+        expect((await json(p, '/me/deposits', 'POST', { amountCents: 40_000 })).status).toBe(201);
+      }
+      const bet = async (p: Browser, key: string, bets: object[]) =>
+        expect((await json(p, '/bets/batch', 'POST', { bets }, { 'idempotency-key': key })).status).toBe(201);
+      await bet(dubois, 'd1', [
+        { marketId: winner, selection: 'away', stakeCents: 5_000 },
+        { marketId: total, selection: 'under', stakeCents: 3_000 },
+      ]);
+      await bet(plus, 'p1', [
+        { marketId: winner, selection: 'home', stakeCents: 15_000 },
+        { marketId: winner, selection: 'away', stakeCents: 1_000 },
+        { marketId: total, selection: 'over', stakeCents: 7_000 },
+      ]);
+      for (const m of [winner, total]) {
+        expect((await json(alice, `/admin/markets/${m}/close`, 'POST', {})).status).toBe(200);
+      }
+
+      // Three admins attest 0-1 through the API with their own keys.
+      const outcome = { status: 1, values: [0, 1], endedAt: Math.floor(Date.now() / 1000) - 60, version: 1 };
+      const payload = await json(alice, `/admin/events/${eventId}/attestations/payload`, 'POST', outcome);
+      const r = payload.body.result as Record<string, string | number | number[]>;
+      const result: Result = {
+        eventId: r.eventId as string,
+        status: r.status as Result['status'],
+        values: r.values as number[],
+        endedAt: BigInt(r.endedAt as string),
+        version: r.version as number,
+        notBefore: BigInt(r.notBefore as string),
+        deadline: BigInt(r.deadline as string),
+        epoch: r.epoch as number,
+      };
+      const domain = oracleDomain(world.chainId, world.address);
+      for (const [i, admin] of ['alice', 'bob', 'carol'].entries()) {
+        const browser = admin === 'alice' ? alice : await staffSignIn(admin);
+        const signature = await new Wallet(world.node.wallet(ATTESTERS[i]!).privateKey).signTypedData(
+          domain,
+          RESULT_TYPES,
+          resultMessage(result),
+        );
+        const submitted = await json(browser, `/admin/events/${eventId}/attestations`, 'POST', {
+          ...outcome,
+          signature,
+        });
+        expect(submitted.status).toBe(201);
+        if (i === 2) expect(submitted.body).toMatchObject({ ready: true, support: 3 });
+      }
+
+      const { relayer, lock } = makeRelayer(
+        world,
+        new PgReadyResultSource({
+          store: new PgAttestationStore({ pool: b.pool }),
+          attesterSet: new ChainAttesterSetSource({
+            contract: oracleContract(world.address, world.node.provider),
+            ttlMs: 0,
+          }),
+          deployment: { chainId: world.chainId, contract: world.address },
+        }),
+      );
+      await lock.tryAcquire();
+      try {
+        await relayer.tick();
+        await relayer.tick();
+      } finally {
+        await lock.release();
+      }
+      const seen = await json(dubois, `/events/${eventId}`);
+      expect(seen.body.result).toMatchObject({ phase: 'proposed', provisional: true, values: [0, 1] });
+      await elapse(world, DISPUTE_WINDOW + 1);
+      await makeIndexer(world).tick();
+
+      const balance = async (p: Browser) => (await json(p, '/me/balance')).body.balanceCents as number;
+      for (let i = 0; i < 200 && (await balance(dubois)) === 32_000; i++) await new Promise((x) => setTimeout(x, 100));
+      // 1X2 (15 %): pool 21,000, net 17,850; away stake 6,000 → dividend floor(17,850 × 100 / 6,000) = 297:
+      // dubois 5,000 → 14,850, plus 1,000 → 2,970; breakage 30; takeout 3,150.
+      // Over/under 1.5 (1 goal: under, 10 %): pool 10,000, net 9,000; dubois alone on under: 3,000 → 300 → 9,000.
+      expect(await balance(dubois)).toBe(40_000 - 8_000 + 14_850 + 9_000);
+      expect(await balance(plus)).toBe(40_000 - 23_000 + 2_970);
+      const house = await b.pool.query<{ t: string }>(
+        `select coalesce(sum(e.amount_cents), 0)::text as t from betting.ledger_entries e
+           join betting.ledger_accounts a on a.id = e.account_id where a.kind = 'house_revenue'`,
+      );
+      expect(house.rows[0]!.t).toBe(String(3_150 + 30 + 1_000));
+      const statement = await json(dubois, '/me/statement');
+      expect(
+        (statement.body.lines as { amountCents: number }[]).map((l) => l.amountCents).sort((x, y) => x - y),
+      ).toEqual([-8_000, 9_000, 14_850, 40_000]);
+      const final = await json(plus, `/events/${eventId}`);
+      expect(final.body.result).toMatchObject({ phase: 'final', provisional: false });
+      const audit = await b.pool.query<{ actor: string; action: string }>(
+        `select actor, action from betting.audit_log where action = 'attestation.submit' order by id`,
+      );
+      expect(audit.rows.length).toBe(3);
+    } finally {
+      await settler.close();
+      await api.close();
+    }
+  });
+});
