@@ -364,7 +364,26 @@ export function createApiModule(deps: ApiModuleDeps) {
       auth: 'player',
       query: S.MyBetsQuery,
       responses: { 200: { description: 'A page of bets', schema: S.Bets } },
-      handle: async ({ query, req }) => ({ status: 200, body: { bets: await bets.myBets(player(req), query) } }),
+      handle: async ({ query, req }) => {
+        const page = await bets.myBets(player(req), query);
+        if (!deps.oracleAdmin || page.length === 0) return { status: 200, body: { bets: page } };
+        // The on-chain result of each bet's event: one query for the events, one chain read per event.
+        const { rows } = await pool.query<{ market_id: string; oracle_event_id: string }>(
+          `select m.id::text as market_id, e.oracle_event_id from betting.markets m
+             join betting.events e on e.id = m.event_id where m.id = any($1::bigint[])`,
+          [[...new Set(page.map((x) => x.marketId))]],
+        );
+        const eventOf = new Map(rows.map((r) => [r.market_id, r.oracle_event_id]));
+        const results = new Map(
+          await Promise.all(
+            [...new Set(rows.map((r) => r.oracle_event_id))].map(async (id) => [id, await eventResult(id)] as const),
+          ),
+        );
+        return {
+          status: 200,
+          body: { bets: page.map((x) => ({ ...x, result: results.get(eventOf.get(x.marketId) ?? '') ?? null })) },
+        };
+      },
     }),
     route({
       method: 'get',

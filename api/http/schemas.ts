@@ -89,6 +89,17 @@ export const Problem = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .describe('RFC 9457 problem details');
+export const EventResult = z
+  .object({
+    phase: z.enum(['none', 'proposed', 'disputed', 'final']),
+    provisional: z.boolean(),
+    status: z.number().int(),
+    version: z.number().int(),
+    values: z.array(z.number().int()),
+  })
+  .nullable()
+  .describe('The on-chain result: provisional while proposed or disputed (nothing is paid on it)');
+
 export const Bet = z.object({
   id: z.string(),
   marketId: z.string(),
@@ -98,6 +109,7 @@ export const Bet = z.object({
   state: z.enum(['accepted', 'won', 'lost', 'refunded']),
   payoutCents: z.number().int().nullable(),
   settlementId: z.string().nullable(),
+  result: EventResult.optional().describe("The event's on-chain result (my bets): provisional until final"),
 });
 export const Bets = z.object({ bets: z.array(Bet) });
 export const Selection = z.object({
@@ -124,17 +136,6 @@ export const Market = z.object({
   poolCents: z.number().int().optional(),
   selections: z.array(Selection),
 });
-export const EventResult = z
-  .object({
-    phase: z.enum(['none', 'proposed', 'disputed', 'final']),
-    provisional: z.boolean(),
-    status: z.number().int(),
-    version: z.number().int(),
-    values: z.array(z.number().int()),
-  })
-  .nullable()
-  .describe('The on-chain result: provisional while proposed or disputed (nothing is paid on it)');
-
 export const Event = z.object({
   id: z.string(),
   oracleEventId: z.string(),

@@ -178,6 +178,11 @@ describe('attest through the API → relayer → indexer → settler (Hardhat no
       version: 1,
       values: [3, 1],
     });
+    const mine = await asPlayer(request(api.app).get('/me/bets'), players[0]!);
+    expect((mine.body as { bets: { state: string; result: unknown }[] }).bets.map((x) => [x.state, x.result])).toEqual([
+      ['accepted', { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1] }],
+      ['accepted', { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1] }],
+    ]);
     const status = await asAdmin(request(api.app).get(`/admin/events/${event.id}/oracle`));
     expect(status.status).toBe(200);
     expect(status.body).toMatchObject({ final: false, chain: { phase: 'proposed' } });
@@ -211,9 +216,9 @@ describe('attest through the API → relayer → indexer → settler (Hardhat no
     );
     expect(house.rows[0]!.t).toBe('3400');
     const statement = await asPlayer(request(api.app).get('/me/statement'), players[0]!);
-    expect((statement.body as { lines: { amountCents: number }[] }).lines.map((l) => l.amountCents)).toEqual([
-      9_000, 7_200, -8_500, 50_000,
-    ]); // newest first: one settlement line per market
+    // One settlement line per market (the two settlers may settle them in either order), the bets, the deposit.
+    const amounts = (statement.body as { lines: { amountCents: number }[] }).lines.map((l) => l.amountCents);
+    expect(amounts.sort((x, y) => x - y)).toEqual([-8_500, 7_200, 9_000, 50_000]);
     const myBets = await asPlayer(request(api.app).get('/me/bets'), players[1]!);
     expect((myBets.body as { bets: { state: string }[] }).bets.map((x) => x.state)).toEqual(['lost', 'lost']);
     const audit = await b.pool.query<{ actor: string }>(
