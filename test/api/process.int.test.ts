@@ -196,18 +196,19 @@ describe('api and settler processes (real Postgres, Redis, Hardhat node)', () =>
     expect(rows[0]!.n).toBe(0);
   });
 
+  /** `npm run settler` as a child process (the script's command line). */
+  const run = (extra: Record<string, string | undefined>) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts', 'settler'], {
+      env: { PATH: process.env.PATH, ...env({ SETTLER_POLL_MS: '100' }), ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, exited, output: () => out };
+  };
   it('npm run settler: a bad configuration exits 2 naming every variable; SIGTERM exits 0 after stopping', async () => {
-    const run = (extra: Record<string, string | undefined>) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts', 'settler'], {
-        env: { PATH: process.env.PATH, ...env({ SETTLER_POLL_MS: '100' }), ...extra },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      return { child, exited, output: () => out };
-    };
     const bad = run({ ORACLE_ADDRESS: 'nope', SETTLER_POLL_MS: '1', PAYMENTS_WEBHOOK_SECRET: 'short' });
     expect(await bad.exited).toBe(2);
     for (const name of ['ORACLE_ADDRESS', 'SETTLER_POLL_MS', 'PAYMENTS_WEBHOOK_SECRET']) {
@@ -218,5 +219,105 @@ describe('api and settler processes (real Postgres, Redis, Hardhat node)', () =>
     good.child.kill('SIGTERM');
     expect(await good.exited).toBe(0);
     expect(good.output()).toContain('"event":"process.shutdown"');
+  });
+
+  it('npm run settler killed (SIGKILL) in the middle of a market: nothing of it commits; restarted, every bet settled once', async () => {
+    const markets = createMarketService({ pool: b.pool });
+    const wallet = createWalletService({
+      pool: b.pool,
+      players: sqlPlayerAccounts,
+      provider: new SandboxPaymentProvider({ mode: 'instant', secret: 'x'.repeat(32) }),
+    });
+    const bets = createBetService({ pool: b.pool, players: sqlPlayerAccounts });
+    const result: Result = await makeResult(world, 'process/killed', { values: [2, 0] });
+    const event = await markets.createEvent(
+      {
+        oracleEventId: result.eventId,
+        schema: 'football.match/v1',
+        name: 'C v D',
+        startsAt: new Date(Date.now() + 3600_000),
+      },
+      admin,
+    );
+    const market = await markets.createMarket(
+      event.id,
+      {
+        definition: { type: 'match-winner' },
+        closesAt: new Date(Date.now() + 1800_000),
+        takeoutBps: 0,
+        minStakeCents: 100n,
+        maxStakeCents: 100_000n,
+      },
+      admin,
+    );
+    await markets.command(market.id, 'open', admin);
+    const players = [await b.account(), await b.account(), await b.account()];
+    for (const p of players) await wallet.deposit(p, 10_000n);
+    await bets.place(players[0]!, [{ marketId: market.id, selection: 'home', stakeCents: 1_000n }]);
+    await bets.place(players[1]!, [{ marketId: market.id, selection: 'home', stakeCents: 3_000n }]);
+    await bets.place(players[2]!, [{ marketId: market.id, selection: 'away', stakeCents: 4_000n }]);
+    await markets.command(market.id, 'close', admin);
+    const signed = await sign(world, result, [1, 2, 3]);
+    const relayer = world.oracle.connect(world.node.wallet(8)) as Contract;
+    const tx = (await relayer.getFunction('propose')(
+      resultMessage(result),
+      packSignatures(
+        ATTESTERS.map((i) => world.node.wallet(i).address),
+        signed,
+      ),
+    )) as ContractTransactionResponse;
+    await tx.wait();
+    await elapse(world, DISPUTE_WINDOW + 1);
+    await makeIndexer(world).tick();
+
+    // Hold a winner's cash row: the settler's market transaction blocks at its ledger entries.
+    const holder = await b.pool.connect();
+    await holder.query('begin');
+    await holder.query(
+      `select 1 from betting.ledger_accounts where kind = 'player_cash' and player_id = $1 for update`,
+      [players[1]],
+    );
+    const first = run({ SETTLER_POLL_MS: '100' });
+    try {
+      await until('the settler to block inside the market', async () => {
+        const { rows } = await b.pool.query(
+          `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%settled as%'`,
+        );
+        return rows.length > 0;
+      });
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBeNull(); // killed, no exit code
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+    // The orphaned backend finishes its statement, finds no COMMIT, rolls back.
+    await until("the killed settler's backend to leave", async () => {
+      const { rows } = await b.pool.query(
+        `select 1 from pg_stat_activity where datname = current_database() and query like '%settled as%' and pid <> pg_backend_pid()`,
+      );
+      return rows.length === 0;
+    });
+    const none = await b.pool.query('select 1 from betting.settlements where market_id = $1', [market.id]);
+    expect(none.rowCount).toBe(0);
+
+    const second = run({ SETTLER_POLL_MS: '100' });
+    try {
+      await until('the restarted settler to settle', async () => (await wallet.balance(players[1]!)) > 7_000n);
+    } finally {
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    }
+    // 2-0, no takeout: pool 8,000 to the home stake 4,000 → dividend 200: 2,000 and 6,000.
+    expect(await wallet.balance(players[0]!)).toBe(9_000n + 2_000n);
+    expect(await wallet.balance(players[1]!)).toBe(7_000n + 6_000n);
+    expect(await wallet.balance(players[2]!)).toBe(6_000n);
+    const settled = await b.pool.query<{ n: number; open: number }>(
+      `select (select count(*)::int from betting.settlements where market_id = $1) as n,
+              (select count(*)::int from betting.bets where market_id = $1 and state = 'accepted') as open`,
+      [market.id],
+    );
+    expect(settled.rows[0]).toEqual({ n: 1, open: 0 });
+    expect(await b.ledgerTotal()).toBe(0n);
   });
 });
