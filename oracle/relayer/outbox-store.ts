@@ -1,32 +1,44 @@
 /**
- * What the relayer publishes: one result (`propose`, sent as `proposePacked()`) or one batch root
- * (`batch`, sent as `proposeBatchPacked()`).
+ * What the relayer publishes: one result (`propose`, sent as `proposePacked()`), one batch root
+ * (`batch`, sent as `proposeBatchPacked()`), or one leaf of a final root written to storage (`leaf`, sent
+ * as `publishFromBatch(root, leaf, proof)`).
  */
-export type PublicationKind = 'propose' | 'batch';
+export type PublicationKind = 'propose' | 'batch' | 'leaf';
+
+/** Deadline of a publication that carries no signature (a `leaf`): the largest value the column holds. */
+export const NO_DEADLINE = 9_223_372_036_854_775_807n;
 
 /** See `oracle/db/migrations/0002_chain.sql` for the meaning of each state. */
 export type PublicationState =
   | 'pending'
   | 'awaiting_signatures'
+  | 'awaiting_root'
   | 'sent'
   | 'mined'
   | 'confirmed'
   | 'already_published'
+  | 'superseded'
   | 'conflict'
   | 'expired'
   | 'failed';
 
 /** States the relayer still works on. */
-export const OPEN_PUBLICATION_STATES: readonly PublicationState[] = ['pending', 'awaiting_signatures', 'sent', 'mined'];
+export const OPEN_PUBLICATION_STATES: readonly PublicationState[] = [
+  'pending',
+  'awaiting_signatures',
+  'awaiting_root',
+  'sent',
+  'mined',
+];
 
 export interface Publication {
   readonly id: string;
   readonly kind: PublicationKind;
-  /** eventId (propose) or root (batch). */
+  /** eventId (propose, leaf) or root (batch). */
   readonly subject: string;
-  /** EIP-712 digest (propose) or root (batch). */
+  /** EIP-712 digest (propose), root (batch) or `<root>:<eventId>` (leaf). */
   readonly payloadKey: string;
-  /** outcomeKey of the payload (propose). */
+  /** outcomeKey of the payload (propose, leaf). */
   readonly outcomeKey: string | null;
   readonly version: number | null;
   readonly digest: string | null;
@@ -47,7 +59,8 @@ export interface Publication {
 }
 
 /** `signed`: recorded, maybe not broadcast; `broadcast`: handed to the provider; then one outcome. */
-export type TransactionState = 'signed' | 'broadcast' | 'mined' | 'replaced' | 'dropped' | 'cancelled';
+/** `reverted`: mined with a failed receipt (never again taken for the publication's receipt). */
+export type TransactionState = 'signed' | 'broadcast' | 'mined' | 'reverted' | 'replaced' | 'dropped' | 'cancelled';
 
 export interface OutboxTransaction {
   readonly id: string;
@@ -113,6 +126,20 @@ export interface OutboxStore {
   heldOutcomeKeys(keys: readonly string[]): Promise<Set<string>>;
   /** Inserts a publication unless one exists for the same kind + payload key; returns it when inserted. */
   createPublication(publication: NewPublication, items?: readonly BatchItem[]): Promise<Publication | undefined>;
+  /**
+   * Batch roots this outbox published (`confirmed` or `already_published`) whose leaves are not queued yet,
+   * oldest first: the roots in their dispute window (or final since the last tick), never the history.
+   */
+  rootsAwaitingLeaves(options: { limit: number }): Promise<string[]>;
+  /** Leaves of `root` (with their proofs) that have no `leaf` publication yet, in leaf order. */
+  unpublishedLeaves(root: string): Promise<BatchItem[]>;
+  /**
+   * Queues one `leaf` publication (state `pending`) per leaf of `root`, at most once per root and leaf, and
+   * marks the root's leaves queued, in one statement. Returns how many publications it created.
+   */
+  queueLeaves(root: string, leaves: readonly BatchItem[]): Promise<number>;
+  /** Marks the leaves of `root` handled without queueing any (a root governance rejected). */
+  markLeavesQueued(root: string): Promise<void>;
   /** Which of these outcome keys were leaves of a batch root that was abandoned (failed or expired). */
   abandonedBatchOutcomeKeys(keys: readonly string[]): Promise<Set<string>>;
   openPublications(): Promise<Publication[]>;

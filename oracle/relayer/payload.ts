@@ -1,4 +1,5 @@
-import type { AttesterSignature, Batch, Result, ResultStatus } from '../result.js';
+import type { AttesterSignature, Batch, Outcome, Result, ResultStatus } from '../result.js';
+import type { BatchItem } from './outbox-store.js';
 
 /** A `propose` publication as stored in the outbox (JSON-safe: bigints as decimal strings). */
 export interface ProposePayload {
@@ -69,4 +70,37 @@ export function toBatchPayload(batch: Batch): BatchPayload {
 export function batchOfPayload(payload: BatchPayload): Batch {
   const b = payload.batch;
   return { root: b.root, count: b.count, notBefore: BigInt(b.notBefore), deadline: BigInt(b.deadline), epoch: b.epoch };
+}
+
+/** A `leaf` publication as stored in the outbox: one leaf of a root and its Merkle proof. */
+export interface LeafPayload {
+  readonly root: string;
+  readonly leaf: { eventId: string; status: number; values: number[]; endedAt: string; version: number };
+  readonly proof: string[];
+}
+
+export function toLeafPayload(root: string, item: BatchItem): LeafPayload {
+  return {
+    root,
+    leaf: {
+      eventId: item.eventId,
+      status: item.status,
+      values: [...item.values],
+      endedAt: item.endedAt.toString(),
+      version: item.version,
+    },
+    proof: [...item.proof],
+  };
+}
+
+/** The leaf of a `leaf` payload as an outcome (`IResultsOracle.BatchedResult`). */
+export function leafOfPayload(payload: LeafPayload): Outcome {
+  const l = payload.leaf;
+  return {
+    eventId: l.eventId,
+    status: l.status as ResultStatus,
+    values: l.values,
+    endedAt: BigInt(l.endedAt),
+    version: l.version,
+  };
 }

@@ -11,6 +11,8 @@ import type {
   PublicationState,
   TransactionState,
 } from './outbox-store.js';
+import { NO_DEADLINE } from './outbox-store.js';
+import { toLeafPayload } from './payload.js';
 
 /** Anything that runs one SQL statement: a `pg.Pool`, or the relayer lock's session. */
 export interface SqlRunner {
@@ -135,6 +137,91 @@ export class PgOutboxStore implements OutboxStore {
     return rows[0] ? toPublication(rows[0]) : undefined;
   }
 
+  async rootsAwaitingLeaves(options: { limit: number }): Promise<string[]> {
+    const { rows } = await this.db().query<{ subject: string }>(
+      `select subject from oracle_publications
+        where chain_id = $1 and contract = $2 and kind = 'batch' and state in ('confirmed', 'already_published')
+          and leaves_queued_at is null
+        order by id limit $3`,
+      [this.chainId, this.contract, options.limit],
+    );
+    return rows.map((r) => r.subject);
+  }
+
+  async unpublishedLeaves(root: string): Promise<BatchItem[]> {
+    const { rows } = await this.db().query<{
+      event_id: string;
+      outcome_key: string;
+      leaf_index: number;
+      status: number;
+      values_: number[];
+      ended_at: string;
+      version: number;
+      proof: string[];
+    }>(
+      `select i.* from oracle_batch_items i
+        where i.root = $3
+          and not exists (select 1 from oracle_publications l
+                           where l.chain_id = $1 and l.contract = $2 and l.kind = 'leaf'
+                             and l.payload_key = i.root || ':' || i.event_id)
+        order by i.leaf_index`,
+      [this.chainId, this.contract, root],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      outcomeKey: r.outcome_key,
+      leafIndex: r.leaf_index,
+      status: r.status,
+      values: r.values_,
+      endedAt: BigInt(r.ended_at),
+      version: r.version,
+      proof: r.proof,
+    }));
+  }
+
+  async queueLeaves(root: string, leaves: readonly BatchItem[]): Promise<number> {
+    // One statement (it may run on the lock's session): the leaf publications, unique per root and leaf,
+    // and the root's mark, together or not at all.
+    const { rows } = await this.db().query<{ n: number }>(
+      `with mark as (
+         update oracle_publications set leaves_queued_at = now(), updated_at = now()
+          where chain_id = $1 and contract = $2 and kind = 'batch' and subject = $3 and leaves_queued_at is null
+       ), l as (
+         insert into oracle_publications
+           (chain_id, contract, kind, subject, payload_key, outcome_key, version, digest, payload, deadline, state)
+         select $1, $2, 'leaf', x.event_id, $3 || ':' || x.event_id, x.outcome_key, x.version, null, x.payload, $5,
+                'pending'
+           from jsonb_to_recordset($4::jsonb) as x(event_id text, outcome_key text, version int, payload jsonb)
+         on conflict (chain_id, contract, kind, payload_key) do nothing
+         returning 1
+       )
+       select count(*)::int as n from l`,
+      [
+        this.chainId,
+        this.contract,
+        root,
+        JSON.stringify(
+          leaves.map((leaf) => ({
+            event_id: leaf.eventId,
+            outcome_key: leaf.outcomeKey,
+            version: leaf.version,
+            payload: toLeafPayload(root, leaf),
+          })),
+        ),
+        NO_DEADLINE.toString(),
+      ],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async markLeavesQueued(root: string): Promise<void> {
+    await this.db().query(
+      `update oracle_publications set leaves_queued_at = now(), updated_at = now()
+        where chain_id = $1 and contract = $2 and kind = 'batch' and subject = $3 and leaves_queued_at is null`,
+      [this.chainId, this.contract, root],
+    );
+  }
+
   async abandonedBatchOutcomeKeys(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const { rows } = await this.db().query<{ key: string }>(
@@ -149,7 +236,8 @@ export class PgOutboxStore implements OutboxStore {
   async openPublications(): Promise<Publication[]> {
     const { rows } = await this.db().query<PublicationRow>(
       `select * from oracle_publications
-        where chain_id = $1 and contract = $2 and state in ('pending', 'awaiting_signatures', 'sent', 'mined')
+        where chain_id = $1 and contract = $2
+          and state in ('pending', 'awaiting_signatures', 'awaiting_root', 'sent', 'mined')
         order by id`,
       [this.chainId, this.contract],
     );
@@ -166,7 +254,8 @@ export class PgOutboxStore implements OutboxStore {
 
   async transactionsOf(publicationId: string): Promise<OutboxTransaction[]> {
     const { rows } = await this.db().query<TransactionRow>(
-      'select * from oracle_transactions where publication_id = $1 order by attempt',
+      // In signing order: the attempts of one nonce, then those of a later nonce (a publication sent again).
+      'select * from oracle_transactions where publication_id = $1 order by id',
       [publicationId],
     );
     return rows.map(toTransaction);

@@ -16,7 +16,13 @@ import type { AttesterSetSource } from '../chain/attester-set-source.js';
 import type { Logger } from '../chain/logger.js';
 import { broadcastRaw } from '../chain/provider.js';
 import { silentLogger } from '../chain/logger.js';
-import { decodeOracleRevert, oracleContract, readResultView, type OracleRevert } from '../chain/oracle-contract.js';
+import {
+  decodeOracleRevert,
+  oracleContract,
+  readResultView,
+  type OracleRevert,
+  type ResultView,
+} from '../chain/oracle-contract.js';
 import { isTransientProviderError, type ChainPolicy } from '../chain/resilience.js';
 import { BrokenCircuitError } from 'cockatiel';
 import { OracleError, isTransientOracleCode } from '../errors.js';
@@ -34,16 +40,18 @@ import {
   type AttesterSignature,
   type Batch,
 } from '../result.js';
-import type { Phase } from '../result.js';
+import { Phase, type Outcome } from '../result.js';
 import type { BatchSignatureStore } from './batch-requests.js';
 import type { FeePolicy, Fees } from './fee-policy.js';
 import type { ConfirmedBlock, OutboxStore, OutboxTransaction, Publication } from './outbox-store.js';
 import {
   batchOfPayload,
+  leafOfPayload,
   resultOfPayload,
   toBatchPayload,
   toProposePayload,
   type BatchPayload,
+  type LeafPayload,
   type ProposePayload,
 } from './payload.js';
 
@@ -112,6 +120,8 @@ export interface TickReport {
   readonly sent: number;
   readonly replaced: number;
   readonly confirmed: number;
+  /** Leaf publications queued this tick (leaves of roots that became final). */
+  readonly leaves: number;
 }
 
 /**
@@ -124,7 +134,9 @@ export interface TickReport {
  *    byte for byte; a transaction not mined after `replaceAfterMs` is replaced (same nonce, fees +X%);
  *    a receipt that vanished (reorg) puts the publication back in flight.
  * 2. **collect** ready results the outbox does not hold yet: one `propose` publication each, or — when
- *    at least `batchThreshold` are waiting and a batch signature store exists — one batch root request.
+ *    at least `batchThreshold` are waiting and a batch signature store exists — one batch root request;
+ *    and, for every root this outbox published that is now final on-chain, one `leaf` publication per
+ *    leaf (`publishFromBatch(root, leaf, proof)`), queued once per root and leaf.
  * 3. **send** pending publications (up to `maxInFlight` in flight) as packed calldata (`proposePacked()` /
  *    `proposeBatchPacked()`: selector ‖ packed payload ‖ bundle, the same payloads and errors as
  *    `propose` / `proposeBatch` for ≈1,700 gas less; the publication kinds keep their names): simulate
@@ -160,9 +172,10 @@ export class ResultRelayer {
     if (requeued > 0) this.log.info({ requeued }, 'failed publications with a transient code back in the queue');
     const reconciled = await this.reconcile(head.number, chainNow);
     const collected = await this.collect(chainNow);
+    const leaves = await this.collectLeaves();
     const sent = await this.send(chainNow);
     await this.refreshGauges();
-    return { ready: collected.ready, queued: collected.queued, sent, ...reconciled };
+    return { ready: collected.ready, queued: collected.queued, sent, ...reconciled, leaves };
   }
 
   // DEEP REORGS
@@ -198,7 +211,8 @@ export class ResultRelayer {
       { publications: reopened.map((p) => p.id), blocks: stale.map((b) => b.blockNumber) },
       'ALERT: confirmed publications left the chain (reorg deeper than the confirmation depth): back in flight',
     );
-    for (const publication of reopened) {
+    // In signing order, so the same signed bytes reach the node in nonce order.
+    for (const publication of [...reopened].sort((a, b) => Number(a.id) - Number(b.id))) {
       const attempts = await this.deps.outbox.transactionsOf(publication.id);
       const wasMined = attempts.find((a) => a.state === 'broadcast' && a.txHash === publication.txHash);
       if (wasMined) {
@@ -214,7 +228,9 @@ export class ResultRelayer {
   private async reconcile(headNumber: number, chainNow: bigint): Promise<{ replaced: number; confirmed: number }> {
     let replaced = 0;
     let confirmed = 0;
-    for (const publication of await this.deps.outbox.openPublications()) {
+    const open = await this.deps.outbox.openPublications();
+    await this.releaseLeaves(open.filter((p) => p.state === 'awaiting_root'));
+    for (const publication of open) {
       try {
         const outcome = await this.reconcileOne(publication, headNumber, chainNow);
         if (outcome === 'replaced') replaced++;
@@ -237,7 +253,7 @@ export class ResultRelayer {
     }
     if (publication.state !== 'sent' && publication.state !== 'mined') return undefined;
     const attempts = await this.deps.outbox.transactionsOf(publication.id);
-    const live = attempts.filter((a) => a.state !== 'dropped');
+    const live = attempts.filter((a) => a.state !== 'dropped' && a.state !== 'reverted');
     if (live.length === 0) {
       await this.deps.outbox.setPublicationState(publication.id, 'pending');
       return undefined;
@@ -381,7 +397,9 @@ export class ResultRelayer {
       return 'other';
     }
     if (receipt.status !== 1) {
-      // Reverted on-chain: the simulation passed, so the state changed in between. Classify again.
+      // Reverted on-chain: the simulation passed, so the state changed in between. Never this publication's
+      // receipt again (it may be sent anew with another nonce); classify again.
+      await this.deps.outbox.setTransactionState(minedAttempt.id, 'reverted');
       const revert = await this.simulate(publication);
       await this.classifyRevert(publication, revert, `reverted in ${receipt.hash}`);
       return 'other';
@@ -566,6 +584,92 @@ export class ResultRelayer {
     }
   }
 
+  // LEAVES OF FINAL ROOTS
+
+  /**
+   * Every root this outbox published that is final on-chain gets one `leaf` publication per leaf, queued
+   * with the root's mark in one statement (so once per root and leaf, across restarts and relayers). A
+   * root still in its window (or disputed) is looked at again next tick: one `batchOf` per such root.
+   * A root governance rejected never gets its leaves published (alert).
+   */
+  private async collectLeaves(): Promise<number> {
+    let queued = 0;
+    for (const root of await this.deps.outbox.rootsAwaitingLeaves({ limit: 256 })) {
+      const state = await this.rootOnChain(root);
+      if (state === 'rejected') {
+        await this.deps.outbox.markLeavesQueued(root);
+        this.deps.metrics?.alerts.inc({ kind: 'batch_rejected' });
+        this.log.error({ root }, 'ALERT: batch root rejected by governance: its leaves are never published');
+        continue;
+      }
+      if (state !== 'final') continue;
+      const leaves = await this.deps.outbox.unpublishedLeaves(root);
+      const created = await this.deps.outbox.queueLeaves(root, leaves);
+      queued += created;
+      this.log.info({ root, leaves: created }, 'batch root final: its leaves are queued for publishFromBatch');
+    }
+    return queued;
+  }
+
+  /** Leaves waiting for their root (`awaiting_root`): back to `pending` once it is final, one read per root. */
+  private async releaseLeaves(waiting: readonly Publication[]): Promise<void> {
+    const byRoot = new Map<string, Publication[]>();
+    for (const p of waiting) {
+      const root = (p.payload as LeafPayload).root;
+      byRoot.set(root, [...(byRoot.get(root) ?? []), p]);
+    }
+    for (const [root, publications] of byRoot) {
+      if ((await this.rootOnChain(root)) !== 'final') continue;
+      for (const p of publications) await this.deps.outbox.setPublicationState(p.id, 'pending', { error: null });
+    }
+  }
+
+  /** Where a root stands on-chain, as a `publishFromBatch` sent now would see it. */
+  private async rootOnChain(root: string): Promise<'final' | 'pending' | 'rejected' | 'absent'> {
+    const phase = await this.call(() => batchPhase(this.contract, root));
+    if (phase === Phase.Final) return 'final';
+    if (phase !== Phase.None) return 'pending';
+    // `batchOf` reads None for an unknown root and for a rejected one: the stored word tells them apart.
+    const word = (await this.call(() => this.contract.getFunction('batchWord').staticCall(root))) as bigint;
+    return (word & 0xffn) === 4n ? 'rejected' : 'absent';
+  }
+
+  /**
+   * Settles a leaf against what the event's slot holds, without sending: the same record → published;
+   * a higher version (a correction published another way) → `superseded`. When `revert` is given (the
+   * contract refused the leaf) anything else is a conflict alert. Returns true when settled.
+   */
+  private async leafDecided(publication: Publication, revert?: string): Promise<boolean> {
+    const leaf: Outcome = leafOfPayload(publication.payload as LeafPayload);
+    const view = await this.call(() => readResultView(this.contract, leaf.eventId));
+    if (view.phase !== Phase.None && sameRecord(view, leaf)) {
+      await this.deps.outbox.setPublicationState(publication.id, 'already_published', { error: null });
+      this.deps.metrics?.published.inc({ kind: 'leaf', outcome: 'already_published' });
+      return true;
+    }
+    if (view.phase !== Phase.None && view.version > leaf.version) {
+      await this.deps.outbox.setPublicationState(publication.id, 'superseded', {
+        error: `the event holds version ${view.version} (status ${view.status}, phase ${view.phase})`,
+      });
+      this.log.info(
+        { publication: publication.id, eventId: leaf.eventId, version: leaf.version, onChainVersion: view.version },
+        'leaf superseded by a higher version: not published',
+      );
+      return true;
+    }
+    if (revert === undefined) return false;
+    await this.deps.outbox.setPublicationState(publication.id, 'conflict', {
+      error: `${revert}: the chain holds version ${view.version}, status ${view.status}, phase ${view.phase}`,
+      errorCode: 'ORACLE_CHAIN_CONFLICT',
+    });
+    this.deps.metrics?.alerts.inc({ kind: 'conflict' });
+    this.log.error(
+      { publication: publication.id, eventId: leaf.eventId, onChainVersion: view.version, revert },
+      'ALERT: the chain holds another payload for this leaf',
+    );
+    return true;
+  }
+
   // SEND
 
   private async send(chainNow: bigint): Promise<number> {
@@ -586,6 +690,7 @@ export class ResultRelayer {
       }
       let attempt: OutboxTransaction | undefined;
       try {
+        if (publication.kind === 'leaf' && (await this.leafDecided(publication))) continue;
         const data = await this.calldata(publication);
         const revert = await this.simulate(publication, data);
         if (revert !== null) {
@@ -703,6 +808,21 @@ export class ResultRelayer {
    * `proposeBatchPacked()` selector ‖ packed batch ‖ bundle; the bundle is packed for the current attester set.
    */
   private async calldata(publication: Publication): Promise<string> {
+    if (publication.kind === 'leaf') {
+      const payload = publication.payload as LeafPayload;
+      const leaf = leafOfPayload(payload);
+      return this.contract.interface.encodeFunctionData('publishFromBatch', [
+        payload.root,
+        {
+          eventId: leaf.eventId,
+          status: leaf.status,
+          values: [...leaf.values],
+          endedAt: leaf.endedAt,
+          version: leaf.version,
+        },
+        payload.proof,
+      ]);
+    }
     const set = await this.deps.attesterSets.current();
     if (publication.kind === 'propose') {
       const payload = publication.payload as ProposePayload;
@@ -757,11 +877,7 @@ export class ResultRelayer {
     ) {
       const result = resultOfPayload(publication.payload as ProposePayload);
       const view = await this.call(() => readResultView(this.contract, result.eventId));
-      const same =
-        view.version === result.version &&
-        view.status === result.status &&
-        view.valuesHash === keccak256(solidityPacked(['uint32[]'], [[...result.values]]));
-      if (same) {
+      if (sameRecord(view, result)) {
         await this.deps.outbox.setPublicationState(publication.id, 'already_published', { error: null });
         this.deps.metrics?.published.inc({ kind: 'propose', outcome: 'already_published' });
         this.log.info(
@@ -780,6 +896,17 @@ export class ResultRelayer {
         'ALERT: the chain holds another payload for this event',
       );
       return;
+    }
+    if (publication.kind === 'leaf') {
+      if (name === 'BatchNotFinal') {
+        // The root is not final on-chain (any more): a reorg took its block, or it is disputed.
+        await this.deps.outbox.setPublicationState(publication.id, 'awaiting_root', { error: describe });
+        this.log.warn({ publication: publication.id, revert: describe }, 'leaf waits for its root to be final');
+        return;
+      }
+      if (name === 'VersionNotHigher' || name === 'ResultAlreadyFinal' || name === 'ResultIsDisputed') {
+        if (await this.leafDecided(publication, describe)) return;
+      }
     }
     if (publication.kind === 'batch' && name === 'BatchAlreadyProposed') {
       await this.deps.outbox.setPublicationState(publication.id, 'already_published', { error: null });
@@ -847,10 +974,12 @@ export class ResultRelayer {
     for (const state of [
       'pending',
       'awaiting_signatures',
+      'awaiting_root',
       'sent',
       'mined',
       'confirmed',
       'already_published',
+      'superseded',
       'conflict',
       'expired',
       'failed',
@@ -887,6 +1016,15 @@ export function publicationFailure(error: unknown, stage: string): OracleError {
   if (isError(error, 'CALL_EXCEPTION'))
     return new OracleError('ORACLE_PUBLICATION_REVERTED', message, { cause: error });
   return new OracleError('ORACLE_TRANSACTION_REFUSED', message, { cause: error });
+}
+
+/** True when the stored record of an event is exactly `outcome` (version, status, values). */
+function sameRecord(view: ResultView, outcome: Outcome): boolean {
+  return (
+    view.version === outcome.version &&
+    view.status === outcome.status &&
+    view.valuesHash === keccak256(solidityPacked(['uint32[]'], [[...outcome.values]]))
+  );
 }
 
 function errorMessage(error: unknown): string {
