@@ -5,7 +5,10 @@
  *  2. time from quorum to proposed (confirmed receipt) and from the window's end to final in the
  *     indexer, with automine and with 1 s interval mining;
  *  3. indexer catch-up in events per second over BENCH_INDEX_RESULTS proposed results (default 10,000);
- *  4. on top of that history, the time from a deep reorg to the result final again (and to a retraction).
+ *  4. on top of that history, the time from a deep reorg to the result final again (and to a retraction);
+ *  5. relayer throughput with 1 s blocks, BENCH_THROUGHPUT_RESULTS results (default 64) ready at once:
+ *     proposed one by one, and in batch mode (one root co-signed in-process, then every leaf written to
+ *     storage with `publishFromBatch` once the root is final).
  * Writes the `## Oracle (npm run bench:oracle)` section of bench/RESULTS.md.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -13,9 +16,18 @@ import { Wallet, verifyTypedData } from 'ethers';
 import { oracleInterface } from '../oracle/chain/oracle-contract.js';
 import { ResultIndexer } from '../oracle/indexer/result-indexer.js';
 import { deploy } from '../test/support/chain.js';
-import { RESULT_TYPES, eventIdOf, oracleDomain, packSignatures, resultMessage, type Result } from '../oracle/result.js';
+import {
+  BATCH_TYPES,
+  RESULT_TYPES,
+  eventIdOf,
+  oracleDomain,
+  packSignatures,
+  resultMessage,
+  type Result,
+} from '../oracle/result.js';
 import {
   ListReadySource,
+  batchSignatureStore,
   createWorld,
   makeIndexer,
   makeRelayer,
@@ -28,6 +40,7 @@ import {
 } from '../test/oracle/chain/harness.js';
 
 const INDEX_RESULTS = Number(process.env.BENCH_INDEX_RESULTS ?? 10_000);
+const THROUGHPUT_RESULTS = Number(process.env.BENCH_THROUGHPUT_RESULTS ?? 64);
 
 async function signVerify(world: OracleWorld): Promise<{ signPerSec: number; verifyPerSec: number }> {
   const wallet = new Wallet(world.node.wallet(1).privateKey);
@@ -107,6 +120,78 @@ async function latency(
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return { proposedMs: median(proposed), finalMs: median(final) };
+}
+
+/**
+ * THROUGHPUT_RESULTS results ready at once, 1 s interval mining (set by the caller), relayer at 1
+ * confirmation and 16 in flight. `single`: proposed one by one, timed until every publication is confirmed.
+ * `batch`: one root (threshold 2), co-signed in-process by attesters 1, 3, 5 as soon as it is requested,
+ * timed until the root is confirmed; then, after the window (chain time, not timed), until every leaf is
+ * written to storage with `publishFromBatch` and confirmed.
+ */
+async function throughput(
+  world: OracleWorld,
+  mode: 'single' | 'batch',
+): Promise<{ seconds: number; perSec: number; leafSeconds?: number; leavesPerSec?: number }> {
+  const source = new ListReadySource();
+  const store = batchSignatureStore(world);
+  const handle = makeRelayer(world, source, {
+    relayer: { confirmations: 1, maxInFlight: 16, ...(mode === 'batch' ? { batchThreshold: 2 } : {}) },
+    ...(mode === 'batch' ? { batchSignatures: store } : {}),
+  });
+  const keys = Array.from({ length: THROUGHPUT_RESULTS }, (_, i) => `bench-throughput-${mode}-${i}`);
+  const results = await Promise.all(keys.map((k) => makeResult(world, k)));
+  const ready = await Promise.all(results.map(async (r) => readyOf(world, r, await sign(world, r, [1, 2, 3]))));
+  const subjects = results.map((r) => r.eventId);
+  const count = async (kind: string, states: string[], subject?: string[]): Promise<number> =>
+    (
+      await world.pool.query<{ n: number }>(
+        `select count(*)::int as n from oracle_publications p
+          where p.kind = $1 and p.state = any($2::text[])
+            and (p.subject = any($3::text[]) or p.subject in (select root from oracle_batch_items where event_id = any($3::text[])))`,
+        [kind, states, subject ?? subjects],
+      )
+    ).rows[0]!.n;
+  const cosign = async (): Promise<void> => {
+    const domain = oracleDomain(world.chainId, world.address);
+    for (const request of await store.openRequests()) {
+      for (const i of [1, 3, 5]) {
+        const wallet = new Wallet(world.node.wallet(i).privateKey);
+        const signature = await wallet.signTypedData(domain, BATCH_TYPES, { ...request.batch });
+        await store.addSignature(request.batch.root, { attester: wallet.address, signature });
+      }
+    }
+  };
+  try {
+    const t0 = performance.now();
+    source.add(...ready);
+    if (mode === 'single') {
+      await until(
+        async () => (await count('propose', ['confirmed'])) === results.length,
+        () => handle.service.runOnce(),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      return { seconds, perSec: results.length / seconds };
+    }
+    await until(
+      async () => (await count('batch', ['confirmed'])) === 1,
+      async () => {
+        await handle.service.runOnce();
+        await cosign();
+      },
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    await world.node.provider.send('evm_increaseTime', [DISPUTE_WINDOW + 1]);
+    const t1 = performance.now();
+    await until(
+      async () => (await count('leaf', ['confirmed'])) === results.length,
+      () => handle.service.runOnce(),
+    );
+    const leafSeconds = (performance.now() - t1) / 1000;
+    return { seconds, perSec: results.length / seconds, leafSeconds, leavesPerSec: results.length / leafSeconds };
+  } finally {
+    await handle.service.stop();
+  }
 }
 
 /**
@@ -317,6 +402,15 @@ async function main(): Promise<void> {
     console.log(
       `interval 1 s: quorum→proposed ${interval.proposedMs.toFixed(0)} ms, window end→final ${interval.finalMs.toFixed(0)} ms`,
     );
+    await world.node.provider.send('evm_setAutomine', [false]);
+    await world.node.provider.send('evm_setIntervalMining', [1000]);
+    const single = await throughput(world, 'single');
+    const batched = await throughput(world, 'batch');
+    await world.node.provider.send('evm_setIntervalMining', [0]);
+    await world.node.provider.send('evm_setAutomine', [true]);
+    console.log(
+      `throughput, 1 s blocks: one by one ${single.perSec.toFixed(1)} results/s; batch ${batched.perSec.toFixed(1)} results/s proposed, leaves written ${batched.leavesPerSec!.toFixed(1)}/s`,
+    );
     const cu = await catchUp(world);
     console.log(
       `indexer catch-up: ${cu.events} events in ${cu.seconds.toFixed(2)} s = ${cu.perSec.toFixed(0)} events/s`,
@@ -339,6 +433,9 @@ async function main(): Promise<void> {
       `| window end → final in the indexer (confirmations 0), automine | ${auto.finalMs.toFixed(0)} ms |`,
       `| quorum → proposed, 1 s interval mining, median of 3 | ${interval.proposedMs.toFixed(0)} ms |`,
       `| window end → final in the indexer, 1 s interval mining | ${interval.finalMs.toFixed(0)} ms |`,
+      `| results/s proposing one by one, 1 s blocks (${THROUGHPUT_RESULTS} ready at once, 16 in flight, 1 confirmation) | ${single.perSec.toFixed(1)} (${single.seconds.toFixed(1)} s) |`,
+      `| results/s in batch mode, 1 s blocks (one root co-signed in-process, to the root confirmed) | ${batched.perSec.toFixed(1)} (${batched.seconds.toFixed(1)} s) |`,
+      `| leaves of that root written to storage with publishFromBatch after its window (to all confirmed) | ${batched.leavesPerSec!.toFixed(1)}/s (${batched.leafSeconds!.toFixed(1)} s) |`,
       `| indexer catch-up from the deployment block (${cu.events} oracle events, 2,000-block ranges, one transaction per range) | ${cu.perSec.toFixed(0)} events/s (${cu.seconds.toFixed(1)} s) |`,
       `| deep reorg (finality block gone, proposal kept) → final again in the indexer, over ${cu.target.history} events of history | ${reorg.finalAgainMs.toFixed(0)} ms (${reorg.replayed} events replayed) |`,
       `| deep reorg (proposal gone) → retraction row in the feed | ${reorg.retractMs.toFixed(0)} ms |`,

@@ -5,6 +5,7 @@
 import type { AbstractProvider } from 'ethers';
 import type pg from 'pg';
 import { oracleContract, readResultView, type ResultView } from './chain/oracle-contract.js';
+import { ResultStatus } from './result.js';
 
 export { FINAL_CHANNEL } from './indexer/result-indexer.js';
 export type { ResultView } from './chain/oracle-contract.js';
@@ -32,11 +33,21 @@ interface FeedRowFields {
   readonly batchRoot: string | null;
 }
 
-/** The result is final with these values: settle it (once per row id). */
+/**
+ * The result is final with these values: settle it (once per row id) — unless it is `Postponed`
+ * (`terminal: false`), which means "wait": nothing settles on it, and the event's later version (the played
+ * result, or `Cancelled`) comes as another `final` row of the same event with a higher `version`, with no
+ * retraction in between.
+ */
 export interface FinalRow extends FeedRowFields {
   readonly kind: 'final';
   /** The confirmed block at which the result became final. */
   readonly finalBlockNumber: number;
+  /**
+   * False for a final `Postponed` result: the event is not over, a later version may follow (as a new final
+   * row). True for every other status: this is the event's result for good (short of a retraction row).
+   */
+  readonly terminal: boolean;
 }
 
 /**
@@ -54,7 +65,8 @@ export interface RetractionRow extends FeedRowFields {
 
 /**
  * One row of the append-only feed (`oracle_final_results`): rows are never changed or deleted. Per event
- * they alternate `final`, `retracted`, `final`, … in cursor order.
+ * they alternate `final`, `retracted`, `final`, … in cursor order; a `final` row with `terminal: false`
+ * (Postponed) may also be followed by another `final` row of a higher version.
  */
 export type FinalResult = FinalRow | RetractionRow;
 
@@ -131,7 +143,12 @@ export function createOracleReader(deps: {
               retracts: String(r.retracts),
               retractedAtBlock: Number(r.final_block_number),
             }
-          : { ...fields, kind: 'final', finalBlockNumber: Number(r.final_block_number) };
+          : {
+              ...fields,
+              kind: 'final',
+              finalBlockNumber: Number(r.final_block_number),
+              terminal: r.status !== ResultStatus.Postponed,
+            };
       });
     },
   };

@@ -71,6 +71,9 @@ interface FeedChange {
   retracted: number;
 }
 
+/** `ResultStatus.Postponed`: the one final status a later version may follow. */
+const POSTPONED = 3;
+
 const RESULT_EVENTS = ['ResultProposed', 'ResultDisputed', 'ResultResolved', 'ResultPublishedFromBatch'];
 const ROOT_EVENTS = ['BatchProposed', 'BatchDisputed', 'BatchResolved'];
 
@@ -85,6 +88,32 @@ const EPOCH_AT = (stream: string, blockNumber: string, logIndex: string): string
      where r.stream = ${stream} and r.name = 'AttestersRotated'
        and (r.block_number, r.log_index) < (${blockNumber}, ${logIndex})
      order by r.block_number desc, r.log_index desc limit 1)`;
+
+/**
+ * The one upsert of `oracle_results`: `select` yields rows of {@link RESULT_COLUMNS}. What a row may replace:
+ * a result not final yet (a proposal, a correction, a resolution, a leaf of a final root) with a version no
+ * lower than the stored one; or a final `Postponed` result, by a higher version (a final Postponed is not
+ * the end of the event: the played result, or a cancellation, comes as a later version). A final result
+ * never changes otherwise. A proposal replaces every column; a final row keeps the stored epoch, `final_at`
+ * and transaction when it carries none (a resolution has no window; a root's leaf has no transaction).
+ */
+const RESULT_COLUMNS =
+  'stream, event_id, version, status, values_, ended_at, epoch, phase, final_at, batch_root, block_number, block_hash, tx_hash, final_block_number';
+const keepUnlessProposed = (column: string): string =>
+  `${column} = case when excluded.phase = 'proposed' then excluded.${column}
+                    else coalesce(excluded.${column}, oracle_results.${column}) end`;
+const UPSERT_RESULTS = (select: string): string =>
+  `insert into oracle_results (${RESULT_COLUMNS})
+   ${select}
+   on conflict (stream, event_id) do update set version = excluded.version, status = excluded.status,
+     values_ = excluded.values_, ended_at = excluded.ended_at, ${keepUnlessProposed('epoch')}, phase = excluded.phase,
+     ${keepUnlessProposed('final_at')}, batch_root = excluded.batch_root, block_number = excluded.block_number,
+     block_hash = excluded.block_hash, ${keepUnlessProposed('tx_hash')}, final_block_number = excluded.final_block_number,
+     updated_at = now()
+   where (oracle_results.phase <> 'final' and oracle_results.version <= excluded.version)
+      or (oracle_results.phase = 'final' and oracle_results.status = ${POSTPONED}
+          and oracle_results.version < excluded.version)
+   returning event_id`;
 
 /**
  * Follows ResultsOracle's events at a confirmation depth and keeps Postgres' view of every result.
@@ -282,23 +311,21 @@ export class ResultIndexer {
         last.set(e.subject, e);
         touched.add(e.subject);
       }
-      await db.query(
-        `insert into oracle_results (stream, event_id, version, status, values_, ended_at, epoch, phase, final_at,
-           batch_root, block_number, block_hash, tx_hash, final_block_number)
-         select $1, x.subject, (x.args->>'version')::int, (x.args->>'status')::smallint, x.args->'values',
-                (x.args->>'endedAt')::bigint, ${EPOCH_AT('$1', 'x.block_number', 'x.log_index')}, 'proposed',
-                (x.args->>'finalAt')::bigint, null, x.block_number, x.block_hash, x.tx_hash, null
-           from jsonb_to_recordset($2::jsonb) as x(subject text, args jsonb, block_number bigint, log_index int,
-                block_hash text, tx_hash text)
-         on conflict (stream, event_id) do update set version = excluded.version, status = excluded.status,
-           values_ = excluded.values_, ended_at = excluded.ended_at, epoch = excluded.epoch, phase = 'proposed',
-           final_at = excluded.final_at, batch_root = null, block_number = excluded.block_number,
-           block_hash = excluded.block_hash, tx_hash = excluded.tx_hash, final_block_number = null, updated_at = now()
-         where oracle_results.phase <> 'final'`,
-        [this.stream, JSON.stringify([...last.values()])],
-      );
+      await this.applyProposals(db, [...last.values()]);
       i = j;
     }
+  }
+
+  /** `ResultProposed` events (at most one per event id), in one statement. */
+  private async applyProposals(db: Db, proposals: readonly StoredEvent[]): Promise<void> {
+    await db.query(
+      UPSERT_RESULTS(`select $1, x.subject, (x.args->>'version')::int, (x.args->>'status')::smallint, x.args->'values',
+                             (x.args->>'endedAt')::bigint, ${EPOCH_AT('$1', 'x.block_number', 'x.log_index')}, 'proposed',
+                             (x.args->>'finalAt')::bigint, null, x.block_number, x.block_hash, x.tx_hash, null::bigint
+                        from jsonb_to_recordset($2::jsonb) as x(subject text, args jsonb, block_number bigint,
+                             log_index int, block_hash text, tx_hash text)`),
+      [this.stream, JSON.stringify(proposals)],
+    );
   }
 
   /** Applies one event to the derived tables; adds the event ids whose feed row may change to `touched`. */
@@ -307,30 +334,7 @@ export class ResultIndexer {
     if (RESULT_EVENTS.includes(e.name)) touched.add(e.subject);
     switch (e.name) {
       case 'ResultProposed':
-        await db.query(
-          `insert into oracle_results (stream, event_id, version, status, values_, ended_at, epoch, phase, final_at,
-             batch_root, block_number, block_hash, tx_hash, final_block_number)
-           values ($1, $2, $3, $4, $5, $6, ${EPOCH_AT('$1', '$9::bigint', '$7::int')}, 'proposed', $8, null, $9, $10,
-             $11, null)
-           on conflict (stream, event_id) do update set version = excluded.version, status = excluded.status,
-             values_ = excluded.values_, ended_at = excluded.ended_at, epoch = excluded.epoch, phase = 'proposed',
-             final_at = excluded.final_at, batch_root = null, block_number = excluded.block_number,
-             block_hash = excluded.block_hash, tx_hash = excluded.tx_hash, final_block_number = null, updated_at = now()
-           where oracle_results.phase <> 'final'`,
-          [
-            this.stream,
-            e.subject,
-            a.version,
-            a.status,
-            JSON.stringify(a.values),
-            a.endedAt,
-            e.log_index,
-            a.finalAt,
-            e.block_number,
-            e.block_hash,
-            e.tx_hash,
-          ],
-        );
+        await this.applyProposals(db, [e]);
         return;
       case 'ResultDisputed':
         await db.query(
@@ -343,14 +347,8 @@ export class ResultIndexer {
       case 'ResultPublishedFromBatch': {
         const root = e.name === 'ResultPublishedFromBatch' ? String(a.root) : null;
         await db.query(
-          `insert into oracle_results (stream, event_id, version, status, values_, ended_at, epoch, phase, final_at,
-             batch_root, block_number, block_hash, tx_hash, final_block_number)
-           values ($1, $2, $3, $4, $5, $6, null, 'final', null, $7, $8, $9, $10, $8)
-           on conflict (stream, event_id) do update set version = excluded.version, status = excluded.status,
-             values_ = excluded.values_, ended_at = excluded.ended_at, phase = 'final', batch_root = excluded.batch_root,
-             block_number = excluded.block_number, block_hash = excluded.block_hash, tx_hash = excluded.tx_hash,
-             final_block_number = excluded.final_block_number, updated_at = now()
-           where oracle_results.phase <> 'final'`,
+          UPSERT_RESULTS(`values ($1, $2, $3::int, $4::smallint, $5::jsonb, $6::bigint, null::int, 'final', null::bigint,
+                                  $7, $8::bigint, $9, $10, $8::bigint)`),
           [
             this.stream,
             e.subject,
@@ -431,17 +429,10 @@ export class ResultIndexer {
     touched: Set<string>,
   ): Promise<void> {
     const items = await db.query<{ event_id: string }>(
-      `insert into oracle_results (stream, event_id, version, status, values_, ended_at, epoch, phase, final_at,
-         batch_root, block_number, block_hash, tx_hash, final_block_number)
-       select $1, i.event_id, i.version, i.status, i.values_, i.ended_at, b.epoch, 'final', b.final_at, i.root,
-              b.block_number, b.block_hash, null, $3
-         from oracle_batch_items i join oracle_batch_roots b on b.stream = $1 and b.root = i.root
-        where i.root = any($2::text[])
-       on conflict (stream, event_id) do update set version = excluded.version, status = excluded.status,
-         values_ = excluded.values_, ended_at = excluded.ended_at, phase = 'final', batch_root = excluded.batch_root,
-         final_block_number = excluded.final_block_number, updated_at = now()
-       where oracle_results.phase <> 'final' and oracle_results.version <= excluded.version
-       returning event_id`,
+      UPSERT_RESULTS(`select $1, i.event_id, i.version, i.status, i.values_, i.ended_at, b.epoch, 'final', b.final_at,
+                             i.root, b.block_number, b.block_hash, null, $3::bigint
+                        from oracle_batch_items i join oracle_batch_roots b on b.stream = $1 and b.root = i.root
+                       where i.root = any($2::text[])`),
       [this.stream, roots, blockNumber],
     );
     for (const r of items.rows) touched.add(r.event_id);
@@ -458,6 +449,8 @@ export class ResultIndexer {
    * | `final`             | final, another payload                | `retracted` (the old one), then `final`   |
    * | `final`             | proposed, same payload (or a leaf of a proposed root) | nothing: held in doubt until it settles |
    * | `final`             | disputed, another payload or gone     | `retracted`                               |
+   * | `final` Postponed   | a higher version, final               | `final` (no retraction: Postponed meant "wait") |
+   * | `final` Postponed   | a higher version, not final yet       | nothing                                   |
    */
   private async reconcileFeed(db: Db, touched: ReadonlySet<string>, blockNumber: number): Promise<FeedChange> {
     const doubts = await db.query<{ event_id: string }>('select event_id from oracle_feed_doubts where stream = $1', [
@@ -503,6 +496,13 @@ export class ResultIndexer {
     for (const r of rows) {
       const derivedFinal = r.phase === 'final';
       if (r.head_kind !== 'final') {
+        if (derivedFinal) finals.push(r.event_id);
+        if (r.doubted) lift.push(r.event_id);
+        continue;
+      }
+      if (r.head_status === POSTPONED && r.version !== null && r.version > r.head_version!) {
+        // A later version after a final Postponed ("wait"): nothing was settled on the Postponed row, so it
+        // is never retracted; the later version gets its own final row once final.
         if (derivedFinal) finals.push(r.event_id);
         if (r.doubted) lift.push(r.event_id);
         continue;

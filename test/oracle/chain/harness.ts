@@ -10,7 +10,7 @@ import { PgOutboxStore } from '../../../oracle/relayer/pg-outbox-store.js';
 import { RelayerLock } from '../../../oracle/relayer/relayer-lock.js';
 import { RelayerService } from '../../../oracle/relayer/relayer-service.js';
 import { ResultRelayer, type ResultRelayerOptions } from '../../../oracle/relayer/result-relayer.js';
-import type { BatchSignatureStore } from '../../../oracle/relayer/batch-requests.js';
+import { PgBatchSignatureStore, type BatchSignatureStore } from '../../../oracle/relayer/batch-requests.js';
 import { ResultIndexer } from '../../../oracle/indexer/result-indexer.js';
 import {
   RESULT_TYPES,
@@ -203,6 +203,11 @@ export function makeIndexer(world: OracleWorld, confirmations = 0, provider?: Ab
     policy: fastPolicy(),
     options: { confirmations, blockRange: 500, deploymentBlock: world.deploymentBlock },
   });
+}
+
+/** The batch requests of `world`'s oracle, as the attestation side reads and signs them. */
+export function batchSignatureStore(world: OracleWorld): PgBatchSignatureStore {
+  return new PgBatchSignatureStore({ db: world.pool, domain: oracleDomain(world.chainId, world.address) });
 }
 
 /** Advances chain time by `seconds` and mines a block. */

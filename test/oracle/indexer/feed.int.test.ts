@@ -7,6 +7,7 @@ import { OracleMetrics } from '../../../oracle/metrics.js';
 import { oracleContract } from '../../../oracle/chain/oracle-contract.js';
 import {
   BATCH_TYPES,
+  ResultStatus,
   eventIdOf,
   oracleDomain,
   packSignatures,
@@ -103,6 +104,23 @@ describe('final-result feed (Hardhat node over JSON-RPC, real Postgres)', () => 
       },
     };
   };
+
+  it('a final Postponed row tells the consumer to wait (terminal: false); any other final row is the result for good', async () => {
+    const indexer = indexerFor(world.address);
+    await indexer.tick();
+    const postponed = await makeResult(world, 'feed/postponed', { status: ResultStatus.Postponed, values: [] });
+    const played = await makeResult(world, 'feed/played', { values: [3, 1] });
+    await propose(world.oracle, world.address, postponed, [1, 2, 3]);
+    await propose(world.oracle, world.address, played, [2, 3, 4]);
+    await elapse(world, DISPUTE_WINDOW + 1);
+    await indexer.tick();
+    expect(await rowsOf(postponed.eventId)).toEqual([
+      expect.objectContaining({ kind: 'final', status: ResultStatus.Postponed, version: 1, terminal: false }),
+    ]);
+    expect(await rowsOf(played.eventId)).toEqual([
+      expect.objectContaining({ kind: 'final', status: ResultStatus.Completed, values: [3, 1], terminal: true }),
+    ]);
+  });
 
   it('a reorg that takes a final result back appends a retraction (NOTIFY, metric, error log); the final row stays; the result final again is a new row', async () => {
     const metrics = new OracleMetrics();
