@@ -80,6 +80,7 @@ export const DEPENDENCY_ALLOW_LIST = {
     'test/contracts-ts/fixture.ts',
     'api/index.ts',
     'test/api/support/',
+    'stack/local-chain.ts',
   ],
 };
 

@@ -1,4 +1,4 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, truncate } from 'node:fs/promises';
 import { Transaction, type Block, type TransactionResponse } from 'ethers';
 
 /**
@@ -34,15 +34,24 @@ export type JournalEntry =
       readonly hash: string;
     };
 
-/** Reads the journal; an empty list when there is none. A torn last line (a crash mid-write) is dropped. */
+/**
+ * Reads the journal; an empty list when there is none. A torn last line (a crash mid-write) is dropped
+ * and cut from the file, so the next entry starts on a line of its own.
+ */
 export async function readJournal(path: string): Promise<JournalEntry[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) {
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    await truncate(path, end);
+    bytes = bytes.subarray(0, end);
+  }
+  const text = bytes.toString('utf8');
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const entries: JournalEntry[] = [];
   for (const [i, line] of lines.entries()) {

@@ -88,9 +88,31 @@ export class ChainReplayError extends Error {
   }
 }
 
+/**
+ * Joins consecutive runs of empty blocks that continue each other at the same step (the journal
+ * writes a run every few seconds), so a long quiet period is mined again by one `hardhat_mine`.
+ */
+export function mergeEmptyRuns(entries: readonly JournalEntry[]): JournalEntry[] {
+  const merged: JournalEntry[] = [];
+  for (const entry of entries) {
+    const last = merged.at(-1);
+    if (entry.kind === 'empty' && last?.kind === 'empty' && last.n + last.count === entry.n) {
+      // A run of one block has no step of its own; nor does an entry of one block.
+      const lastTs = last.ts + (last.count - 1) * last.step;
+      const step = last.count === 1 ? entry.ts - lastTs : last.step;
+      if (step >= 1 && entry.ts - lastTs === step && (entry.count === 1 || entry.step === step)) {
+        merged[merged.length - 1] = { ...last, count: last.count + entry.count, step, hash: entry.hash };
+        continue;
+      }
+    }
+    merged.push(entry);
+  }
+  return merged;
+}
+
 async function replay(provider: JsonRpcProvider, entries: readonly JournalEntry[], dataDir: string): Promise<number> {
   let blocks = 0;
-  for (const entry of entries) {
+  for (const entry of mergeEmptyRuns(entries)) {
     if (entry.kind === 'genesis') continue;
     await provider.send('evm_setNextBlockTimestamp', [toQuantity(entry.ts)]);
     if (entry.kind === 'block') {
@@ -160,7 +182,12 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
     throw error;
   });
   const url = `http://${host}:${port}`;
-  const provider = new JsonRpcProvider(url, LOCAL_CHAIN_ID, { staticNetwork: true, cacheTimeout: -1 });
+  // No batching: ethers would wait 10 ms before each request to batch it (the replay sends thousands in sequence).
+  const provider = new JsonRpcProvider(url, LOCAL_CHAIN_ID, {
+    staticNetwork: true,
+    cacheTimeout: -1,
+    batchMaxCount: 1,
+  });
   let recorder: PollLoop | undefined;
   try {
     const genesisBlock = (await provider.send('eth_getBlockByNumber', ['0x0', false])) as { hash: string };
@@ -211,7 +238,7 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
     let deployment: LocalDeployment;
     if (replayedBlocks === 0) {
       deployment = await deploy(provider, options.disputeWindowSeconds ?? 120);
-      await record();
+      while (await record());
       await writer.flush();
       await writeFile(deploymentPath, `${JSON.stringify(deployment, null, 2)}\n`, { mode: 0o600 });
     } else {
@@ -235,7 +262,12 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
         await recorder?.stop();
         await provider.send('evm_setIntervalMining', [0]).catch(() => undefined);
         await provider.send('evm_setAutomine', [false]).catch(() => undefined);
-        await record().catch(options.onError ?? (() => undefined));
+        // Everything mined so far goes to the journal (record() takes 200 blocks at a time).
+        try {
+          while (await record());
+        } catch (error) {
+          (options.onError ?? (() => undefined))(error);
+        }
         await writer.flush();
         provider.destroy();
         await server.close();

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Contract, JsonRpcProvider, Wallet, parseEther } from 'ethers';
 import { DEV_KEYS } from '../../oracle/keys/dev-keys.js';
-import { startLocalChain, type LocalChain } from '../../stack/local-chain.js';
+import { ChainReplayError, startLocalChain, type LocalChain } from '../../stack/local-chain.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,5 +84,39 @@ describe('local chain (in-process EDR over JSON-RPC, journal replayed on restart
     const third = connect(chain);
     expect((await third.getBlock(head))!.hash).toBe(headHash);
     expect(await third.getBalance(to)).toBe(parseEther('1.5') + 1n);
+  });
+
+  it('refuses a journal that does not mine the recorded chain, and drops a torn last line', async () => {
+    const head = await connect(chain!).getBlockNumber();
+    await chain!.close();
+    chain = undefined;
+    const journal = join(dataDir, 'journal.ndjson');
+    const copy = await mkdtemp(join(tmpdir(), 'verdict-chain-bad-'));
+    try {
+      // A crash mid-write leaves half a line: the start ignores it and resumes.
+      await cp(dataDir, copy, { recursive: true });
+      await appendFile(join(copy, 'journal.ndjson'), '{"kind":"block","n":');
+      const resumed = await startLocalChain({ dataDir: copy, port: 0 });
+      expect(await connect(resumed).getBlockNumber()).toBeGreaterThanOrEqual(head);
+      await resumed.close();
+      // …and what it journaled after the cut replays too.
+      const again = await startLocalChain({ dataDir: copy, port: 0 });
+      expect(again.resumed).toBe(true);
+      await again.close();
+
+      // A recorded hash the replay does not reproduce (an edited journal, another build): refused by name.
+      const lines = (await readFile(journal, 'utf8')).trimEnd().split('\n');
+      const i = lines.findIndex((l) => l.includes('"kind":"block"'));
+      const entry = JSON.parse(lines[i]!) as { ts: number };
+      lines[i] = JSON.stringify({ ...entry, ts: entry.ts + 1 });
+      await rm(copy, { recursive: true, force: true });
+      await cp(dataDir, copy, { recursive: true });
+      await writeFile(join(copy, 'journal.ndjson'), `${lines.join('\n')}\n`);
+      const refused = startLocalChain({ dataDir: copy, port: 0 });
+      await expect(refused).rejects.toBeInstanceOf(ChainReplayError);
+      await expect(refused).rejects.toThrow(/does not mine the same block \d+ again.*remove/);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 });
