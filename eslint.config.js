@@ -26,6 +26,8 @@ export const DEPENDENCY_ALLOW_LIST = {
   // (and the oracle's, since it runs the relayer and indexer in process).
   'stack/': [
     'api/index.ts',
+    'api/process.ts',
+    'api/config.ts',
     'kyc/index.ts',
     'kyc/idp/index.ts',
     'oracle/index.ts',

@@ -9,7 +9,7 @@ import { createMemoryEphemeral, createRedisEphemeral, type Ephemeral } from '../
 import { PgAttestationStore } from '../oracle/admin.js';
 import { loadOracleConfig } from '../oracle/config.js';
 import { startOracle } from '../oracle/main.js';
-import { composeLocalApi } from './compose-api.js';
+import { composeApiProcesses } from './api-process.js';
 import { migrateAll, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { startLocalChain, type DevAttester, type LocalChain } from './local-chain.js';
 import { seedMarkets } from './seed.js';
@@ -24,7 +24,7 @@ export interface LocalStackOptions {
   /** The environment (default `process.env`): each real variable switches its part (docs/local-stack.md). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
-  /** Composes the API process (HTTP, settler, live updates); default: the stack's own composition. */
+  /** Composes the API process (HTTP, settler, live updates); default: `api/process.ts`'s API and settler. */
   readonly composeApi?: ComposeApi;
   /** Where the modules log (default: pino on stderr at LOG_LEVEL, default `warn`). */
   readonly logger?: Logger;
@@ -35,6 +35,7 @@ export interface LocalStackSummary {
   readonly parts: StackParts;
   readonly dataDir: string;
   readonly apiUrl: string;
+  readonly settlerUrl: string | undefined;
   readonly publicUrl: string;
   readonly databaseUrl: string | undefined;
   readonly rpcUrl: string | undefined;
@@ -245,7 +246,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger,
       devAttesters: chain?.deployment.attesters ?? [],
     };
-    const api: RunningApi = await (options.composeApi ?? composeLocalApi)(services);
+    const api: RunningApi = await (options.composeApi ?? composeApiProcesses)(services);
     stops.push(() => api.close());
 
     // 8. Seed data (idempotent).
@@ -255,6 +256,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       parts: config.parts,
       dataDir: config.dataDir,
       apiUrl: api.url,
+      settlerUrl: api.settlerUrl,
       publicUrl: config.publicUrl,
       databaseUrl: embedded?.url,
       rpcUrl: chain?.url,
@@ -300,6 +302,7 @@ export function formatSummary(s: LocalStackSummary): string {
     `  oracle         ResultsOracle ${s.oracleAddress}${
       s.disputeWindowSeconds === undefined ? '' : `, dispute window ${s.disputeWindowSeconds} s`
     }; relayer and indexer running`,
+    ...(s.settlerUrl ? [`  settler        running (health and metrics on ${s.settlerUrl})`] : []),
     `  api            ${s.publicUrl} (listening on ${s.apiUrl}; OpenAPI at ${s.publicUrl}/openapi.json)`,
     '',
   ];

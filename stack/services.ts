@@ -32,6 +32,8 @@ export interface RunningApi {
   readonly port: number;
   /** The market service, for the seed data (events and open markets); none: no seed. */
   readonly markets?: ApiModule['markets'];
+  /** Where the settler serves `/health` and `/metrics`, when one runs. */
+  readonly settlerUrl?: string;
   close(): Promise<void>;
 }
 

@@ -64,3 +64,35 @@ describe('embedded Postgres (PGlite over pglite-socket, reached with pg)', () =>
     expect(await migrateAll(db.url)).toEqual({ kyc: [], oracle: [], api: [] });
   });
 });
+
+describe('embedded Postgres under concurrent extended-protocol queries', () => {
+  it('keeps each connection’s Parse/Bind/Execute/Sync together (no "unnamed prepared statement" mix-ups)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'verdict-pglite-mix-'));
+    const db = await startEmbeddedPostgres({ dataDir });
+    const pool = new pg.Pool({ connectionString: db.url, max: 8 });
+    try {
+      await pool.query('create table mix (id serial primary key, a int not null, b text not null)');
+      const worker = async (w: number) => {
+        for (let i = 0; i < 40; i++) {
+          if (i % 3 === 0) {
+            await withTransaction(pool, async (c) => {
+              await c.query('insert into mix (a, b) values ($1, $2)', [w, `w${w}`]);
+              await c.query('select count(*) from mix where a = $1', [w]);
+            });
+          } else if (i % 3 === 1) {
+            await pool.query('select $1::int + $2::int as s, $3::text as t', [w, i, 'x']);
+          } else {
+            await pool.query('select count(*)::int as n from mix where a = $1', [w]);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
+      const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from mix');
+      expect(rows[0]!.n).toBe(8 * 14);
+    } finally {
+      await pool.end();
+      await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import { loadApiConfig } from '../api/config.js';
+import { createApiProcess, createSettlerProcess } from '../api/process.js';
+import type { ComposeApi, RunningApi, StackServices } from './services.js';
+
+/**
+ * The stack's default `composeApi`: the real API and settler processes of `api/process.ts` (what
+ * `npm run api` and `npm run settler` run), in this process, configured from the stack's effective
+ * environment (embedded or real parts alike). The API keeps its own ephemeral store (Redis on
+ * REDIS_URL, else memory), as `npm run api` does.
+ */
+export const composeApiProcesses: ComposeApi = async (s: StackServices): Promise<RunningApi> => {
+  const env = {
+    ...s.env,
+    API_HOST: s.env.API_HOST ?? s.config.host,
+    API_PORT: s.env.API_PORT ?? String(s.config.port),
+    API_LOG_LEVEL: s.env.API_LOG_LEVEL ?? s.env.LOG_LEVEL ?? 'warn',
+    SETTLER_PORT: s.env.SETTLER_PORT ?? '0',
+  };
+  const settlerConfig = loadApiConfig(env, 'settler');
+  const apiConfig = loadApiConfig(env, 'api');
+  const settler = await createSettlerProcess(settlerConfig, { logger: s.logger.child({ process: 'settler' }) });
+  let api;
+  try {
+    api = await createApiProcess(apiConfig, { logger: s.logger.child({ process: 'api' }) });
+  } catch (error) {
+    await settler.close();
+    throw error;
+  }
+  const port = Number(new URL(api.url).port);
+  return {
+    url: api.url,
+    port,
+    markets: api.api.markets,
+    settlerUrl: settler.url,
+    async close() {
+      await api.close();
+      await settler.close();
+    },
+  };
+};
