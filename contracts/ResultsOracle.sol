@@ -25,6 +25,12 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     uint32 public constant MIN_DISPUTE_WINDOW = 1 minutes;
     /// @notice Longest dispute window governance may set.
     uint32 public constant MAX_DISPUTE_WINDOW = 30 days;
+    /**
+     * @notice How long a dispute holds: a disputed result or root that nobody resolved (or, for a result,
+     * superseded by a fresh quorum with a higher version) within it reads as final again, as proposed. So no
+     * single key (one attester, the guardian) can hold a result hostage: a dispute buys the others time to act.
+     */
+    uint64 public constant DISPUTE_PERIOD = 3 days;
     /// @notice Gas given to each consumer's `onResultFinal`.
     uint256 public constant CONSUMER_GAS_STIPEND = 100_000;
     uint256 private constant _REGISTERED = 1;
@@ -229,32 +235,41 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @inheritdoc IResultsOracle
     function publishFromBatch(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external {
-        _requireNotPaused();
+        uint64 window = _activeConfig().disputeWindow;
         uint64 now_ = _time();
         Phase batchPhase = _batchPhaseOf(root, now_);
         if (batchPhase != Phase.Final) revert BatchNotFinal(root, batchPhase);
         if (!MerkleProof.verifyCalldata(proof, root, ResultHash.leaf(result))) revert InvalidProof(root);
         _checkOutcome(result.status, result.values);
-
-        bytes32 eventId = result.eventId;
         bytes32 valuesHash = ResultHash.valuesHash(result.values);
+        if (!_publishable(result, valuesHash, now_)) return; // already the record: idempotent
+
+        uint64 finalAt = now_ + window;
+        bytes32 eventId = result.eventId;
+        _store(eventId, _pack(Phase.Proposed, result.status, result.values, result.version, finalAt), valuesHash);
+        emit ResultProposed(eventId, result.version, result.status, result.values, result.endedAt, finalAt);
+        emit ResultPublishedFromBatch(eventId, root, result.version);
+    }
+
+    /**
+     * @dev False when `result` already is its event's record (pending or final); reverts unless it may replace
+     * that record under the rule of {propose}: a final record never changes (a final `Postponed` is superseded by
+     * a later version), and the version must be strictly higher than the record's, pending or disputed.
+     */
+    function _publishable(BatchedResult calldata result, bytes32 valuesHash, uint64 now_) private view returns (bool) {
+        bytes32 eventId = result.eventId;
         StoredResult memory stored = _results[eventId];
-        Phase phase = _phaseOf(stored, now_);
-        if (phase == Phase.Final) {
-            // Idempotent: publishing the final result again is a no-op; anything else is a conflict.
-            if (
-                stored.version == result.version &&
-                stored.status == result.status &&
-                _valuesHashOf(eventId, stored) == valuesHash
-            ) return;
+        if (
+            stored.phase != Phase.None &&
+            stored.version == result.version &&
+            stored.status == result.status &&
+            _valuesHashOf(eventId, stored) == valuesHash
+        ) return false;
+        if (_phaseOf(stored, now_) == Phase.Final && stored.status != ResultStatus.Postponed) {
             revert ResultAlreadyFinal(eventId);
         }
-        if (phase == Phase.Disputed) revert ResultIsDisputed(eventId);
-        // A pending proposal is superseded by the final root unless it is a later correction.
-        if (result.version < stored.version) revert VersionNotHigher(eventId, result.version, stored.version);
-
-        _store(eventId, _pack(Phase.Final, result.status, result.values, result.version, now_), valuesHash);
-        emit ResultPublishedFromBatch(eventId, root, result.version, result.status, result.values, result.endedAt);
+        if (result.version <= stored.version) revert VersionNotHigher(eventId, result.version, stored.version);
+        return true;
     }
 
     // DISPUTES
@@ -263,20 +278,24 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     function dispute(bytes32 eventId) external {
         _requireAttesterOrGuardian();
         StoredResult storage stored = _results[eventId];
-        if (stored.phase != Phase.Proposed || _time() >= stored.finalAt) revert NotDisputable(eventId);
+        uint64 now_ = _time();
+        if (stored.phase != Phase.Proposed || now_ >= stored.finalAt) revert NotDisputable(eventId);
+        uint64 finalAt = now_ + DISPUTE_PERIOD;
         stored.phase = Phase.Disputed;
-        stored.finalAt = 0;
-        emit ResultDisputed(eventId, stored.version, msg.sender);
+        stored.finalAt = finalAt;
+        emit ResultDisputed(eventId, stored.version, msg.sender, finalAt);
     }
 
     /// @inheritdoc IResultsOracle
     function disputeBatch(bytes32 root) external {
         _requireAttesterOrGuardian();
         StoredBatch storage stored = _batches[root];
-        if (stored.state != BatchState.Proposed || _time() >= stored.finalAt) revert NotDisputable(root);
+        uint64 now_ = _time();
+        if (stored.state != BatchState.Proposed || now_ >= stored.finalAt) revert NotDisputable(root);
+        uint64 finalAt = now_ + DISPUTE_PERIOD;
         stored.state = BatchState.Disputed;
-        stored.finalAt = 0;
-        emit BatchDisputed(root, msg.sender);
+        stored.finalAt = finalAt;
+        emit BatchDisputed(root, msg.sender, finalAt);
     }
 
     /// @inheritdoc IResultsOracle
@@ -318,7 +337,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         uint64 now_ = _time();
         bytes32 root = batch.root;
         StoredBatch storage stored = _batches[root];
-        if (stored.state != BatchState.Disputed) revert NotDisputed(root);
+        if (stored.state != BatchState.Disputed || now_ >= stored.finalAt) revert NotDisputed(root);
         _checkValidity(batch.notBefore, batch.deadline, batch.epoch, cfg.epoch, now_);
 
         _verifyQuorum(ResultHash.resolutionHash(batch), signatures, cfg.setHash, cfg.disputeThreshold);
@@ -332,7 +351,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     function resolveBatchByGovernance(bytes32 root, bool uphold) external onlyOwner {
         _requireNotPaused();
         StoredBatch storage stored = _batches[root];
-        if (stored.state != BatchState.Disputed) revert NotDisputed(root);
+        if (stored.state != BatchState.Disputed || _time() >= stored.finalAt) revert NotDisputed(root);
         if (uphold) {
             stored.state = BatchState.Final;
             stored.finalAt = _time();
@@ -462,16 +481,19 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         bytes32[] calldata proof
     ) external view returns (Phase phase, uint64 finalAt) {
         if (!MerkleProof.verifyCalldata(proof, root, ResultHash.leaf(result))) return (Phase.None, 0);
-        StoredBatch storage stored = _batches[root];
-        phase = _batchPhase(stored.state, stored.finalAt, _time());
-        if (phase != Phase.None) finalAt = stored.finalAt;
+        uint256 word = _resultWord(result.eventId);
+        if (!_isRecord(word, result)) return (Phase.None, 0);
+        finalAt = uint64(word >> 56);
+        return (_phaseAt(Phase(uint8(word)), finalAt), finalAt);
     }
 
     /// @inheritdoc IResultsOracle
     function requireFinalBatched(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external view {
-        Phase phase = _batchPhaseOf(root, _time());
-        if (phase != Phase.Final) revert BatchNotFinal(root, phase);
         if (!MerkleProof.verifyCalldata(proof, root, ResultHash.leaf(result))) revert InvalidProof(root);
+        uint256 word = _resultWord(result.eventId);
+        if (!_isRecord(word, result)) revert ResultNotStored(result.eventId);
+        Phase phase = _phaseAt(Phase(uint8(word)), uint64(word >> 56));
+        if (phase != Phase.Final) revert ResultNotFinal(result.eventId, phase);
     }
 
     /// @inheritdoc IResultsOracle
@@ -546,7 +568,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @inheritdoc IResultsOracle
     function notifyConsumers(bytes32 eventId, uint256 maxConsumers) external returns (uint256 notified) {
-        StoredResult memory stored = _requireFinal(eventId);
+        StoredResult memory stored = _requireOver(eventId);
         address[] storage list = _consumers[eventId];
         uint256 start = _notifiedCount[eventId];
         uint256 end = list.length;
@@ -570,7 +592,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @inheritdoc IResultsOracle
     function notifyConsumer(bytes32 eventId, address consumer) external returns (bool success) {
-        StoredResult memory stored = _requireFinal(eventId);
+        StoredResult memory stored = _requireOver(eventId);
         mapping(address consumer => uint256 state) storage states = _consumerState[eventId];
         uint256 state = states[consumer];
         if (state == 0) revert ConsumerNotRegistered(eventId, consumer);
@@ -691,9 +713,13 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
                 if eq(status, 1) {
                     outcome := and(gt(count, 0), lt(count, 256))
                 }
-                // Slot: empty, or a proposal still inside its window; the version strictly higher.
+                // Slot: empty, a proposal inside its window, a live dispute (a fresh quorum corrects it), or a
+                // final `Postponed`; the version strictly higher.
                 let phase := and(word, 0xff)
-                let open := or(iszero(phase), and(eq(phase, 1), lt(now_, and(shr(56, word), 0xffffffffffffffff))))
+                let open := or(
+                    or(iszero(phase), eq(and(shr(8, word), 0xff), 3)),
+                    and(lt(sub(phase, 1), 2), lt(now_, and(shr(56, word), 0xffffffffffffffff)))
+                )
                 ok := and(ok, and(outcome, and(open, gt(mload(add(image, 0xa0)), and(shr(24, word), 0xffffffff)))))
             }
             if (!ok) _revertUnproposable(image, now_);
@@ -842,10 +868,9 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     /// @dev Reverts unless `eventId`, whose slot holds `word`, may take `version` at `now_`.
     function _requireCorrectable(bytes32 eventId, uint256 word, uint256 version, uint64 now_) private pure {
         Phase phase = Phase(uint8(word));
-        if (phase == Phase.Final || (phase == Phase.Proposed && now_ >= uint64(word >> 56))) {
-            revert ResultAlreadyFinal(eventId);
-        }
-        if (phase == Phase.Disputed) revert ResultIsDisputed(eventId);
+        bool pending = (phase == Phase.Proposed || phase == Phase.Disputed) && now_ < uint64(word >> 56);
+        bool final_ = phase == Phase.Final || (phase != Phase.None && !pending);
+        if (final_ && ResultStatus(uint8(word >> 8)) != ResultStatus.Postponed) revert ResultAlreadyFinal(eventId);
         uint32 current = uint32(word >> 24);
         if (version <= current) revert VersionNotHigher(eventId, uint32(version), current);
     }
@@ -924,9 +949,11 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
     }
 
     /// @dev Where a stored result stands at `now_`.
+    /// A proposal is final from `finalAt`; so is a disputed one whose dispute lapsed (`finalAt` is then the lapse).
     function _phaseOf(StoredResult memory stored, uint64 now_) private pure returns (Phase) {
-        if (stored.phase == Phase.Proposed && now_ >= stored.finalAt) return Phase.Final;
-        return stored.phase;
+        Phase phase = stored.phase;
+        if ((phase == Phase.Proposed || phase == Phase.Disputed) && now_ >= stored.finalAt) return Phase.Final;
+        return phase;
     }
 
     /// @dev Where a root in `state` (final from `finalAt` when proposed) stands at `now_`.
@@ -935,7 +962,10 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
             if (now_ >= finalAt) return Phase.Final;
             return Phase.Proposed;
         }
-        if (state == BatchState.Disputed) return Phase.Disputed;
+        if (state == BatchState.Disputed) {
+            if (now_ >= finalAt) return Phase.Final; // the dispute lapsed
+            return Phase.Disputed;
+        }
         if (state == BatchState.Final) return Phase.Final;
         return Phase.None; // unknown or rejected
     }
@@ -960,7 +990,7 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
 
     /// @dev Where a result stored in `phase`, final from `finalAt` when proposed, stands now.
     function _phaseAt(Phase phase, uint64 finalAt) private view returns (Phase) {
-        if (phase == Phase.Proposed && _time() >= finalAt) return Phase.Final;
+        if ((phase == Phase.Proposed || phase == Phase.Disputed) && _time() >= finalAt) return Phase.Final;
         return phase;
     }
 
@@ -984,10 +1014,44 @@ contract ResultsOracle is IResultsOracle, EIP712, Ownable2Step, Pausable {
         if (phase != Phase.Final) revert ResultNotFinal(eventId, phase);
     }
 
-    /// @dev Reverts with {NotDisputed} unless `eventId` is disputed; returns its version.
+    /// @dev {_requireFinal}, and {ResultPostponed} for a final `Postponed`: consumers are notified once, when the
+    /// event is over (a later version still replaces a final `Postponed`).
+    function _requireOver(bytes32 eventId) private view returns (StoredResult memory stored) {
+        stored = _requireFinal(eventId);
+        if (stored.status == ResultStatus.Postponed) revert ResultPostponed(eventId, stored.version);
+    }
+
+    /**
+     * @dev True when `word`, the result word of `result.eventId`, is `result`: a record of the same version,
+     * status and value count, and the same values (the two in the word, or a long outcome's commitment). The
+     * leaf's head words are compared as they are: one that differs from what attesters signed failed the proof.
+     */
+    function _isRecord(uint256 word, BatchedResult calldata result) private view returns (bool same) {
+        uint32[] calldata values = result.values;
+        uint256 count = values.length;
+        assembly ("memory-safe") {
+            let expected := or(
+                or(shl(8, calldataload(add(result, 0x20))), shl(16, count)),
+                shl(24, calldataload(add(result, 0x80)))
+            )
+            if count {
+                expected := or(expected, shl(120, calldataload(values.offset)))
+            }
+            if gt(count, 1) {
+                expected := or(expected, shl(152, calldataload(add(values.offset, 0x20))))
+            }
+            // status 8-15, valueCount 16-23, version 24-55, home 120-151, away 152-183 (phase, finalAt aside).
+            let mask := 0xffffffffffffffff0000000000000000ffffffffffff00
+            same := and(iszero(iszero(and(word, 0xff))), eq(and(word, mask), expected))
+        }
+        if (same && count > 2) same = _valuesHashes[result.eventId] == ResultHash.valuesHash(values);
+    }
+
+    /// @dev Reverts with {NotDisputed} unless `eventId` is disputed and the dispute has not lapsed; returns its
+    /// version.
     function _requireDisputed(bytes32 eventId) private view returns (uint32 version) {
         StoredResult storage stored = _results[eventId];
-        if (stored.phase != Phase.Disputed) revert NotDisputed(eventId);
+        if (stored.phase != Phase.Disputed || _time() >= stored.finalAt) revert NotDisputed(eventId);
         return stored.version;
     }
 

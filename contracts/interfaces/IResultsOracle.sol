@@ -13,13 +13,25 @@ pragma solidity ^0.8.24;
  * or the guardian may *dispute*; a dispute is resolved by governance or by `disputeThreshold`
  * attesters signing a *resolution*: the EIP-712 types `Resolution` and `BatchResolution` carry
  * the fields of `Result` and `Batch` under another name, so the signatures that proposed a result
- * (however many) never resolve its dispute. Before finality a correction needs a new quorum and a
- * higher `version`. A final result never changes.
+ * (however many) never resolve its dispute. A dispute holds for `DISPUTE_PERIOD` (3 days): unresolved,
+ * it lapses and the disputed proposal reads as final, so no single key holds a result hostage.
+ * Before finality (disputed or not) a correction needs a new quorum and a strictly higher `version`.
+ *
+ * ## One record per event
+ * Each event has one stored record; every read path (stored reads, proof reads, {ResultsReader}) answers from
+ * it, so there is at most one final (event, version, status, values) at any time. A final record never changes,
+ * except a final `Postponed`: the only non-terminal status, it is replaced by a later version (the played
+ * result, or `Cancelled`), which reads as `Proposed` and then `Final` in its turn. Consumers tell "postponed,
+ * wait" (`status == Postponed`; the push path reverts {ResultPostponed} and notifies once the event is over)
+ * from "over" (any other final status).
  *
  * Batch publication: a quorum signs one Merkle root over many results (OpenZeppelin
- * `StandardMerkleTree`-compatible double-hashed leaves, see {BatchedResult}); a consumer
- * verifies a result against the root in-call, or anyone writes it into storage with its proof
- * once the root is final. Roots follow the same window, dispute and finality rules.
+ * `StandardMerkleTree`-compatible double-hashed leaves, see {BatchedResult}). Roots follow the same window,
+ * dispute (and lapse) rules. Once a root is final, anyone publishes a leaf with its proof
+ * ({publishFromBatch}): the leaf is *proposed* into its event's record, with a fresh window, under the same rule
+ * as {propose} (a strictly higher version; never over a final record other than `Postponed`). A proof read
+ * ({verifyBatched}, {requireFinalBatched}) answers for a leaf only if it *is* its event's record: a root
+ * holding two leaves of one event, or a leaf that disagrees with a direct proposal, never gives two finals.
  *
  * ## Signature bundle (`bytes signatures` of every quorum-signed call)
  * The attester set is kept on-chain as a 160-bit commitment (first 20 bytes of
@@ -59,10 +71,11 @@ pragma solidity ^0.8.24;
  * One storage word, returned as is, for consumers that decode it themselves (see
  * `libraries/ResultsReader.sol`): the cheapest in-call read. Bit layout, lowest-order first:
  * ```
- * resultWord: phase 0-7 (stored Phase: a Proposed result is Final once block.timestamp >= finalAt),
+ * resultWord: phase 0-7 (stored Phase: a Proposed or Disputed result is Final once block.timestamp >= finalAt),
  *             status 8-15, valueCount 16-23, version 24-55, finalAt 56-119, home 120-151, away 152-183
  * batchWord:  state 0-7 (0 none, 1 proposed, 2 disputed, 3 final, 4 rejected by governance),
- *             finalAt 8-71 (0 while disputed), epoch 72-103
+ *             finalAt 8-71 (a proposed or disputed root is final from it), epoch 72-103
+ * While disputed, `finalAt` is the time the dispute lapses (dispute time + DISPUTE_PERIOD).
  * ```
  * This layout is part of the interface and never changes for a deployed contract.
  */
@@ -74,7 +87,7 @@ interface IResultsOracle {
         None, // no result
         Completed, // played to the end: `values` are the final score of a match or a race's finishing order
         Cancelled, // will not take place: every market is void
-        Postponed, // moved to a later date: markets wait for a later version
+        Postponed, // moved to a later date: not over even when final; markets wait for a later version
         Abandoned, // started but not finished: every market is void
         Void // declared void by the organiser: every market is void
     }
@@ -83,8 +96,8 @@ interface IResultsOracle {
     enum Phase {
         None, // nothing published
         Proposed, // quorum-signed, inside the dispute window
-        Disputed, // disputed inside the window; waits for a resolution
-        Final // final: never changes again
+        Disputed, // disputed inside the window; waits for a resolution or a higher version, or lapses to Final
+        Final // final: never changes again, except a final Postponed, which a later version supersedes
     }
 
     /**
@@ -144,7 +157,7 @@ interface IResultsOracle {
      * @param phase Where the result stands (`Final` when a proposal's window has passed).
      * @param status What happened.
      * @param version Version of the stored result.
-     * @param finalAt Time from which the result is final (0 while disputed or absent).
+     * @param finalAt Time from which the result is final (while disputed: when the dispute lapses; 0 if absent).
      * @param values Outcome values when at most two (a match); empty otherwise.
      * @param valuesHash `keccak256(abi.encodePacked(values))` for every result (the commitment that a consumer
      *        checks longer outcomes against).
@@ -184,8 +197,10 @@ interface IResultsOracle {
     error InvalidOutcome(ResultStatus status, uint256 valueCount);
     /// @notice The event's result is final and never changes.
     error ResultAlreadyFinal(bytes32 eventId);
-    /// @notice The event's result is disputed: only a resolution may change it.
-    error ResultIsDisputed(bytes32 eventId);
+    /// @notice A proof read's leaf is not the stored record of its event (unpublished, superseded or conflicting).
+    error ResultNotStored(bytes32 eventId);
+    /// @notice The event's final result is `Postponed` (version `version`): not over, a later version may follow.
+    error ResultPostponed(bytes32 eventId, uint32 version);
     /// @notice A correction must carry a higher version than the stored one.
     error VersionNotHigher(bytes32 eventId, uint32 given, uint32 current);
     /// @notice A dispute must come inside the window of a proposed result or root.
@@ -243,8 +258,12 @@ interface IResultsOracle {
         uint64 endedAt,
         uint64 finalAt
     );
-    /// @notice The proposed result of `eventId` (version `version`) was disputed by `by` (an attester or the guardian).
-    event ResultDisputed(bytes32 indexed eventId, uint32 indexed version, address indexed by);
+    /**
+     * @notice The proposed result of `eventId` (version `version`) was disputed by `by` (an attester or the
+     * guardian). Unless resolved or superseded by a higher version first, it reads as final from `finalAt` (the
+     * dispute lapses, with no transaction).
+     */
+    event ResultDisputed(bytes32 indexed eventId, uint32 indexed version, address indexed by, uint64 finalAt);
     /**
      * @notice A disputed result was resolved; it is final from this block on.
      * @param byGovernance True when governance resolved, false when `disputeThreshold` attesters did.
@@ -259,19 +278,15 @@ interface IResultsOracle {
     );
     /// @notice A quorum-signed batch root was proposed; its results read as final from `finalAt` unless disputed.
     event BatchProposed(bytes32 indexed root, uint32 count, uint64 finalAt, uint32 epoch);
-    /// @notice A proposed root was disputed by `by`.
-    event BatchDisputed(bytes32 indexed root, address indexed by);
+    /// @notice A proposed root was disputed by `by`; unless resolved first, it reads as final from `finalAt`.
+    event BatchDisputed(bytes32 indexed root, address indexed by, uint64 finalAt);
     /// @notice A disputed root was upheld (final now) or rejected (never final).
     event BatchResolved(bytes32 indexed root, bool upheld, bool byGovernance);
-    /// @notice A result of a final root was written into storage; it is final.
-    event ResultPublishedFromBatch(
-        bytes32 indexed eventId,
-        bytes32 indexed root,
-        uint32 version,
-        ResultStatus status,
-        uint32[] values,
-        uint64 endedAt
-    );
+    /**
+     * @notice A leaf of the final `root` was proposed into its event's record by {publishFromBatch}, right after
+     * the {ResultProposed} of the same transaction (which carries the result and its `finalAt`).
+     */
+    event ResultPublishedFromBatch(bytes32 indexed eventId, bytes32 indexed root, uint32 version);
     /// @notice The attester set was replaced; signatures of older epochs are invalid from now on.
     event AttestersRotated(uint32 indexed epoch, address[] attesters, uint8 threshold, uint8 disputeThreshold);
     /// @notice The dispute window changed (applies to proposals made from now on).
@@ -312,18 +327,25 @@ interface IResultsOracle {
     function proposeBatchPacked() external;
 
     /**
-     * @notice Writes one result of a final root into storage (final at once). Idempotent for the same version.
-     * @dev Reverts with {BatchNotFinal} unless the root is final, {InvalidProof} on a bad proof, and
-     * {ResultAlreadyFinal} when the event already holds another final result.
+     * @notice Proposes one result of a final root into its event's record, with a fresh dispute window (emits
+     * {ResultProposed}, then {ResultPublishedFromBatch}). A no-op when the leaf already is the record.
+     * @dev Reverts while paused, with {BatchNotFinal} unless the root is final, {InvalidProof} on a bad proof,
+     * {InvalidOutcome}, {ResultAlreadyFinal} when the record is final (and not `Postponed`), and
+     * {VersionNotHigher} unless the leaf's version is strictly higher than the record's (version 0 never is;
+     * an equal version never replaces a pending proposal).
      */
     function publishFromBatch(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external;
 
     // DISPUTES
 
-    /// @notice Disputes the proposed result of `eventId` inside its window. Caller: an attester of the current set or the guardian.
+    /**
+     * @notice Disputes the proposed result of `eventId` inside its window. Caller: an attester of the current set
+     * or the guardian; works while paused. The dispute lapses after `DISPUTE_PERIOD` (the proposal is then
+     * final); before that, a resolution or a fresh quorum's higher version ends it.
+     */
     function dispute(bytes32 eventId) external;
 
-    /// @notice Disputes a proposed root inside its window. Caller: an attester of the current set or the guardian.
+    /// @notice Disputes a proposed root inside its window (same callers and lapse as {dispute}).
     function disputeBatch(bytes32 root) external;
 
     /**
@@ -352,7 +374,11 @@ interface IResultsOracle {
 
     // GOVERNANCE AND GUARDIAN
 
-    /// @notice Replaces the attester set in place and starts a new epoch. Governance only.
+    /**
+     * @notice Replaces the attester set in place and starts a new epoch. Governance only.
+     * @dev Does not cancel what the old set proposed (results and roots still in their window become final):
+     * after a key compromise, the guardian or the new set disputes them and the new set or governance corrects.
+     */
     function rotateAttesters(address[] calldata attesters, uint8 threshold, uint8 disputeThreshold) external;
 
     /// @notice Sets the dispute window for future proposals. Governance only.
@@ -361,7 +387,10 @@ interface IResultsOracle {
     /// @notice Sets the guardian. Governance only.
     function setGuardian(address guardian) external;
 
-    /// @notice Pauses publication and dispute resolution (never reads, never disputes). Guardian or governance.
+    /**
+     * @notice Pauses publication and dispute resolution (never reads, never disputes, never finality: a pause by
+     * one key must not hold every result hostage). Guardian or governance.
+     */
     function pause() external;
 
     /// @notice Lifts the pause. Governance only.
@@ -388,7 +417,8 @@ interface IResultsOracle {
         view
         returns (Phase phase, ResultStatus status, uint32 home, uint32 away, uint32 version, uint64 finalAt);
 
-    /// @notice Like {matchResult} but reverts with {ResultNotFinal} unless final.
+    /// @notice Like {matchResult} but reverts with {ResultNotFinal} unless final. A final `Postponed` is returned
+    /// as such: not over, wait for a later version.
     function finalMatchResult(bytes32 eventId) external view returns (ResultStatus status, uint32 home, uint32 away);
 
     /// @notice Reverts with {ResultNotFinal} unless final and {ValuesMismatch} unless `values` are the stored ones.
@@ -404,9 +434,10 @@ interface IResultsOracle {
     function batchOf(bytes32 root) external view returns (Phase phase, uint64 finalAt, uint32 epoch);
 
     /**
-     * @notice Verifies a result against a root in-call; never reverts.
-     * @return phase The root's phase (`None` when the proof is invalid).
-     * @return finalAt Time from which the root is final.
+     * @notice Verifies a result against a root in-call, deferring to storage; never reverts.
+     * @return phase The phase of the event's record when the leaf is that record; `None` when the proof is
+     * invalid or the leaf is not the record (not published, superseded, or conflicting).
+     * @return finalAt The record's `finalAt` (0 with `None`).
      */
     function verifyBatched(
         bytes32 root,
@@ -414,7 +445,8 @@ interface IResultsOracle {
         bytes32[] calldata proof
     ) external view returns (Phase phase, uint64 finalAt);
 
-    /// @notice Reverts with {BatchNotFinal} unless the root is final and {InvalidProof} unless the proof holds.
+    /// @notice Reverts with {InvalidProof} unless the proof holds, {ResultNotStored} unless the leaf is its event's
+    /// record, {ResultNotFinal} unless that record is final. A final `Postponed` passes: check the status.
     function requireFinalBatched(bytes32 root, BatchedResult calldata result, bytes32[] calldata proof) external view;
 
     /// @notice The storage word of `eventId`'s result, as is (layout above; zero when nothing was published).
@@ -450,8 +482,8 @@ interface IResultsOracle {
     function registerConsumer(bytes32 eventId) external;
 
     /**
-     * @notice Once `eventId` is final, calls every not-yet-notified registered consumer with a fixed gas
-     * stipend. Anyone may call. A reverting or gas-burning consumer is recorded as failed and never blocks.
+     * @notice Once `eventId` is final and over, calls every not-yet-notified registered consumer with a fixed gas
+     * stipend; reverts {ResultNotFinal} before, {ResultPostponed} on a final `Postponed` (notified later, once). Anyone may call. A reverting or gas-burning consumer is recorded as failed and never blocks.
      * @param maxConsumers Upper bound of consumers to notify in this call.
      * @return notified How many consumers were called.
      */

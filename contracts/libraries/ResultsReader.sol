@@ -14,23 +14,25 @@ import {ResultHash} from "./ResultHash.sol";
  *
  * Why: a first in-call read cannot cost less than 2,600 (cold account) + 2,100 (cold slot) = 4,700 gas, and the
  * oracle's own side of a one-word read (dispatcher, mapping hash, return) adds about 470. The typed calls add a
- * multi-word ABI return and the consumer's copying, checking and decoding of it (6,534 gas for `matchResult`,
- * 6,146 for `finalMatchResult`), and a proof read ships the whole result and proof across the call and back
- * through the oracle's ABI decoder (10,291 gas at depth 8). Every function here is `internal`, so it is inlined
+ * multi-word ABI return and the consumer's copying, checking and decoding of it (6,565 gas for `matchResult`,
+ * 6,177 for `finalMatchResult`), and a proof read ships the whole result and proof across the call and back
+ * through the oracle's ABI decoder (10,699 gas at depth 8). Every function here is `internal`, so it is inlined
  * into the consumer (like Uniswap v4's `StateLibrary` over `extsload`): one raw `staticcall` of
  * {IResultsOracle-resultWord} or {IResultsOracle-batchWord} (selector and argument written to scratch space,
  * the one-word answer read back from it: no memory allocated, no ABI decoder), decoded here in assembly; a
- * batched result's leaf is hashed and its proof verified locally, from the consumer's calldata, so only the root
- * crosses the call. Measured in-call by `contracts/testing/GasProbe.sol` (cold account and slot included, as
- * `npm run bench:gas` and `test/contracts/ResultsOracle.gas.t.sol` do): 5,494 gas for {matchResult}, 5,484 for
- * {finalMatchResult} (goal 5,500), 7,212 for {verifyBatched} at depth 8 (goal 8,500; 6,672 at depth 4),
- * 7,173 for {requireFinalBatched} at depth 8.
+ * batched result's leaf is hashed and its proof verified locally, from the consumer's calldata, and then compared
+ * with its event's stored record (proof reads defer to storage), so only the event id crosses the call. Measured
+ * in-call by `contracts/testing/GasProbe.sol` (cold account and slot included, as `npm run bench:gas` and
+ * `test/contracts/ResultsOracle.gas.t.sol` do): 5,487 gas for {matchResult}, 5,469 for {finalMatchResult} (goal
+ * 5,500), 7,639 for {verifyBatched} at depth 8 (goal 8,500; 7,099 at depth 4), 7,661 for {requireFinalBatched}
+ * at depth 8.
  *
  * Trust: the library trusts the oracle address it is given, as a typed call would. It decodes the word with the
  * bit layout documented in {IResultsOracle} ("Raw reads"), which is part of the interface and never changes for
  * a deployed oracle, without range checks on the enums (the oracle only stores valid ones): an address that is
  * not such an oracle gives meaningless answers, or {OracleReadFailed} when it returns less than one word. A
- * `Proposed` result or root reads as `Final` once `block.timestamp >= finalAt`, as in the oracle.
+ * `Proposed` or `Disputed` result or root reads as `Final` once `block.timestamp >= finalAt` (for a disputed one,
+ * when its dispute lapses), as in the oracle.
  */
 library ResultsReader {
     /// @notice The raw read of `oracle` reverted without data or returned less than 32 bytes (e.g. no code there).
@@ -57,11 +59,8 @@ library ResultsReader {
      */
     function phaseOf(uint256 word) internal view returns (IResultsOracle.Phase phase) {
         assembly ("memory-safe") {
-            phase := and(word, 0xff)
-            phase := add(
-                phase,
-                shl(1, and(eq(phase, 1), iszero(lt(timestamp(), and(shr(56, word), 0xffffffffffffffff)))))
-            )
+            // A stored Proposed (1) or Disputed (2) reads as Final (3) from `finalAt` on: see {matchResult}.
+            phase := or(and(word, 0xff), mul(3, lt(sub(and(shr(56, word), 0xffffffffffffffff), 1), timestamp())))
         }
     }
 
@@ -113,8 +112,10 @@ library ResultsReader {
             let word := mload(0x00)
             finalAt := and(shr(56, word), 0xffffffffffffffff)
             phase := and(word, 0xff)
-            // A stored Proposed (1) reads as Final (3) from `finalAt` on.
-            phase := add(phase, shl(1, and(eq(phase, 1), iszero(lt(timestamp(), finalAt)))))
+            // A stored Proposed (1) or Disputed (2) reads as Final (3) from `finalAt` on, branch-free: every record
+            // has a non-zero `finalAt` (a stored Final's is in the past), and an empty word's is 0, for which
+            // `finalAt - 1` wraps and the comparison fails; `1 | 3 == 2 | 3 == 3`.
+            phase := or(phase, mul(3, lt(sub(finalAt, 1), timestamp())))
             status := and(shr(8, word), 0xff)
             version := and(shr(24, word), 0xffffffff)
             home := and(shr(120, word), 0xffffffff)
@@ -146,11 +147,7 @@ library ResultsReader {
                 revert(0x00, 0x24)
             }
             let word := mload(0x00)
-            phase := and(word, 0xff)
-            phase := add(
-                phase,
-                shl(1, and(eq(phase, 1), iszero(lt(timestamp(), and(shr(56, word), 0xffffffffffffffff)))))
-            )
+            phase := or(and(word, 0xff), mul(3, lt(sub(and(shr(56, word), 0xffffffffffffffff), 1), timestamp())))
             status := and(shr(8, word), 0xff)
             home := and(shr(120, word), 0xffffffff)
             away := and(shr(152, word), 0xffffffff)
@@ -180,12 +177,8 @@ library ResultsReader {
                 revert(0x00, 0x24)
             }
             let word := mload(0x00)
-            let phase := and(word, 0xff)
-            // Final (3), or Proposed (1) from `finalAt` on.
-            final_ := or(
-                eq(phase, 3),
-                and(eq(phase, 1), iszero(lt(timestamp(), and(shr(56, word), 0xffffffffffffffff))))
-            )
+            // Final (3), or Proposed (1) or Disputed (2) from `finalAt` on (see {matchResult}).
+            final_ := or(eq(and(word, 0xff), 3), lt(sub(and(shr(56, word), 0xffffffffffffffff), 1), timestamp()))
         }
     }
 
@@ -206,10 +199,12 @@ library ResultsReader {
 
     /**
      * @notice Same answers as {IResultsOracle-verifyBatched}, with the leaf and the proof checked here: never
-     * reverts for a working oracle.
-     * @dev The oracle is called only when the proof leads to `root`.
-     * @return phase The root's phase (`None` when the proof is invalid, the root unknown or rejected).
-     * @return finalAt Time from which the root is final (0 when `phase` is `None`).
+     * reverts for a working oracle. Defers to storage: the phase of the event's record when the leaf is that
+     * record (same version, status and values), `None` otherwise or when the proof is invalid.
+     * @dev One raw `resultWord` read (the root's own word is not read: the record decides); a long outcome
+     * (more than two values) also reads `resultOf` for its values commitment.
+     * @return phase The record's phase, or `None`.
+     * @return finalAt The record's `finalAt` (0 with `None`).
      */
     function verifyBatched(
         IResultsOracle oracle,
@@ -218,18 +213,15 @@ library ResultsReader {
         bytes32[] calldata proof
     ) internal view returns (IResultsOracle.Phase phase, uint64 finalAt) {
         if (_processProof(proof, ResultHash.leaf(result)) != root) return (IResultsOracle.Phase.None, 0);
-        uint256 word = _readWord(oracle, IResultsOracle.batchWord.selector, root);
-        uint256 p = _batchPhase(word);
-        assembly ("memory-safe") {
-            phase := p
-            // `finalAt` only for a known, not rejected root.
-            finalAt := mul(and(shr(8, word), 0xffffffffffffffff), iszero(iszero(p)))
-        }
+        uint256 word = _readWord(oracle, IResultsOracle.resultWord.selector, result.eventId);
+        if (!_isRecord(oracle, word, result)) return (IResultsOracle.Phase.None, 0);
+        return (phaseOf(word), uint64(word >> 56));
     }
 
     /**
      * @notice Same checks, in the same order, as {IResultsOracle-requireFinalBatched}: reverts with
-     * `BatchNotFinal(root, phase)` unless the root is final, then `InvalidProof(root)` unless the proof holds.
+     * `InvalidProof(root)` unless the proof holds, `ResultNotStored(eventId)` unless the leaf is its event's
+     * record, `ResultNotFinal(eventId, phase)` unless that record is final.
      */
     function requireFinalBatched(
         IResultsOracle oracle,
@@ -237,14 +229,47 @@ library ResultsReader {
         IResultsOracle.BatchedResult calldata result,
         bytes32[] calldata proof
     ) internal view {
-        uint256 phase = _batchPhase(_readWord(oracle, IResultsOracle.batchWord.selector, root));
-        if (phase != uint256(IResultsOracle.Phase.Final)) {
-            revert IResultsOracle.BatchNotFinal(root, IResultsOracle.Phase(phase));
-        }
         if (_processProof(proof, ResultHash.leaf(result)) != root) revert IResultsOracle.InvalidProof(root);
+        uint256 word = _readWord(oracle, IResultsOracle.resultWord.selector, result.eventId);
+        if (!_isRecord(oracle, word, result)) revert IResultsOracle.ResultNotStored(result.eventId);
+        IResultsOracle.Phase phase = phaseOf(word);
+        if (phase != IResultsOracle.Phase.Final) revert IResultsOracle.ResultNotFinal(result.eventId, phase);
     }
 
     // PRIVATE
+
+    /**
+     * @dev True when the result word `word` of `result.eventId` holds `result`: a record (phase not None) of the
+     * same version, status and value count, and the same values (the two in the word, or the commitment of a
+     * long outcome, read with `resultOf`).
+     */
+    function _isRecord(
+        IResultsOracle oracle,
+        uint256 word,
+        IResultsOracle.BatchedResult calldata result
+    ) private view returns (bool) {
+        uint32[] calldata values = result.values;
+        uint256 count = values.length;
+        bool same;
+        // The leaf's head words as they are: a word that differs from what attesters signed failed the proof.
+        assembly ("memory-safe") {
+            let expected := or(
+                or(shl(8, calldataload(add(result, 0x20))), shl(16, count)),
+                shl(24, calldataload(add(result, 0x80)))
+            )
+            if count {
+                expected := or(expected, shl(120, calldataload(values.offset)))
+            }
+            if gt(count, 1) {
+                expected := or(expected, shl(152, calldataload(add(values.offset, 0x20))))
+            }
+            // status 8-15, valueCount 16-23, version 24-55, home 120-151, away 152-183 (phase, finalAt aside).
+            let mask := 0xffffffffffffffff0000000000000000ffffffffffff00
+            same := and(iszero(iszero(and(word, 0xff))), eq(and(word, mask), expected))
+        }
+        if (!same || count <= 2) return same;
+        return oracle.resultOf(result.eventId).valuesHash == ResultHash.valuesHash(values);
+    }
 
     /**
      * @dev One `staticcall` of `selector(key)`: the 36 bytes of calldata are written to scratch space (0x00-0x23)
@@ -277,7 +302,8 @@ library ResultsReader {
         assembly ("memory-safe") {
             let state := and(word, 0xff)
             phase := mul(state, lt(state, 4))
-            if and(eq(state, 1), iszero(lt(timestamp(), and(shr(8, word), 0xffffffffffffffff)))) {
+            // Proposed (1) or Disputed (2, the dispute lapsed) reads as Final from `finalAt` on.
+            if and(lt(sub(state, 1), 2), iszero(lt(timestamp(), and(shr(8, word), 0xffffffffffffffff)))) {
                 phase := 3
             }
         }

@@ -18,8 +18,8 @@ contract PoolOracleStub {
     mapping(bytes32 eventId => address[] consumers) private _consumers;
 
     /**
-     * @notice Sets the result of `eventId` (next version): `Final` is final from now, `Proposed` stays proposed
-     * until set again (its `finalAt` is the largest time), `Disputed` and `None` carry no `finalAt`.
+     * @notice Sets the result of `eventId` (next version): `Final` is final from now, `Proposed` and `Disputed`
+     * stay so until set again (their `finalAt` is the largest time), `None` carries no `finalAt`.
      * A `Completed` result holds two values (`home`, `away`).
      */
     function setResult(
@@ -31,7 +31,9 @@ contract PoolOracleStub {
     ) external {
         uint64 finalAt;
         if (phase == IResultsOracle.Phase.Final) finalAt = uint64(block.timestamp);
-        else if (phase == IResultsOracle.Phase.Proposed) finalAt = type(uint64).max;
+        else if (phase == IResultsOracle.Phase.Proposed || phase == IResultsOracle.Phase.Disputed) {
+            finalAt = type(uint64).max;
+        }
         _set(eventId, phase, status, home, away, finalAt);
     }
 
@@ -83,7 +85,10 @@ contract PoolOracleStub {
         uint256 word = _words[eventId];
         finalAt = uint64(word >> 56);
         phase = IResultsOracle.Phase(uint8(word));
-        if (phase == IResultsOracle.Phase.Proposed && block.timestamp >= finalAt) phase = IResultsOracle.Phase.Final;
+        if (
+            (phase == IResultsOracle.Phase.Proposed || phase == IResultsOracle.Phase.Disputed) &&
+            block.timestamp >= finalAt
+        ) phase = IResultsOracle.Phase.Final;
         status = IResultsOracle.ResultStatus(uint8(word >> 8));
         home = uint32(word >> 120);
         away = uint32(word >> 152);

@@ -337,15 +337,23 @@ export class ResultIndexer {
         await this.applyProposals(db, [e]);
         return;
       case 'ResultDisputed':
+        // The dispute lapses at `finalAt` (the proposal is then final, see `finalize`).
         await db.query(
-          `update oracle_results set phase = 'disputed', final_at = null, updated_at = now()
+          `update oracle_results set phase = 'disputed', final_at = $3, updated_at = now()
             where stream = $1 and event_id = $2 and phase = 'proposed'`,
-          [this.stream, e.subject],
+          [this.stream, e.subject, a.finalAt],
         );
         return;
-      case 'ResultResolved':
-      case 'ResultPublishedFromBatch': {
-        const root = e.name === 'ResultPublishedFromBatch' ? String(a.root) : null;
+      case 'ResultPublishedFromBatch':
+        // The leaf was proposed by the `ResultProposed` just before it (same transaction): name its root.
+        await db.query(
+          `update oracle_results set batch_root = $3, updated_at = now()
+            where stream = $1 and event_id = $2 and version = $4 and phase <> 'final'`,
+          [this.stream, e.subject, String(a.root), a.version],
+        );
+        return;
+      case 'ResultResolved': {
+        const root = null;
         await db.query(
           UPSERT_RESULTS(`values ($1, $2, $3::int, $4::smallint, $5::jsonb, $6::bigint, null::int, 'final', null::bigint,
                                   $7, $8::bigint, $9, $10, $8::bigint)`),
@@ -373,8 +381,9 @@ export class ResultIndexer {
         return;
       case 'BatchDisputed':
         await db.query(
-          `update oracle_batch_roots set phase = 'disputed', final_at = null where stream = $1 and root = $2 and phase = 'proposed'`,
-          [this.stream, e.subject],
+          `update oracle_batch_roots set phase = 'disputed', final_at = $3
+            where stream = $1 and root = $2 and phase = 'proposed'`,
+          [this.stream, e.subject, a.finalAt],
         );
         return;
       case 'BatchResolved': {
@@ -393,19 +402,19 @@ export class ResultIndexer {
   }
 
   /**
-   * Proposed results and roots whose window ended at `timestamp` (a confirmed block's) become final; the
+   * Proposed results and roots whose window ended (or disputed ones whose dispute lapsed) at `timestamp` (a confirmed block's) become final; the
    * event ids that did are added to `touched`.
    */
   private async finalize(db: Db, blockNumber: number, timestamp: bigint, touched: Set<string>): Promise<void> {
     const results = await db.query<{ event_id: string }>(
       `update oracle_results set phase = 'final', final_block_number = $2, updated_at = now()
-        where stream = $1 and phase = 'proposed' and final_at <= $3 returning event_id`,
+        where stream = $1 and phase in ('proposed', 'disputed') and final_at <= $3 returning event_id`,
       [this.stream, blockNumber, timestamp.toString()],
     );
     for (const r of results.rows) touched.add(r.event_id);
     const roots = await db.query<{ root: string }>(
       `update oracle_batch_roots set phase = 'final', final_block_number = $2
-        where stream = $1 and phase = 'proposed' and final_at <= $3 returning root`,
+        where stream = $1 and phase in ('proposed', 'disputed') and final_at <= $3 returning root`,
       [this.stream, blockNumber, timestamp.toString()],
     );
     if (roots.rows.length > 0) {

@@ -83,12 +83,13 @@ describe('ResultsOracle batch of 256 results (StandardMerkleTree)', () => {
     );
   });
 
-  it('verifies every one of the 256 results against the proposed root in-call', async () => {
+  it('proves none of the 256 results while none is the stored record of its event', async () => {
     expect(await read(d.oracle, 'batchOf', tree.root)).toEqual([BigInt(Phase.Proposed), finalAt, 1n]);
     const verdicts = await Promise.all(
       list.map((outcome, i) => read(d.oracle, 'verifyBatched', tree.root, batchedResult(outcome), tree.getProof(i))),
     );
-    for (const verdict of verdicts) expect(verdict).toEqual([BigInt(Phase.Proposed), finalAt]);
+    // A proof read defers to storage: an unpublished leaf is no result yet.
+    for (const verdict of verdicts) expect(verdict).toEqual([BigInt(Phase.None), 0n]);
   });
 
   it('rejects a tampered result, a proof of another leaf and an unknown root', async () => {
@@ -108,7 +109,7 @@ describe('ResultsOracle batch of 256 results (StandardMerkleTree)', () => {
     ]);
   });
 
-  it('after the window: every result verifies as final, several are written with publishFromBatch and read final', async () => {
+  it('after the window: leaves published with publishFromBatch are proposed with a fresh window, then read final on every path', async () => {
     const parseError = (data: string) => d.oracle.interface.parseError(data)?.name;
     // Not final yet: a write is refused.
     expect(
@@ -122,15 +123,36 @@ describe('ResultsOracle batch of 256 results (StandardMerkleTree)', () => {
     await advanceTime(node, WINDOW);
     const sample = [0, 1, 5, 9, 77, 128, 201, 255];
     for (const i of sample) {
-      expect(await read(d.oracle, 'verifyBatched', tree.root, batchedResult(list[i]!), tree.getProof(i))).toEqual([
-        BigInt(Phase.Final),
-        finalAt,
-      ]);
-      await read(d.oracle, 'requireFinalBatched', tree.root, batchedResult(list[i]!), tree.getProof(i));
+      expect(
+        parseError(
+          await revertData(
+            d.oracle
+              .getFunction('requireFinalBatched')
+              .staticCall(tree.root, batchedResult(list[i]!), tree.getProof(i)),
+          ),
+        ),
+      ).toBe('ResultNotStored');
     }
 
     for (const i of sample)
       await send(d.oracle, 'publishFromBatch', tree.root, batchedResult(list[i]!), tree.getProof(i));
+    const [phase, leafFinalAt] = await read<[bigint, bigint]>(
+      d.oracle,
+      'verifyBatched',
+      tree.root,
+      batchedResult(list[0]!),
+      tree.getProof(0),
+    );
+    expect(phase).toBe(BigInt(Phase.Proposed));
+    expect(leafFinalAt).toBeGreaterThan(finalAt);
+    await advanceTime(node, WINDOW);
+    for (const i of sample) {
+      expect(await read(d.oracle, 'verifyBatched', tree.root, batchedResult(list[i]!), tree.getProof(i))).toEqual([
+        BigInt(Phase.Final),
+        expect.any(BigInt),
+      ]);
+      await read(d.oracle, 'requireFinalBatched', tree.root, batchedResult(list[i]!), tree.getProof(i));
+    }
     for (const i of sample) {
       const outcome = list[i]!;
       expect(await read(d.oracle, 'isFinal', outcome.eventId)).toEqual([true]);

@@ -96,12 +96,15 @@ contract ResultsOracleBatchTest is BatchFixture {
     function test_disputeBatch_byAttester() public {
         bytes32 root = _proposeRoot(leaves);
         vm.expectEmit(address(oracle));
-        emit IResultsOracle.BatchDisputed(root, signers[2].addr);
+        emit IResultsOracle.BatchDisputed(root, signers[2].addr, uint64(block.timestamp) + 3 days);
         vm.prank(signers[2].addr);
         oracle.disputeBatch(root);
         (IResultsOracle.Phase phase, uint64 finalAt, ) = oracle.batchOf(root);
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Disputed));
-        assertEq(uint256(finalAt), 0);
+        assertEq(uint256(finalAt), block.timestamp + 3 days, "the dispute lapses after DISPUTE_PERIOD");
+        vm.warp(block.timestamp + 3 days);
+        (phase, , ) = oracle.batchOf(root);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final), "a lapsed dispute leaves the root final");
     }
 
     function test_disputeBatch_revertsOutsideWindowOrForOutsider() public {
@@ -228,13 +231,18 @@ contract ResultsOracleBatchResolveTest is BatchFixture {
 
 /// @notice `verifyBatched`, `requireFinalBatched`.
 contract ResultsOracleBatchReadTest is BatchFixture {
-    function test_verifyBatched_reportsRootPhase() public {
+    function test_verifyBatched_reportsTheRecordsPhase() public {
         bytes32 root = _proposeRoot(leaves);
         bytes32[] memory proof = _merkleProof(leaves, 3);
         (IResultsOracle.Phase phase, uint64 finalAt) = oracle.verifyBatched(root, results[3], proof);
-        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Proposed));
-        assertEq(uint256(finalAt), uint256(T0 + WINDOW));
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.None), "not the record yet");
+        assertEq(uint256(finalAt), 0);
         vm.warp(T0 + WINDOW);
+        oracle.publishFromBatch(root, results[3], proof);
+        (phase, finalAt) = oracle.verifyBatched(root, results[3], proof);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Proposed));
+        assertEq(uint256(finalAt), uint256(T0 + 2 * WINDOW));
+        vm.warp(T0 + 2 * WINDOW);
         (phase, ) = oracle.verifyBatched(root, results[3], proof);
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
     }
@@ -254,14 +262,22 @@ contract ResultsOracleBatchReadTest is BatchFixture {
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.None));
     }
 
-    function test_requireFinalBatched_passesOnlyWhenFinalAndProven() public {
+    function test_requireFinalBatched_passesOnlyForTheFinalStoredRecord() public {
         bytes32 root = _proposeRoot(leaves);
         bytes32[] memory proof = _merkleProof(leaves, 9);
-        vm.expectRevert(
-            abi.encodeWithSelector(IResultsOracle.BatchNotFinal.selector, root, IResultsOracle.Phase.Proposed)
-        );
+        bytes32 id = results[9].eventId;
+        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.ResultNotStored.selector, id));
         oracle.requireFinalBatched(root, results[9], proof);
         vm.warp(T0 + WINDOW);
+        // A final root alone does not make a leaf final: it must be its event's record.
+        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.ResultNotStored.selector, id));
+        oracle.requireFinalBatched(root, results[9], proof);
+        oracle.publishFromBatch(root, results[9], proof);
+        vm.expectRevert(
+            abi.encodeWithSelector(IResultsOracle.ResultNotFinal.selector, id, IResultsOracle.Phase.Proposed)
+        );
+        oracle.requireFinalBatched(root, results[9], proof);
+        vm.warp(T0 + 2 * WINDOW);
         oracle.requireFinalBatched(root, results[9], proof);
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InvalidProof.selector, root));
         oracle.requireFinalBatched(root, results[8], proof);
@@ -273,17 +289,23 @@ contract ResultsOraclePublishTest is BatchFixture {
     function test_publishFromBatch_storesFinalResult() public {
         bytes32 root = _finalRoot();
         IResultsOracle.BatchedResult memory r = results[6];
+        uint64 due = uint64(block.timestamp) + WINDOW;
         vm.expectEmit(address(oracle));
-        emit IResultsOracle.ResultPublishedFromBatch(r.eventId, root, 1, r.status, r.values, r.endedAt);
+        emit IResultsOracle.ResultProposed(r.eventId, 1, r.status, r.values, r.endedAt, due);
+        vm.expectEmit(address(oracle));
+        emit IResultsOracle.ResultPublishedFromBatch(r.eventId, root, 1);
         oracle.publishFromBatch(root, r, _merkleProof(leaves, 6));
         (IResultsOracle.Phase phase, , uint32 home, uint32 away, uint32 version, uint64 finalAt) = oracle.matchResult(
             r.eventId
         );
-        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
+        // Proposed with a fresh window, as a direct proposal: a higher version may still supersede it.
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Proposed));
         assertEq(uint256(home), r.values[0]);
         assertEq(uint256(away), r.values[1]);
         assertEq(uint256(version), 1);
-        assertEq(uint256(finalAt), block.timestamp);
+        assertEq(uint256(finalAt), due);
+        vm.warp(due);
+        assertTrue(oracle.isFinal(r.eventId));
     }
 
     function test_publishFromBatch_isIdempotent() public {
@@ -295,21 +317,28 @@ contract ResultsOraclePublishTest is BatchFixture {
         assertEq(vm.getRecordedLogs().length, 0, "no event the second time");
     }
 
-    function test_publishFromBatch_supersedesPendingProposal() public {
+    function test_publishFromBatch_supersedesPendingProposalOnlyWithAHigherVersion() public {
         IResultsOracle.BatchedResult memory b = results[1];
-        IResultsOracle.Result memory pending = _resultWith(
-            b.eventId,
-            IResultsOracle.ResultStatus.Completed,
-            _values(9, 9),
-            1
-        );
-        bytes32 root = _proposeRoot(leaves);
+        bytes32 root = _proposeRoot(leaves); // b at version 1
+        vm.warp(T0 + 50);
+        IResultsOracle.BatchedResult memory b2 = _batched(b.eventId, 4, 0, 2);
+        bytes32[] memory ls = new bytes32[](2);
+        (ls[0], ls[1]) = (_leaf(b2), leaves[0]);
+        bytes32 root2 = _proposeRoot(ls);
         vm.warp(T0 + 100);
-        _propose(pending); // still pending when the root is final
-        vm.warp(T0 + WINDOW);
+        _propose(_resultWith(b.eventId, IResultsOracle.ResultStatus.Completed, _values(9, 9), 1));
+        vm.warp(T0 + WINDOW + 50); // both roots final, the direct v1 still pending
+        // An equal version never replaces a pending proposal.
+        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.VersionNotHigher.selector, b.eventId, 1, 1));
         oracle.publishFromBatch(root, b, _merkleProof(leaves, 1));
-        (, , uint32 home, , , ) = oracle.matchResult(b.eventId);
-        assertEq(uint256(home), b.values[0]);
+        oracle.publishFromBatch(root2, b2, _merkleProof(ls, 0));
+        (IResultsOracle.Phase phase, , uint32 home, , uint32 version, ) = oracle.matchResult(b.eventId);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Proposed));
+        assertEq(uint256(home), 4);
+        assertEq(uint256(version), 2);
+        // The superseded leaf no longer reads through a proof.
+        (phase, ) = oracle.verifyBatched(root, b, _merkleProof(leaves, 1));
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.None));
     }
 
     function test_publishFromBatch_revertsWhenRootNotFinal() public {
@@ -341,7 +370,7 @@ contract ResultsOraclePublishTest is BatchFixture {
         oracle.publishFromBatch(root, b, _merkleProof(leaves, 4));
     }
 
-    function test_publishFromBatch_revertsWhenEventDisputedOrNewerPending() public {
+    function test_publishFromBatch_revertsUnderAHigherPendingOrDisputedVersion() public {
         IResultsOracle.BatchedResult memory b = results[5];
         bytes32 root = _proposeRoot(leaves);
         vm.warp(T0 + WINDOW);
@@ -356,7 +385,7 @@ contract ResultsOraclePublishTest is BatchFixture {
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.VersionNotHigher.selector, b.eventId, 1, 2));
         oracle.publishFromBatch(root, b, proof);
         _dispute(b.eventId);
-        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.ResultIsDisputed.selector, b.eventId));
+        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.VersionNotHigher.selector, b.eventId, 1, 2));
         oracle.publishFromBatch(root, b, proof);
     }
 
@@ -384,6 +413,7 @@ contract ResultsOraclePublishTest is BatchFixture {
         vm.warp(T0 + WINDOW);
         oracle.publishFromBatch(root, race, _merkleProof(ls, 1));
         oracle.publishFromBatch(root, race, _merkleProof(ls, 1)); // idempotent with a commitment too
+        vm.warp(T0 + 2 * WINDOW);
         (IResultsOracle.ResultStatus status, uint32 version) = oracle.finalResultWithValues(race.eventId, race.values);
         assertEq(uint256(status), uint256(IResultsOracle.ResultStatus.Completed));
         assertEq(uint256(version), 1);

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {OracleTestBase} from "./utils/OracleTestBase.sol";
+import {ResultsReader} from "../../contracts/libraries/ResultsReader.sol";
 import {IResultsOracle} from "../../contracts/interfaces/IResultsOracle.sol";
 
 /// @notice A proposed match result, ready to dispute.
@@ -24,15 +25,22 @@ abstract contract DisputeFixture is OracleTestBase {
 contract ResultsOracleDisputeTest is DisputeFixture {
     function test_dispute_byAttesterMarksDisputed() public {
         vm.expectEmit(address(oracle));
-        emit IResultsOracle.ResultDisputed(EVENT_ID, 1, signers[4].addr);
+        uint64 lapse = uint64(block.timestamp) + oracle.DISPUTE_PERIOD();
+        emit IResultsOracle.ResultDisputed(EVENT_ID, 1, signers[4].addr, lapse);
         vm.prank(signers[4].addr);
         oracle.dispute(EVENT_ID);
         IResultsOracle.ResultView memory v = oracle.resultOf(EVENT_ID);
         assertEq(uint256(v.phase), uint256(IResultsOracle.Phase.Disputed));
-        assertEq(uint256(v.finalAt), 0);
+        assertEq(uint256(v.finalAt), lapse);
         assertFalse(oracle.isFinal(EVENT_ID));
-        vm.warp(T0 + 10 * WINDOW);
-        assertFalse(oracle.isFinal(EVENT_ID), "a disputed result never becomes final by itself");
+        vm.warp(lapse - 1);
+        assertFalse(oracle.isFinal(EVENT_ID), "held for DISPUTE_PERIOD");
+        vm.warp(lapse);
+        // One key cannot hold a result hostage: unresolved, the dispute lapses and the proposal is final.
+        assertTrue(oracle.isFinal(EVENT_ID), "a lapsed dispute leaves the proposal final");
+        (IResultsOracle.Phase phase, , uint32 home, , , ) = ResultsReader.matchResult(oracle, EVENT_ID);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final), "ResultsReader agrees");
+        assertEq(uint256(home), 2);
     }
 
     function test_dispute_byGuardian() public {

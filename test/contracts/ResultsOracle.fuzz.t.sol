@@ -212,9 +212,12 @@ contract ResultsOraclePayloadFuzzTest is OracleTestBase {
         vm.warp(T0 + WINDOW);
         bytes32[] memory proof = _merkleProof(ls, index);
         (IResultsOracle.Phase phase, ) = oracle.verifyBatched(root, rs[index], proof);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.None), "unpublished");
+        oracle.publishFromBatch(root, rs[index], proof);
+        vm.warp(T0 + 2 * WINDOW);
+        (phase, ) = oracle.verifyBatched(root, rs[index], proof);
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
         oracle.requireFinalBatched(root, rs[index], proof);
-        oracle.publishFromBatch(root, rs[index], proof);
         assertTrue(oracle.isFinal(rs[index].eventId));
         rs[index].version += 1;
         (phase, ) = oracle.verifyBatched(root, rs[index], proof);

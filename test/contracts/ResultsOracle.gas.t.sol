@@ -121,8 +121,8 @@ contract ResultsOracleGasTest is GasFixture {
 contract ResultsOracleReadGasTest is GasFixture {
     uint256 internal constant DISPUTE = 50_000; // goal; measured 43,707
     /// @dev Typed calls (`oracle.matchResult(...)`): regression bounds only, the goals are met through the library.
-    uint256 internal constant STORED_READ = 6_560; // measured 6,534 (matchResult), 6,146 (finalMatchResult)
-    uint256 internal constant PROOF_READ_DEPTH_8 = 10_360; // measured 10,293 (verifyBatched)
+    uint256 internal constant STORED_READ = 6_600; // measured 6,548 (matchResult), 6,160 (finalMatchResult)
+    uint256 internal constant PROOF_READ_DEPTH_8 = 12_000; // regression bound; the record read is a second cold slot
     /// @dev The issue's goals, met by reading through `libraries/ResultsReader.sol`: one raw `resultWord` or
     /// `batchWord` call (the oracle's side alone is ~5,165 with the 4,700 floor), the proof verified in-call.
     uint256 internal constant READER_STORED_READ = 5_500; // goal; measured 5,494 (matchResult), 5,484 (final)
@@ -140,6 +140,8 @@ contract ResultsOracleReadGasTest is GasFixture {
         root = _proposeRoot(leaves);
         batched = results[77];
         proof = _merkleProof(leaves, 77);
+        vm.warp(block.timestamp + WINDOW);
+        oracle.publishFromBatch(root, batched, proof); // a proof read answers for the stored record only
         vm.warp(block.timestamp + WINDOW);
         _proposeMatch(PENDING, 1, 1);
     }

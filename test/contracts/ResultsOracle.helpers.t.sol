@@ -16,6 +16,8 @@ contract ResultsOracleTestingHelpersTest is OracleTestBase {
         bytes32 root = _proposeRoot(leaves);
         vm.warp(T0 + WINDOW);
         bytes32[] memory proof = _merkleProof(leaves, 1);
+        oracle.publishFromBatch(root, results[1], proof);
+        vm.warp(T0 + 2 * WINDOW);
 
         (uint256 gas, uint32 window) = probe.probeDisputeWindow();
         assertGt(gas, 0);

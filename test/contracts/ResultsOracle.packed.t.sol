@@ -381,15 +381,18 @@ contract ResultsOraclePackedTest is PackedFixture {
         );
     }
 
-    function test_proposePacked_revertsWhenDisputed() public {
+    function test_proposePacked_revertsWhenDisputedUnlessHigher() public {
         _proposeMatch(EVENT_ID, 2, 1);
         _dispute(EVENT_ID);
-        IResultsOracle.Result memory r = _resultWith(EVENT_ID, IResultsOracle.ResultStatus.Completed, _values(1, 2), 2);
+        IResultsOracle.Result memory r = _resultWith(EVENT_ID, IResultsOracle.ResultStatus.Completed, _values(1, 2), 1);
         _expectBoth(
             r,
             _signResult(r, _firstK(3)),
-            abi.encodeWithSelector(IResultsOracle.ResultIsDisputed.selector, EVENT_ID)
+            abi.encodeWithSelector(IResultsOracle.VersionNotHigher.selector, EVENT_ID, 1, 1)
         );
+        r.version = 2;
+        _proposePacked(_packedResult(r, _signResult(r, _firstK(3))));
+        _assertPhase(EVENT_ID, IResultsOracle.Phase.Proposed);
     }
 
     function test_proposePacked_revertsWhenVersionNotHigher() public {

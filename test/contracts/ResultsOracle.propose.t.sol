@@ -163,12 +163,27 @@ contract ResultsOracleProposeTest is OracleTestBase {
         _expectProposeRevert(r, bundle, abi.encodeWithSelector(IResultsOracle.ResultAlreadyFinal.selector, EVENT_ID));
     }
 
-    function test_propose_revertsWhenDisputed() public {
+    function test_propose_correctsADisputedResultWithAHigherVersionOnly() public {
         _proposeMatch(EVENT_ID, 2, 1);
         _dispute(EVENT_ID);
+        IResultsOracle.Result memory same = _resultWith(
+            EVENT_ID,
+            IResultsOracle.ResultStatus.Completed,
+            _values(1, 2),
+            1
+        );
+        _expectProposeRevert(
+            same,
+            _signResult(same, _firstK(3)),
+            abi.encodeWithSelector(IResultsOracle.VersionNotHigher.selector, EVENT_ID, 1, 1)
+        );
+        // A fresh quorum with a higher version ends the dispute: proposed again, with a fresh window.
         IResultsOracle.Result memory r = _resultWith(EVENT_ID, IResultsOracle.ResultStatus.Completed, _values(1, 2), 2);
-        bytes memory bundle = _signResult(r, _firstK(3));
-        _expectProposeRevert(r, bundle, abi.encodeWithSelector(IResultsOracle.ResultIsDisputed.selector, EVENT_ID));
+        _propose(r);
+        IResultsOracle.ResultView memory v = oracle.resultOf(EVENT_ID);
+        assertEq(uint256(v.phase), uint256(IResultsOracle.Phase.Proposed));
+        assertEq(uint256(v.version), 2);
+        assertEq(uint256(v.finalAt), block.timestamp + WINDOW);
     }
 
     function test_propose_revertsWhenPaused() public {

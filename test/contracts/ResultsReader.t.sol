@@ -231,17 +231,21 @@ contract ResultsReaderStoredTest is ReaderFixture {
         assertEq(uint256(finalAt), uint256(T0 + 60 + WINDOW));
     }
 
-    function test_disputed_readsDisputedWithoutFinalAt() public {
+    function test_disputed_readsDisputedUntilTheDisputeLapses() public {
         _proposeMatch(EVENT_ID, 4, 2);
         _dispute(EVENT_ID);
         _assertSameResult(EVENT_ID);
         (IResultsOracle.Phase phase, , , , , uint64 finalAt) = ResultsReader.matchResult(oracle, EVENT_ID);
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Disputed));
-        assertEq(uint256(finalAt), 0);
-        vm.warp(T0 + 10 * WINDOW); // a disputed result never becomes final by time
+        assertEq(uint256(finalAt), block.timestamp + oracle.DISPUTE_PERIOD());
+        vm.warp(finalAt - 1);
         _assertSameResult(EVENT_ID);
         _expectNotFinal(EVENT_ID, IResultsOracle.Phase.Disputed);
         harness.finalMatchResult(oracle, EVENT_ID);
+        vm.warp(finalAt); // lapsed: final, on every path
+        _assertSameResult(EVENT_ID);
+        assertEq(_phaseOf(EVENT_ID), uint256(IResultsOracle.Phase.Final));
+        assertTrue(ResultsReader.isFinal(oracle, EVENT_ID));
     }
 
     function test_finalByResolution_signatures() public {
@@ -296,11 +300,14 @@ contract ResultsReaderStoredTest is ReaderFixture {
         vm.warp(T0 + WINDOW);
         oracle.publishFromBatch(root, results[2], _merkleProof(leaves, 2));
         _assertSameResult(results[2].eventId);
+        assertEq(_phaseOf(results[2].eventId), uint256(IResultsOracle.Phase.Proposed), "a fresh window");
+        vm.warp(T0 + 2 * WINDOW);
+        _assertSameResult(results[2].eventId);
         assertEq(_phaseOf(results[2].eventId), uint256(IResultsOracle.Phase.Final));
         (, , uint32 home, uint32 away, , uint64 finalAt) = ResultsReader.matchResult(oracle, results[2].eventId);
         assertEq(uint256(home), uint256(results[2].values[0]));
         assertEq(uint256(away), uint256(results[2].values[1]));
-        assertEq(uint256(finalAt), uint256(T0 + WINDOW));
+        assertEq(uint256(finalAt), uint256(T0 + 2 * WINDOW));
     }
 
     function test_rawWord_followsTheDocumentedLayout() public {
@@ -363,51 +370,65 @@ contract ResultsReaderBatchTest is ReaderFixture {
         assertEq(uint256(finalAt), 0);
     }
 
-    function test_proposedRoot_thenFinalByTime() public {
+    function test_leafReadsOnlyOnceItIsTheStoredRecord() public {
         bytes32 root = _proposeRoot(leaves);
+        bytes32 id = results[3].eventId;
         _assertAllSame(root);
         (IResultsOracle.Phase phase, uint64 finalAt) = _verify(root, 3);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.None), "unpublished");
+        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.ResultNotStored.selector, id));
+        harness.requireFinalBatched(oracle, root, results[3], _merkleProof(leaves, 3));
+
+        vm.warp(T0 + WINDOW); // a final root alone does not make its leaves final
+        _assertAllSame(root);
+        (phase, ) = _verify(root, 3);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.None));
+        oracle.publishFromBatch(root, results[3], _merkleProof(leaves, 3));
+        _assertAllSame(root);
+        (phase, finalAt) = _verify(root, 3);
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Proposed));
-        assertEq(uint256(finalAt), uint256(T0 + WINDOW));
+        assertEq(uint256(finalAt), uint256(T0 + 2 * WINDOW));
         vm.expectRevert(
-            abi.encodeWithSelector(IResultsOracle.BatchNotFinal.selector, root, IResultsOracle.Phase.Proposed)
+            abi.encodeWithSelector(IResultsOracle.ResultNotFinal.selector, id, IResultsOracle.Phase.Proposed)
         );
         harness.requireFinalBatched(oracle, root, results[3], _merkleProof(leaves, 3));
 
-        vm.warp(T0 + WINDOW - 1);
+        vm.warp(T0 + 2 * WINDOW);
         _assertAllSame(root);
-        vm.warp(T0 + WINDOW);
-        _assertAllSame(root);
-        (phase, finalAt) = _verify(root, 3);
+        (phase, ) = _verify(root, 3);
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
-        assertEq(uint256(finalAt), uint256(T0 + WINDOW));
-        for (uint256 i; i < leaves.length; ++i) {
-            harness.requireFinalBatched(oracle, root, results[i], _merkleProof(leaves, i));
-        }
+        harness.requireFinalBatched(oracle, root, results[3], _merkleProof(leaves, 3));
         (IResultsOracle.Phase p, uint64 at, uint32 epoch) = harness.batchOf(oracle, root);
         assertEq(uint256(p), uint256(IResultsOracle.Phase.Final));
         assertEq(uint256(at), uint256(T0 + WINDOW));
         assertEq(uint256(epoch), uint256(_epoch()));
     }
 
-    function test_disputedRoot_thenUpheld() public {
+    function test_leafThatDisagreesWithADirectProposalNeverReads() public {
+        bytes32 root = _proposeRoot(leaves);
+        IResultsOracle.BatchedResult memory b = results[0];
+        _propose(_resultWith(b.eventId, IResultsOracle.ResultStatus.Completed, _values(9, 9), b.version));
+        vm.warp(T0 + 2 * WINDOW);
+        _assertAllSame(root);
+        (IResultsOracle.Phase phase, ) = _verify(root, 0);
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.None));
+        vm.expectRevert(abi.encodeWithSelector(IResultsOracle.ResultNotStored.selector, b.eventId));
+        harness.requireFinalBatched(oracle, root, b, _merkleProof(leaves, 0));
+        assertTrue(ResultsReader.isFinal(oracle, b.eventId), "the direct proposal is the one final result");
+    }
+
+    function test_disputedRoot_lapsesOrIsUpheld() public {
         bytes32 root = _proposeRoot(leaves);
         vm.prank(guardian);
         oracle.disputeBatch(root);
-        vm.warp(T0 + 10 * WINDOW);
+        (IResultsOracle.Phase p, uint64 at, ) = harness.batchOf(oracle, root);
+        assertEq(uint256(p), uint256(IResultsOracle.Phase.Disputed));
+        assertEq(uint256(at), uint256(T0 + oracle.DISPUTE_PERIOD()));
+        vm.warp(T0 + oracle.DISPUTE_PERIOD());
+        (p, , ) = harness.batchOf(oracle, root);
+        assertEq(uint256(p), uint256(IResultsOracle.Phase.Final), "lapsed");
+        oracle.publishFromBatch(root, results[0], _merkleProof(leaves, 0));
         _assertAllSame(root);
-        (IResultsOracle.Phase phase, ) = _verify(root, 0);
-        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Disputed));
-        vm.expectRevert(
-            abi.encodeWithSelector(IResultsOracle.BatchNotFinal.selector, root, IResultsOracle.Phase.Disputed)
-        );
-        harness.requireFinalBatched(oracle, root, results[0], _merkleProof(leaves, 0));
-
-        IResultsOracle.Batch memory b = _batch(root, uint32(leaves.length));
-        oracle.resolveBatch(b, _signBatchResolution(b, _firstK(4)));
-        _assertAllSame(root);
-        (phase, ) = _verify(root, 0);
-        assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
     }
 
     function test_rejectedRoot_readsNoneForever() public {
@@ -424,11 +445,14 @@ contract ResultsReaderBatchTest is ReaderFixture {
         (IResultsOracle.Phase p, uint64 at, uint32 epoch) = harness.batchOf(oracle, root);
         assertEq(uint256(p) + at + epoch, 0);
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.BatchNotFinal.selector, root, IResultsOracle.Phase.None));
-        harness.requireFinalBatched(oracle, root, results[5], _merkleProof(leaves, 5));
+        oracle.publishFromBatch(root, results[5], _merkleProof(leaves, 5));
     }
 
     function test_badProof_readsNoneAndRevertsInTheOraclesOrder() public {
         bytes32 root = _proposeRoot(leaves);
+        vm.warp(T0 + WINDOW);
+        oracle.publishFromBatch(root, results[3], _merkleProof(leaves, 3));
+        vm.warp(T0 + 2 * WINDOW);
         IResultsOracle.BatchedResult memory forged = results[3];
         forged.values[0] += 1;
         bytes32[] memory proof = _merkleProof(leaves, 3);
@@ -436,14 +460,6 @@ contract ResultsReaderBatchTest is ReaderFixture {
         bytes32[] memory shortProof = new bytes32[](proof.length - 1);
         for (uint256 i; i < shortProof.length; ++i) shortProof[i] = proof[i];
 
-        // Before finality the root's phase is reported first, whatever the proof.
-        _assertSameBatched(root, forged, proof);
-        vm.expectRevert(
-            abi.encodeWithSelector(IResultsOracle.BatchNotFinal.selector, root, IResultsOracle.Phase.Proposed)
-        );
-        harness.requireFinalBatched(oracle, root, forged, proof);
-
-        vm.warp(T0 + WINDOW);
         _assertSameBatched(root, forged, proof);
         _assertSameBatched(root, results[3], wrongProof);
         _assertSameBatched(root, results[3], shortProof);
@@ -456,6 +472,7 @@ contract ResultsReaderBatchTest is ReaderFixture {
         harness.requireFinalBatched(oracle, root, forged, proof);
         vm.expectRevert(abi.encodeWithSelector(IResultsOracle.InvalidProof.selector, root));
         harness.requireFinalBatched(oracle, root, results[3], wrongProof);
+        harness.requireFinalBatched(oracle, root, results[3], proof);
 
         // Every other field of the leaf matters too.
         IResultsOracle.BatchedResult memory other = results[3];
@@ -479,6 +496,8 @@ contract ResultsReaderBatchTest is ReaderFixture {
         assertEq(root, leaves[4]);
         vm.warp(T0 + WINDOW);
         bytes32[] memory none = new bytes32[](0);
+        oracle.publishFromBatch(root, results[4], none);
+        vm.warp(T0 + 2 * WINDOW);
         _assertSameBatched(root, results[4], none);
         (IResultsOracle.Phase phase, ) = harness.verifyBatched(oracle, root, results[4], none);
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
@@ -493,9 +512,15 @@ contract ResultsReaderBatchTest is ReaderFixture {
         (ls[0], ls[1], ls[2]) = (leaves[0], _leaf(race), leaves[1]);
         bytes32 root = _proposeRoot(ls);
         vm.warp(T0 + WINDOW);
+        oracle.publishFromBatch(root, race, _merkleProof(ls, 1));
+        vm.warp(T0 + 2 * WINDOW);
         _assertSameBatched(root, race, _merkleProof(ls, 1));
         (IResultsOracle.Phase phase, ) = harness.verifyBatched(oracle, root, race, _merkleProof(ls, 1));
         assertEq(uint256(phase), uint256(IResultsOracle.Phase.Final));
+        // Same first two values, another tail: not the record.
+        race.values[8] = 1;
+        (phase, ) = harness.verifyBatched(oracle, root, race, _merkleProof(ls, 1));
+        assertEq(uint256(phase), uint256(IResultsOracle.Phase.None));
     }
 }
 
