@@ -1,25 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { Contract, Interface, type ContractRunner, type InterfaceAbi } from 'ethers';
+import { Contract, Interface, type ContractRunner } from 'ethers';
+import { resultsOracleAbi } from './abi/results-oracle.js';
 
 /**
- * ABI of `IResultsOracle` (events, errors, functions), read once from Hardhat's artifacts so that the
- * TypeScript side never drifts from the Solidity spec. `npm run build:contracts` produces it.
+ * ABI of `IResultsOracle` (events, errors, functions): the committed module generated from the
+ * Solidity build by `npm run abi:generate`, so nothing at run time reads the ignored `artifacts/`
+ * folder; test/oracle/chain/abi.test.ts fails when it no longer equals the build's ABI.
  */
-let cached: Interface | undefined;
+const oracleAbiInterface = new Interface(resultsOracleAbi);
 
 /** The ABI of `contracts/interfaces/IResultsOracle.sol`. */
 export function oracleInterface(): Interface {
-  if (!cached) {
-    const url = new URL('../../artifacts/contracts/interfaces/IResultsOracle.sol/IResultsOracle.json', import.meta.url);
-    let artifact: { abi: InterfaceAbi };
-    try {
-      artifact = JSON.parse(readFileSync(url, 'utf8')) as { abi: InterfaceAbi };
-    } catch (error) {
-      throw new Error('IResultsOracle artifact missing: run `npm run build:contracts` first', { cause: error });
-    }
-    cached = new Interface(artifact.abi);
-  }
-  return cached;
+  return oracleAbiInterface;
 }
 
 /** `IResultsOracle` at `address`, connected to a provider (reads) or a signer (writes). */
