@@ -284,47 +284,39 @@ describe('settler: final-result feed → chain check → set-based settlement (H
     expect(current.rows).toEqual([{ status: ResultStatus.Postponed, state: 'final' }]);
   });
 
-  it('settles a later version after a final postponement (feed rows as the changed contract will write them)', async () => {
-    // ResultsOracle on main cannot yet accept a version after a final Postponed: the feed rows are
-    // written as the indexer will write them, and the chain check reads from them (stated stand-in).
-    const r = await makeResult(world, 'settler/postponed-then-played', { values: [1, 3] });
-    const e = await bettingOn(r.eventId);
+  it('settles a later version after a final postponement, on chain (ResultsOracle supersedes a final Postponed)', async () => {
+    const postponed = await makeResult(world, 'settler/postponed-then-played', {
+      status: ResultStatus.Postponed,
+      values: [],
+    });
+    const e = await bettingOn(postponed.eventId);
     await markets().command(e.winner, 'close', admin);
     await markets().command(e.total, 'close', admin);
-    const stream = `${world.chainId}:${world.address.toLowerCase()}`;
-    const chain = new Map<string, { status: number; version: number; values: number[] }>();
-    const laterChain: OracleReader = {
-      ...reader,
-      finalResultsSince: (cursor, limit) => reader.finalResultsSince(cursor, limit),
-      isFinal: (id) => Promise.resolve(chain.has(id)),
-      resultOf: (id) => {
-        const v = chain.get(id)!;
-        return Promise.resolve({ phase: 3, finalAt: 1n, valuesHash: '0x', valueCount: v.values.length, ...v });
-      },
-    };
-    const insert = (version: number, status: number, values: number[]) =>
-      b.pool.query(
-        `insert into oracle_final_results (stream, event_id, version, status, values_, ended_at, final_block_number)
-         values ($1, $2, $3, $4, $5, 1, 1)`,
-        [stream, r.eventId, version, status, JSON.stringify(values)],
-      );
-    await insert(1, ResultStatus.Postponed, []);
-    chain.set(r.eventId, { status: ResultStatus.Postponed, version: 1, values: [] });
-    await settler({ reader: laterChain }).tick();
+    await finalOnChain(postponed);
+    await settler().tick();
     expect(await liveSettlements(e.winner)).toEqual([]);
-    await insert(2, ResultStatus.Completed, [1, 3]);
-    chain.set(r.eventId, { status: ResultStatus.Completed, version: 2, values: [1, 3] });
-    await settler({ reader: laterChain }).tick();
+    expect(await liveSettlements(e.total)).toEqual([]);
+
+    // The rescheduled match is played: version 2, signed in a fresh window, final on chain after its own window.
+    const played = await makeResult(world, 'settler/postponed-then-played', { values: [1, 3], version: 2 });
+    await finalOnChain(played);
+    expect(await reader.isFinal(played.eventId)).toBe(true);
+    await settler().tick();
     expect((await liveSettlements(e.winner)).map((s) => s.kind)).toEqual(['paid']);
     // Away wins the 1X2 (p2 alone: 5,000 of 38,333 → net 32,583, dividend 651: 32,550); over wins (4 goals).
     expect(await wallet().balance(e.p2)).toBe(100_000n - 9_333n + 32_550n + 1_980n);
-    // A third final without a retraction is recorded and ignored (an operator looks).
-    await insert(3, ResultStatus.Completed, [0, 0]);
-    chain.set(r.eventId, { status: ResultStatus.Completed, version: 3, values: [0, 0] });
-    await settler({ reader: laterChain }).tick();
+
+    // A third final row without a retraction can only come from a lying feed (the contract refuses any version
+    // after a final Completed): it is recorded as ignored and pays nothing.
+    await b.pool.query(
+      `insert into oracle_final_results (stream, event_id, version, status, values_, ended_at, final_block_number)
+       values ($1, $2, 3, $3, '[0,0]', 1, 1)`,
+      [`${world.chainId}:${world.address.toLowerCase()}`, played.eventId, ResultStatus.Completed],
+    );
+    await settler().tick();
     const applied = await b.pool.query<{ outcome: string }>(
       'select outcome from betting.settler_applied where oracle_event_id = $1 order by feed_row_id',
-      [r.eventId],
+      [played.eventId],
     );
     expect(applied.rows.map((a) => a.outcome)).toEqual(['current', 'current', 'ignored']);
     expect(await wallet().balance(e.p2)).toBe(100_000n - 9_333n + 32_550n + 1_980n);
