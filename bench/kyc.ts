@@ -8,37 +8,15 @@
  *   npm run bench:kyc                       # 600 signups, 8 concurrent callbacks
  *   KYC_BENCH_SIGNUPS=1000 KYC_BENCH_CONCURRENCY=16 npm run bench:kyc
  */
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
-import { Writable } from 'node:stream';
-import express from 'express';
-import { Redis } from 'ioredis';
-import pg from 'pg';
-import { pino } from 'pino';
-import { createKycModule, createSessionMiddleware, loadKycConfig, migrateKyc } from '../kyc/index.js';
-import { startLocalIdp, type TestIdentity } from '../kyc/idp/index.js';
-import { Browser } from '../test/kyc/support/browser.js';
-import { createTestDatabase, testRedisPrefix, testRedisUrl } from '../test/support/services.js';
+import type { TestIdentity } from '../kyc/idp/index.js';
+import type { Browser } from '../test/kyc/support/browser.js';
+import { startHarness } from '../test/kyc/support/harness.js';
 
 const SIGNUPS = Number(process.env.KYC_BENCH_SIGNUPS ?? 600);
 const CONCURRENCY = Number(process.env.KYC_BENCH_CONCURRENCY ?? 8);
 // Codes live 30 s at the provider: prepare and fire in rounds well inside that.
 const ROUND = 100;
-
-const db = await createTestDatabase('bench_kyc');
-const pool = new pg.Pool({ connectionString: db.url, max: 10 });
-// Dropping the database at the end terminates idle connections: not an error here.
-pool.on('error', () => undefined);
-await migrateKyc(pool);
-const redis = new Redis(testRedisUrl());
-const prefix = testRedisPrefix('bench');
-const server = createServer();
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const appBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const identities: TestIdentity[] = Array.from({ length: SIGNUPS }, (_, i) => ({
   id: `bench-${i}`,
@@ -53,56 +31,17 @@ const identities: TestIdentity[] = Array.from({ length: SIGNUPS }, (_, i) => ({
     email: `bench${i}@example.test`,
   },
 }));
-const clientSecret = randomBytes(32).toString('base64url');
-const idp = await startLocalIdp({
+// The kyc tests' wiring (database, Redis, local provider, session middleware, kyc router), without log capture.
+const h = await startHarness({
+  label: 'bench_kyc',
   identities,
-  clients: [
-    {
-      clientId: 'bench',
-      clientSecret,
-      redirectUris: [`${appBase}/auth/franceconnect/callback`],
-      postLogoutRedirectUris: [`${appBase}/auth/franceconnect/logout/callback`],
-    },
-  ],
-});
-const config = loadKycConfig({
-  NODE_ENV: 'test',
-  FRANCECONNECT_ISSUER: idp.issuer,
-  FRANCECONNECT_CLIENT_ID: 'bench',
-  FRANCECONNECT_CLIENT_SECRET: clientSecret,
-  FRANCECONNECT_REDIRECT_URI: `${appBase}/auth/franceconnect/callback`,
-  FRANCECONNECT_POST_LOGOUT_REDIRECT_URI: `${appBase}/auth/franceconnect/logout/callback`,
-  KYC_IDENTITY_HMAC_KEY: randomBytes(32).toString('base64'),
-  KYC_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-  KYC_ENCRYPTION_ACTIVE_KEY_ID: 'k1',
-  KYC_SESSION_SECRETS: randomBytes(32).toString('base64url'),
-  KYC_COOKIE_SECURE: 'false',
-  KYC_ALLOW_INSECURE_HTTP: 'true',
-  KYC_REDIS_PREFIX: prefix,
+  logs: 'discard',
+  poolMax: Math.max(10, CONCURRENCY + 2),
   // Every signup starts from 127.0.0.1: the per-client login rate limit would refuse them.
-  KYC_LOGIN_RATE_LIMIT: '100000',
+  env: { KYC_LOGIN_RATE_LIMIT: '100000' },
 });
-const logger = pino({ level: 'warn' }, new Writable({ write: (_c, _e, done) => done() }));
-const kyc = createKycModule({ config, pool, redis, logger });
-const app = express();
-app.use(
-  createSessionMiddleware({
-    redis,
-    prefix: `${prefix}sess:`,
-    secrets: config.sessionSecrets,
-    cookieSecure: false,
-    ttlSeconds: 600,
-  }),
-);
-app.use(kyc.router);
-server.on('request', app);
 
-async function prepare(identity: string): Promise<{ browser: Browser; callbackUrl: URL }> {
-  const browser = new Browser();
-  const start = await browser.request(`${appBase}/auth/franceconnect`);
-  const callbackUrl = await browser.runToOrigin(start.headers.get('location')!, appBase, identity);
-  return { browser, callbackUrl };
-}
+const prepare = (identity: string): Promise<{ browser: Browser; callbackUrl: URL }> => h.authorize(identity);
 
 // Warm-up: discovery, JWKS fetch, JIT, pools.
 for (let i = 0; i < 5; i++) {
@@ -136,11 +75,11 @@ for (let offset = 0; offset < SIGNUPS - 5; offset += ROUND) {
 
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from kyc.accounts');
+const { accounts } = await h.counts();
 const result = {
   signups: latencies.length,
   failures,
-  accounts: rows[0]!.n,
+  accounts,
   concurrency: CONCURRENCY,
   p50_ms: Number(pct(50).toFixed(1)),
   p99_ms: Number(pct(99).toFixed(1)),
@@ -151,12 +90,5 @@ const result = {
 };
 console.log(JSON.stringify(result, null, 2));
 
-server.closeAllConnections();
-server.close();
-await idp.close();
-const keys = await redis.keys(`${prefix}*`);
-for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
-redis.disconnect();
-await pool.end();
-await db.drop();
+await h.close();
 if (failures > 0 || result.accounts !== SIGNUPS) process.exitCode = 1;

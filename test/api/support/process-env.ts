@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { kycEnv } from '../../kyc/support/kyc-env.js';
 
 /**
  * A complete environment for `loadApiConfig`: kyc's variables (a FranceConnect-like provider at
@@ -19,7 +20,13 @@ export function processEnv(options: {
   const issuer = options.issuer ?? 'http://127.0.0.1:9/';
   const prefix = options.redisPrefix ?? `test:process:${randomBytes(4).toString('hex')}:`;
   return {
-    NODE_ENV: 'test',
+    ...kycEnv({
+      issuer,
+      appBase,
+      clientId: 'fc-client',
+      clientSecret: randomBytes(24).toString('base64'),
+      redisPrefix: `${prefix}kyc:`,
+    }),
     DATABASE_URL: options.databaseUrl,
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     API_HOST: '127.0.0.1',
@@ -31,18 +38,6 @@ export function processEnv(options: {
     ORACLE_RPC_URLS: options.rpcUrl,
     ORACLE_CHAIN_ID: '31337',
     ORACLE_ADDRESS: options.oracleAddress,
-    FRANCECONNECT_ISSUER: issuer,
-    FRANCECONNECT_CLIENT_ID: 'fc-client',
-    FRANCECONNECT_CLIENT_SECRET: randomBytes(24).toString('base64'),
-    FRANCECONNECT_REDIRECT_URI: `${appBase}/auth/franceconnect/callback`,
-    FRANCECONNECT_POST_LOGOUT_REDIRECT_URI: `${appBase}/auth/franceconnect/logout/callback`,
-    KYC_IDENTITY_HMAC_KEY: randomBytes(32).toString('base64'),
-    KYC_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-    KYC_ENCRYPTION_ACTIVE_KEY_ID: 'k1',
-    KYC_SESSION_SECRETS: randomBytes(32).toString('base64'),
-    KYC_COOKIE_SECURE: 'false',
-    KYC_ALLOW_INSECURE_HTTP: 'true',
-    KYC_REDIS_PREFIX: `${prefix}kyc:`,
     ...options.extra,
   };
 }

@@ -16,10 +16,11 @@ import {
   loadKycConfig,
   migrateKyc,
 } from '../../../kyc/index.js';
-import { startLocalIdp, type LocalIdp, type StaffTestIdentity } from '../../../kyc/idp/index.js';
+import { startLocalIdp, type LocalIdp, type StaffTestIdentity, type TestIdentity } from '../../../kyc/idp/index.js';
 import { createMemoryEphemeral, type Ephemeral } from '../../../lib/ephemeral/index.js';
 import { createTestDatabase, testRedisPrefix, testRedisUrl, type TestDatabase } from '../../support/services.js';
 import { Browser } from './browser.js';
+import { kycEnv } from './kyc-env.js';
 
 export const SESSION_COOKIE = 'verdict.sid';
 
@@ -71,6 +72,12 @@ export interface HarnessOptions {
   readonly afterRouter?: (app: express.Express, kyc: KycModule) => void;
   /** Staff identities of the local provider (default: the documented ones). */
   readonly staffIdentities?: readonly StaffTestIdentity[];
+  /** Player identities of the local provider (default: the documented ones; bench/kyc.ts makes its own). */
+  readonly identities?: readonly TestIdentity[];
+  /** `discard`: log at warn level to nowhere, `logs` stays empty (benchmarks). Default `collect` (debug). */
+  readonly logs?: 'collect' | 'discard';
+  /** Size of the pg pool (default 8). */
+  readonly poolMax?: number;
   readonly franceConnectPlus?: {
     readonly alg?: 'RSA-OAEP' | 'RSA-OAEP-256' | 'ECDH-ES';
     readonly idToken?: boolean;
@@ -82,7 +89,7 @@ const secret = () => randomBytes(32).toString('base64url');
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const db: TestDatabase = await createTestDatabase(options.label);
-  const pool = new pg.Pool({ connectionString: db.url, max: 8 });
+  const pool = new pg.Pool({ connectionString: db.url, max: options.poolMax ?? 8 });
   // Dropping the database at the end terminates idle connections: not an error here.
   pool.on('error', () => undefined);
   await migrateKyc(pool);
@@ -147,18 +154,18 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       },
     ],
     ...(options.staffIdentities ? { staffIdentities: options.staffIdentities } : {}),
+    ...(options.identities ? { identities: options.identities } : {}),
   });
 
-  const hmacKey = randomBytes(32).toString('base64');
-  const encKey = randomBytes(32).toString('base64');
-  const sessionSecret = secret();
+  const base = kycEnv({
+    issuer: idp.issuer,
+    appBase,
+    clientId: 'fc-client',
+    clientSecret: fcSecret,
+    redisPrefix: prefix,
+  });
   const env: Record<string, string> = {
-    NODE_ENV: 'test',
-    FRANCECONNECT_ISSUER: idp.issuer,
-    FRANCECONNECT_CLIENT_ID: 'fc-client',
-    FRANCECONNECT_CLIENT_SECRET: fcSecret,
-    FRANCECONNECT_REDIRECT_URI: `${appBase}/auth/franceconnect/callback`,
-    FRANCECONNECT_POST_LOGOUT_REDIRECT_URI: `${appBase}/auth/franceconnect/logout/callback`,
+    ...base,
     KYC_OIDC_PROVIDERS: JSON.stringify([
       {
         id: 'other',
@@ -172,13 +179,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       },
       ...(options.extraProviders?.(appBase) ?? []),
     ]),
-    KYC_IDENTITY_HMAC_KEY: hmacKey,
-    KYC_ENCRYPTION_KEYS: `k1:${encKey}`,
-    KYC_ENCRYPTION_ACTIVE_KEY_ID: 'k1',
-    KYC_SESSION_SECRETS: sessionSecret,
-    KYC_COOKIE_SECURE: 'false',
-    KYC_ALLOW_INSECURE_HTTP: 'true',
-    KYC_REDIS_PREFIX: prefix,
     STAFF_OIDC_ISSUER: idp.issuer,
     STAFF_OIDC_CLIENT_ID: 'staff-client',
     STAFF_OIDC_CLIENT_SECRET: staffSecret,
@@ -197,13 +197,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const config = loadKycConfig(env);
 
   const logs: string[] = [];
+  const collect = options.logs !== 'discard';
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString('utf8'));
+      if (collect) logs.push(chunk.toString('utf8'));
       done();
     },
   });
-  const logger = pino({ level: 'debug' }, sink);
+  const logger = pino({ level: collect ? 'debug' : 'warn' }, sink);
   const metrics = new Registry();
   const memory: Ephemeral | undefined = options.ephemeral === 'memory' ? createMemoryEphemeral() : undefined;
   const kyc = createKycModule({
@@ -247,9 +248,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       fcSecret,
       staffSecret,
       otherPrivateJwk.d!,
-      hmacKey,
-      encKey,
-      sessionSecret,
+      base.KYC_IDENTITY_HMAC_KEY,
+      base.KYC_ENCRYPTION_KEYS.slice('k1:'.length),
+      base.KYC_SESSION_SECRETS,
       ...decryptionJwks.map((k) => k.d!),
     ],
     async authorize(identity, provider = 'franceconnect') {
