@@ -2,7 +2,8 @@ import { ResultStatus } from '../../oracle/index.js';
 import { createBetService } from '../../api/bets/bet-service.js';
 import { isApiError } from '../../api/errors.js';
 import { createMarketService } from '../../api/markets/market-service.js';
-import { settleMarket } from '../../api/settlement/settle-market.js';
+import { lockMarketForSettlement, reverseSettlement, settleMarket } from '../../api/settlement/settle-market.js';
+import { withTransaction } from '../../lib/db/transaction.js';
 import { SandboxPaymentProvider } from '../../api/wallet/payment-provider.js';
 import { createWalletService } from '../../api/wallet/wallet-service.js';
 import { createBettingDb, type BettingDb } from './support/db.js';
@@ -92,6 +93,65 @@ describe('reference set-based settlement of a market (real Postgres)', () => {
     ]);
     expect(await settleMarket(b.pool, market, result)).toMatchObject({ alreadySettled: true });
     expect(await wallet().balance(p1!)).toBe(114_400n);
+  });
+
+  it('reverses a settlement through the bets_settlement index: bets open again, money back, settles anew', async () => {
+    const market = await openMarket(b.pool, { takeoutBps: 1000 });
+    const [p1, p2] = await Promise.all([b.account(), b.account()]);
+    for (const p of [p1!, p2!]) await wallet().deposit(p, 50_000n);
+    await bets().place(p1!, [{ marketId: market, selection: 'home', stakeCents: 4_000n }]);
+    await bets().place(p2!, [{ marketId: market, selection: 'away', stakeCents: 6_000n }]);
+    await markets().command(market, 'close', admin);
+    const eventId = await eventIdOf(market);
+    // Pool 10,000, net 9,000: home wins, dividend 2.25, p1 gets 9,000.
+    await settleMarket(b.pool, market, { eventId, version: 1, status: ResultStatus.Completed, values: [2, 1] });
+    expect([await wallet().balance(p1!), await wallet().balance(p2!)]).toEqual([55_000n, 44_000n]);
+    const { rows: live } = await b.pool.query<{ id: string }>(
+      'select id::text from betting.settlements where market_id = $1 and reversed_at is null',
+      [market],
+    );
+    const settlementId = live[0]!.id;
+
+    // The reversal's lookup (`where market_id = $1 and settlement_id = $2`) has an index to use.
+    const plan = await withTransaction(b.pool, async (c) => {
+      await c.query('set local enable_seqscan = off');
+      const { rows } = await c.query(
+        'explain (format json) select id from betting.bets where market_id = $1 and settlement_id = $2',
+        [market, settlementId],
+      );
+      return JSON.stringify(rows);
+    });
+    expect(plan).toContain('"Index Name":"bets_settlement"');
+
+    const summary = await withTransaction(b.pool, async (c) => {
+      const locked = await lockMarketForSettlement(c, market, 'wait');
+      if (locked === null || locked === 'busy') throw new Error('market not locked');
+      return reverseSettlement(c, locked, { actor: 'test:reversal', reason: 'the final result was taken back' });
+    });
+    expect(summary).toMatchObject({ settlementId, bets: 2 });
+    expect(summary!.reversalTxId).not.toBeNull();
+    expect([await wallet().balance(p1!), await wallet().balance(p2!)]).toEqual([46_000n, 44_000n]);
+    const { rows: open } = await b.pool.query<{ state: string; settlement_id: string | null; market: string }>(
+      `select b.state, b.settlement_id::text, m.state as market from betting.bets b join betting.markets m on m.id = b.market_id
+        where b.market_id = $1 order by b.id`,
+      [market],
+    );
+    expect(open).toEqual([
+      { state: 'accepted', settlement_id: null, market: 'closed' },
+      { state: 'accepted', settlement_id: null, market: 'closed' },
+    ]);
+    expect((await sums(market)).escrow).toBe(10_000n);
+
+    // The corrected result: away wins, dividend 1.50, p2 gets 9,000.
+    const again = await settleMarket(b.pool, market, {
+      eventId,
+      version: 2,
+      status: ResultStatus.Completed,
+      values: [0, 1],
+    });
+    expect(again).toMatchObject({ alreadySettled: false, kind: 'paid', paidCents: 9_000n, bets: 2 });
+    expect([await wallet().balance(p1!), await wallet().balance(p2!)]).toEqual([46_000n, 53_000n]);
+    expect((await sums(market)).escrow).toBe(0n);
   });
 
   it('refunds every stake of a voided market and of a cancelled event, with no takeout', async () => {
