@@ -98,14 +98,14 @@ describe('reference set-based settlement of a market (real Postgres)', () => {
   it('reverses a settlement through the bets_settlement index: bets open again, money back, settles anew', async () => {
     const market = await openMarket(b.pool, { takeoutBps: 1000 });
     const [p1, p2] = await Promise.all([b.account(), b.account()]);
-    for (const p of [p1!, p2!]) await wallet().deposit(p, 50_000n);
-    await bets().place(p1!, [{ marketId: market, selection: 'home', stakeCents: 4_000n }]);
-    await bets().place(p2!, [{ marketId: market, selection: 'away', stakeCents: 6_000n }]);
+    for (const p of [p1, p2]) await wallet().deposit(p, 50_000n);
+    await bets().place(p1, [{ marketId: market, selection: 'home', stakeCents: 4_000n }]);
+    await bets().place(p2, [{ marketId: market, selection: 'away', stakeCents: 6_000n }]);
     await markets().command(market, 'close', admin);
     const eventId = await eventIdOf(market);
     // Pool 10,000, net 9,000: home wins, dividend 2.25, p1 gets 9,000.
     await settleMarket(b.pool, market, { eventId, version: 1, status: ResultStatus.Completed, values: [2, 1] });
-    expect([await wallet().balance(p1!), await wallet().balance(p2!)]).toEqual([55_000n, 44_000n]);
+    expect([await wallet().balance(p1), await wallet().balance(p2)]).toEqual([55_000n, 44_000n]);
     const { rows: live } = await b.pool.query<{ id: string }>(
       'select id::text from betting.settlements where market_id = $1 and reversed_at is null',
       [market],
@@ -130,7 +130,7 @@ describe('reference set-based settlement of a market (real Postgres)', () => {
     });
     expect(summary).toMatchObject({ settlementId, bets: 2 });
     expect(summary!.reversalTxId).not.toBeNull();
-    expect([await wallet().balance(p1!), await wallet().balance(p2!)]).toEqual([46_000n, 44_000n]);
+    expect([await wallet().balance(p1), await wallet().balance(p2)]).toEqual([46_000n, 44_000n]);
     const { rows: open } = await b.pool.query<{ state: string; settlement_id: string | null; market: string }>(
       `select b.state, b.settlement_id::text, m.state as market from betting.bets b join betting.markets m on m.id = b.market_id
         where b.market_id = $1 order by b.id`,
@@ -150,7 +150,7 @@ describe('reference set-based settlement of a market (real Postgres)', () => {
       values: [0, 1],
     });
     expect(again).toMatchObject({ alreadySettled: false, kind: 'paid', paidCents: 9_000n, bets: 2 });
-    expect([await wallet().balance(p1!), await wallet().balance(p2!)]).toEqual([46_000n, 53_000n]);
+    expect([await wallet().balance(p1), await wallet().balance(p2)]).toEqual([46_000n, 53_000n]);
     expect((await sums(market)).escrow).toBe(0n);
   });
 
