@@ -18,6 +18,7 @@ import { rateLimit } from './http/rate-limit.js';
 import { createMarketService } from './markets/market-service.js';
 import { ApiMetrics } from './metrics.js';
 import { createSettler, type Settler } from './settlement/settler.js';
+import { createWebModule } from './web/index.js';
 import { SandboxPaymentProvider, type PaymentProvider } from './wallet/payment-provider.js';
 
 /** What tests (and `api/main.ts`) may replace. */
@@ -91,6 +92,9 @@ export async function createApiProcess(
     cookieSecure: kycConfig.cookieSecure,
     ttlSeconds: kycConfig.sessionTtlSeconds,
   });
+  const web = createWebModule({
+    providers: kycConfig.providers.map((p) => ({ id: p.id, profile: p.profile })),
+  });
   const onLimiterError = (error: unknown) =>
     logger.warn({ event: 'api.rate_limit_failed', err: String(error) }, 'rate limit not counted');
   const api = createApiModule({
@@ -139,7 +143,9 @@ export async function createApiProcess(
         metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), next);
       });
       app.use(sessions);
+      app.use(web.problemPages);
       app.use(kyc.router);
+      app.use(web.router);
     },
   });
   const server = createServer(api.app);

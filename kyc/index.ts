@@ -52,7 +52,7 @@ export {
 export { KycError, KycConfigError, isKycError, type KycErrorCode } from './errors.js';
 
 /** Status table and problem+json helpers of the kyc edge. */
-export { KYC_ERROR_STATUS, problemType, kycErrorHandler, sendProblem } from './http/problem.js';
+export { KYC_ERROR_STATUS, problemType, kycErrorHandler, sendProblem, type ProblemPage } from './http/problem.js';
 
 /**
  * Guards for other modules' routes (mount behind the session middleware, before any body parser):

@@ -64,6 +64,13 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
+ * Renders the HTML page of a problem for browsers in the application's layout. An application sets
+ * one on `res.locals.problemPage` (before kyc's router and guards) to replace the plain page; the
+ * detail is kyc's safe message, never a query string or a cause.
+ */
+export type ProblemPage = (problem: { code: string; status: number; title: string; detail: string }) => string;
+
+/**
  * Answers a kyc error: RFC 9457 problem+json for API clients, a clear HTML page for browsers.
  * Used by {@link kycErrorHandler} and by the guards that answer without an error handler
  * (`requirePlayer`, the Origin check), so they behave the same wherever they are mounted.
@@ -81,6 +88,11 @@ function sendBody(req: Request, res: Response, code: string, status: number, det
   const wantsHtml = req.accepts(['application/json', 'application/problem+json', 'text/html']) === 'text/html';
   res.status(status).set('cache-control', 'no-store');
   if (wantsHtml) {
+    const page = (res.locals as { problemPage?: ProblemPage }).problemPage;
+    if (page) {
+      res.type('html').send(page({ code, status, title, detail }));
+      return;
+    }
     res.type('html').send(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
 <body><main data-error-code="${code}"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(detail)}</p>

@@ -1,103 +1,31 @@
-import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Wallet } from 'ethers';
-import { pino } from 'pino';
-import { startLocalIdp, type LocalIdp } from '../../kyc/idp/index.js';
 import { PgReadyResultSource } from '../../oracle/attestations/pg-ready-result-source.js';
 import { ChainAttesterSetSource, PgAttestationStore, oracleContract } from '../../oracle/admin.js';
 import { RESULT_TYPES, oracleDomain, resultMessage, type Result } from '../../oracle/result.js';
-import { loadApiConfig } from '../../api/config.js';
-import { createApiProcess, createSettlerProcess } from '../../api/process.js';
-import { freePort } from '../support/chain.js';
-import { testRedisUrl } from '../support/services.js';
 import { Browser } from '../kyc/support/browser.js';
 import {
-  ATTESTERS,
   DISPUTE_WINDOW,
-  createWorld,
+  ATTESTERS,
   elapse,
   makeIndexer,
   makeRelayer,
   type OracleWorld,
 } from '../oracle/chain/harness.js';
-import { bettingDbOn, type BettingDb } from './support/db.js';
-import { processEnv } from './support/process-env.js';
+import type { BettingDb } from './support/db.js';
+import { createFullStack, startApi, startSettler, type FullStack } from './support/full-stack.js';
 
-const quiet = () =>
-  pino(
-    { level: 'warn' },
-    new Writable({
-      write(_c, _e, done) {
-        done();
-      },
-    }),
-  );
-
-/**
- * End to end on the composed processes: players sign up through the local FranceConnect-like provider
- * (real oidc-provider), choose limits, deposit and bet on two markets; admins sign in through the staff
- * OIDC provider and attest through the API; the relayer publishes, the indexer sees it final after the
- * window, the settler process pays; balances, statements and house revenue as computed by hand.
- */
 describe('end to end: FranceConnect signup → deposit → bets → admins attest → relayer → indexer → settler', () => {
+  let stack: FullStack;
   let world: OracleWorld;
   let b: BettingDb;
-  let idp: LocalIdp;
   let appBase: string;
-  let env: Record<string, string>;
   beforeAll(async () => {
-    world = await createWorld('api_e2e');
-    b = await bettingDbOn(world.db);
-    const port = await freePort();
-    appBase = `http://127.0.0.1:${port}`;
-    const fcSecret = randomBytes(24).toString('base64url');
-    const staffSecret = randomBytes(24).toString('base64url');
-    idp = await startLocalIdp({
-      clients: [
-        {
-          clientId: 'fc-client',
-          clientSecret: fcSecret,
-          redirectUris: [`${appBase}/auth/franceconnect/callback`],
-          postLogoutRedirectUris: [`${appBase}/auth/franceconnect/logout/callback`],
-        },
-        {
-          clientId: 'staff-client',
-          clientSecret: staffSecret,
-          redirectUris: [`${appBase}/admin/auth/callback`],
-          idTokenAlg: 'RS256',
-          userinfoAlg: null,
-          staff: true,
-        },
-      ],
-    });
-    env = processEnv({
-      databaseUrl: world.db.url,
-      rpcUrl: world.node.url,
-      oracleAddress: world.address,
-      redisUrl: testRedisUrl(),
-      appBase,
-      issuer: idp.issuer,
-      extra: {
-        API_PORT: String(port),
-        FRANCECONNECT_CLIENT_SECRET: fcSecret,
-        STAFF_OIDC_ISSUER: idp.issuer,
-        STAFF_OIDC_CLIENT_ID: 'staff-client',
-        STAFF_OIDC_CLIENT_SECRET: staffSecret,
-        STAFF_OIDC_REDIRECT_URI: `${appBase}/admin/auth/callback`,
-        KYC_LOGIN_RATE_LIMIT: '10000',
-        SETTLER_POLL_MS: '100',
-      },
-    });
-    const store = new PgAttestationStore({ pool: b.pool });
-    for (const [i, admin] of ['alice', 'bob', 'carol'].entries()) {
-      await store.bind(admin, world.node.wallet(ATTESTERS[i]!).address);
-    }
+    stack = await createFullStack('api_e2e');
+    ({ world, b, appBase } = stack);
   });
   afterAll(async () => {
     expect(await b.ledgerTotal()).toBe(0n);
-    await idp.close();
-    await b.pool.end();
-    await world.close();
+    await stack.close();
   });
 
   const json = async (browser: Browser, path: string, method = 'GET', body?: unknown, headers = {}) => {
@@ -131,8 +59,8 @@ describe('end to end: FranceConnect signup → deposit → bets → admins attes
   };
 
   it('pays exactly as computed by hand', async () => {
-    const api = await createApiProcess(loadApiConfig(env, 'api'), { logger: quiet() });
-    const settler = await createSettlerProcess(loadApiConfig(env, 'settler'), { logger: quiet() });
+    const api = await startApi(stack);
+    const settler = await startSettler(stack);
     try {
       const alice = await staffSignIn('alice');
       const startsAt = new Date(Date.now() + 3600_000);

@@ -1,0 +1,243 @@
+// Verdict pages: the shared browser module. Every page loads it first; page modules import from it.
+// - api(): fetch wrapper for the JSON API (same origin, session cookie, JSON in and out); a non-2xx
+//   answer throws an ApiProblem carrying the problem+json `code`, `detail` and fields.
+// - showProblem()/clearProblem(): show a problem in an alert region, in plain French, with its code.
+// - h(): builds DOM nodes (data never goes through innerHTML).
+// - formatCents()/parseEuros(): money as integer cents.
+// - announce(): the polite live region for live changes.
+// - currentPlayer(): GET /auth/me once per page (null when signed out); the navigation shows the
+//   signed-in part (balance, logout) from it.
+// - whenReady(): pages say when their first render is done (`<body data-ready>`, for tests).
+
+/** A problem+json answer (or a network failure, code `NETWORK`). */
+export class ApiProblem extends Error {
+  constructor(status, body) {
+    super(body?.detail ?? `HTTP ${status}`);
+    this.name = 'ApiProblem';
+    this.status = status;
+    this.code = typeof body?.code === 'string' ? body.code : `HTTP_${status}`;
+    this.detail = typeof body?.detail === 'string' ? body.detail : '';
+    this.body = body ?? {};
+  }
+}
+
+/**
+ * Calls the JSON API. `body` is sent as JSON; `idempotencyKey` as the Idempotency-Key header.
+ * @returns the parsed JSON (null for an empty answer).
+ * @throws {ApiProblem} for any non-2xx answer or a network failure.
+ */
+export async function api(path, { method = 'GET', body, idempotencyKey, headers = {} } = {}) {
+  const init = {
+    method,
+    credentials: 'same-origin',
+    headers: { accept: 'application/json, application/problem+json', ...headers },
+    cache: 'no-store',
+  };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (idempotencyKey) init.headers['idempotency-key'] = idempotencyKey;
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiProblem(0, { code: 'NETWORK', detail: 'Le serveur ne répond pas. Vérifiez votre connexion.' });
+  }
+  const text = await response.text();
+  let json = null;
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+  }
+  if (!response.ok) throw new ApiProblem(response.status, json);
+  return json;
+}
+
+/** A fresh Idempotency-Key (one per submission). */
+export function newIdempotencyKey() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const euro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+const odds = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const dateTime = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeStyle: 'short' });
+
+/** Integer cents as euros, e.g. 1234 → "12,34 €". */
+export function formatCents(cents) {
+  return euro.format(Number(cents) / 100);
+}
+
+/** An indicative dividend (cents per €1 staked) as odds, e.g. 235 → "2,35"; null → "—". */
+export function formatOdds(dividendCents) {
+  return dividendCents === null || dividendCents === undefined ? '—' : odds.format(dividendCents / 100);
+}
+
+/** An ISO date as local date and time. */
+export function formatDate(iso) {
+  return dateTime.format(new Date(iso));
+}
+
+/** "12", "12,5", "12.50", "1 000,00" → cents (integer); null when it is not an amount. */
+export function parseEuros(text) {
+  const s = String(text ?? '')
+    .trim()
+    .replace(/[\s\u00a0\u202f€]/g, '')
+    .replace(',', '.');
+  if (!/^\d{1,10}(\.\d{1,2})?$/.test(s)) return null;
+  const [whole, frac = ''] = s.split('.');
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+}
+
+/**
+ * Builds an element: h('a', { href: '/x', class: 'y' }, 'text', child…). Attributes: `class`,
+ * `dataset` (object), `on<event>` (listener), boolean true → empty attribute, false/null → absent.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === 'dataset') Object.assign(node.dataset, value);
+    else if (name.startsWith('on') && typeof value === 'function') node.addEventListener(name.slice(2), value);
+    else if (name === 'class') node.className = value;
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** What each problem code means for a player, in plain words. */
+export const MESSAGES = {
+  NETWORK: 'Le serveur ne répond pas. Vérifiez votre connexion et réessayez.',
+  KYC_NOT_AUTHENTICATED: 'Vous n’êtes pas connecté.',
+  KYC_ORIGIN_REFUSED: 'Requête refusée : elle ne vient pas de ce site.',
+  KYC_LIMITS_INVALID: 'Limites invalides : indiquez deux montants positifs.',
+  KYC_ACCOUNT_SUSPENDED: 'Votre compte est suspendu.',
+  KYC_RATE_LIMITED: 'Trop de tentatives : patientez un moment.',
+  API_REQUEST_INVALID: 'La demande est invalide : vérifiez les montants saisis.',
+  API_RATE_LIMITED: 'Trop de requêtes : patientez quelques secondes.',
+  API_UNAVAILABLE: 'Le service est momentanément indisponible.',
+  ACCOUNT_CANNOT_PLAY: 'Votre compte ne peut pas jouer : fixez d’abord vos limites de dépôt et de mise.',
+  WITHDRAWALS_NOT_ALLOWED:
+    'Les retraits ne sont pas encore ouverts sur votre compte : une seconde vérification d’identité est nécessaire.',
+  MARKET_NOT_FOUND: 'Ce marché n’existe pas.',
+  MARKET_NOT_OPEN: 'Ce marché n’accepte plus de paris (suspendu, fermé ou passé son heure limite).',
+  SELECTION_NOT_FOUND: 'Cette sélection n’existe pas sur ce marché.',
+  STAKE_OUT_OF_RANGE: 'Mise hors limites pour ce marché.',
+  STAKE_LIMIT_EXCEEDED: 'Ce pari dépasserait votre limite de mises sur 7 jours.',
+  DEPOSIT_LIMIT_EXCEEDED: 'Ce dépôt dépasserait votre limite de dépôts sur 7 jours.',
+  INSUFFICIENT_FUNDS: 'Solde insuffisant : déposez d’abord.',
+  IDEMPOTENCY_KEY_REUSED: 'Cette soumission a déjà servi pour un autre ticket. Réessayez.',
+  IDEMPOTENCY_KEY_IN_USE: 'Votre ticket est en cours de traitement.',
+  PAYMENT_FAILED: 'Le prestataire de paiement a refusé l’opération.',
+  PAYMENT_NOT_FOUND: 'Paiement introuvable.',
+};
+
+/** The player-facing sentence of a problem (with the stake range when the API gives it). */
+export function messageOf(problem) {
+  const base = MESSAGES[problem.code] ?? problem.detail ?? 'Une erreur est survenue.';
+  const b = problem.body ?? {};
+  if (problem.code === 'STAKE_OUT_OF_RANGE' && typeof b.minStakeCents === 'number') {
+    return `${base} La mise doit être comprise entre ${formatCents(b.minStakeCents)} et ${formatCents(b.maxStakeCents)}.`;
+  }
+  return base;
+}
+
+/** Shows `problem` (an ApiProblem or any error) in `region`: the plain sentence, the code and the API's detail. */
+export function showProblem(region, problem) {
+  const p = problem instanceof ApiProblem ? problem : new ApiProblem(0, { code: 'ERROR', detail: String(problem) });
+  region.replaceChildren(
+    h('p', {}, h('strong', {}, messageOf(p))),
+    h(
+      'p',
+      { class: 'small' },
+      'Code : ',
+      h('code', { class: 'problem-code' }, p.code),
+      p.detail && p.detail !== messageOf(p) ? ` — ${p.detail}` : '',
+    ),
+    p.code === 'KYC_NOT_AUTHENTICATED' ? h('p', {}, h('a', { href: '/signin' }, 'Se connecter')) : null,
+  );
+  region.dataset.code = p.code;
+  region.hidden = false;
+}
+
+export function clearProblem(region) {
+  region.replaceChildren();
+  delete region.dataset.code;
+  region.hidden = true;
+}
+
+/** Says `text` in the polite live region (screen readers), without moving the focus. */
+export function announce(text) {
+  const region = document.getElementById('live-region');
+  if (!region) return;
+  region.textContent = '';
+  // A new text node in a later task is announced even when the text repeats.
+  setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+let player;
+/** The signed-in player's account (`GET /auth/me`), or null; one request per page. */
+export function currentPlayer() {
+  player ??= api('/auth/me').catch((error) => {
+    if (error instanceof ApiProblem && (error.status === 401 || error.status === 403)) return null;
+    throw error;
+  });
+  return player;
+}
+
+/** Shows the balance in the navigation (and wherever `[data-balance]` is). */
+export async function refreshBalance() {
+  try {
+    const { balanceCents } = await api('/me/balance');
+    const text = formatCents(balanceCents);
+    const nav = document.getElementById('nav-balance');
+    if (nav) nav.textContent = `Solde : ${text}`;
+    for (const node of document.querySelectorAll('[data-balance]')) node.textContent = text;
+    return balanceCents;
+  } catch {
+    return null;
+  }
+}
+
+function markCurrentLink() {
+  for (const a of document.querySelectorAll('.site-header nav a[href]')) {
+    if (a.getAttribute('href') === location.pathname) a.setAttribute('aria-current', 'page');
+  }
+}
+
+async function initPlayerNav() {
+  const me = await currentPlayer().catch(() => null);
+  for (const node of document.querySelectorAll('[data-when]')) {
+    node.hidden = (node.dataset.when === 'signed-in') !== Boolean(me);
+  }
+  document.body.dataset.signedIn = me ? 'true' : 'false';
+  if (me) await refreshBalance();
+}
+
+const pending = [];
+/**
+ * Tells the page is rendered once `promise` settles: `<body data-ready>` turns `true` when the
+ * navigation and every promise given here (during the modules' evaluation) have settled.
+ */
+export function whenReady(promise) {
+  pending.push(Promise.resolve(promise).catch(() => undefined));
+}
+
+markCurrentLink();
+if (document.body.dataset.area !== 'admin') whenReady(initPlayerNav());
+document.addEventListener('DOMContentLoaded', () => {
+  void Promise.allSettled(pending).then(() => {
+    document.body.dataset.ready = 'true';
+  });
+});

@@ -1,0 +1,152 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import { startLocalIdp, type LocalIdp } from '../../../kyc/idp/index.js';
+import { PgAttestationStore } from '../../../oracle/admin.js';
+import { loadApiConfig } from '../../../api/config.js';
+import { createApiProcess, createSettlerProcess } from '../../../api/process.js';
+import { freePort } from '../../support/chain.js';
+import { testRedisUrl } from '../../support/services.js';
+import { ATTESTERS, createWorld, type OracleWorld } from '../../oracle/chain/harness.js';
+import { bettingDbOn, type BettingDb } from './db.js';
+import { processEnv } from './process-env.js';
+
+/** A pino logger that writes nothing (warnings and above are still formatted, then dropped). */
+export const quietLogger = (): Logger =>
+  pino(
+    { level: 'warn' },
+    new Writable({
+      write(_c, _e, done) {
+        done();
+      },
+    }),
+  );
+
+/**
+ * The real services of a full-API test, composed once per test file: a Hardhat node with a 3-of-5
+ * ResultsOracle and a database of its own (kyc's, oracle's and api's migrations), the local
+ * FranceConnect-like provider (a real oidc-provider) with the FranceConnect client, the staff client
+ * and optionally a second, generic provider (`other`, private_key_jwt), and the environment
+ * `loadApiConfig` reads for the API and settler processes on a port fixed in advance (the redirect
+ * URIs name it). Admins alice, bob and carol are bound to attesters 1-3.
+ */
+export interface FullStack {
+  readonly world: OracleWorld;
+  readonly b: BettingDb;
+  readonly idp: LocalIdp;
+  /** `http://127.0.0.1:<port>`: the API's origin once {@link startApi} runs. */
+  readonly appBase: string;
+  readonly env: Record<string, string>;
+  /** Drops everything the stack created (the processes started with {@link startApi} are closed by their own `close`). */
+  close(): Promise<void>;
+}
+
+export interface FullStackOptions {
+  /** A second sign-in provider `other` (generic profile) at the same local provider. */
+  readonly otherProvider?: boolean;
+  /** More variables (they override the defaults). */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+export async function createFullStack(label: string, options: FullStackOptions = {}): Promise<FullStack> {
+  const world = await createWorld(label);
+  const b = await bettingDbOn(world.db);
+  const port = await freePort();
+  const appBase = `http://127.0.0.1:${port}`;
+  const fcSecret = randomBytes(24).toString('base64url');
+  const staffSecret = randomBytes(24).toString('base64url');
+  const otherKey = options.otherProvider ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : undefined;
+  const idp = await startLocalIdp({
+    clients: [
+      {
+        clientId: 'fc-client',
+        clientSecret: fcSecret,
+        redirectUris: [`${appBase}/auth/franceconnect/callback`],
+        postLogoutRedirectUris: [`${appBase}/auth/franceconnect/logout/callback`],
+      },
+      {
+        clientId: 'staff-client',
+        clientSecret: staffSecret,
+        redirectUris: [`${appBase}/admin/auth/callback`],
+        idTokenAlg: 'RS256',
+        userinfoAlg: null,
+        staff: true,
+      },
+      ...(otherKey
+        ? [
+            {
+              clientId: 'other-client',
+              publicJwks: [
+                { ...otherKey.publicKey.export({ format: 'jwk' }), kid: 'other-1', alg: 'ES256', use: 'sig' },
+              ],
+              redirectUris: [`${appBase}/auth/other/callback`],
+              idTokenAlg: 'RS256' as const,
+              userinfoAlg: null,
+              franceConnectStrict: false,
+            },
+          ]
+        : []),
+    ],
+  });
+  const env = processEnv({
+    databaseUrl: world.db.url,
+    rpcUrl: world.node.url,
+    oracleAddress: world.address,
+    redisUrl: testRedisUrl(),
+    appBase,
+    issuer: idp.issuer,
+    extra: {
+      API_PORT: String(port),
+      FRANCECONNECT_CLIENT_SECRET: fcSecret,
+      STAFF_OIDC_ISSUER: idp.issuer,
+      STAFF_OIDC_CLIENT_ID: 'staff-client',
+      STAFF_OIDC_CLIENT_SECRET: staffSecret,
+      STAFF_OIDC_REDIRECT_URI: `${appBase}/admin/auth/callback`,
+      KYC_LOGIN_RATE_LIMIT: '10000',
+      SETTLER_POLL_MS: '100',
+      ...(otherKey
+        ? {
+            KYC_OIDC_PROVIDERS: JSON.stringify([
+              {
+                id: 'other',
+                issuer: idp.issuer,
+                clientId: 'other-client',
+                privateKeyJwk: { ...otherKey.privateKey.export({ format: 'jwk' }), kid: 'other-1' },
+                redirectUri: `${appBase}/auth/other/callback`,
+                scopes: ['openid', 'profile', 'birth', 'email'],
+                idTokenAlg: 'RS256',
+                acrLevels: ['eidas1', 'eidas2', 'eidas3'],
+              },
+            ]),
+          }
+        : {}),
+      ...options.extra,
+    },
+  });
+  const store = new PgAttestationStore({ pool: b.pool });
+  for (const [i, admin] of ['alice', 'bob', 'carol'].entries()) {
+    await store.bind(admin, world.node.wallet(ATTESTERS[i]!).address);
+  }
+  return {
+    world,
+    b,
+    idp,
+    appBase,
+    env,
+    async close() {
+      await idp.close();
+      await b.pool.end();
+      await world.close();
+    },
+  };
+}
+
+/** The API process of `api/process.ts` (what `npm run api` runs) on the stack's port, quiet unless a logger is given. */
+export function startApi(stack: FullStack, logger: Logger = quietLogger()) {
+  return createApiProcess(loadApiConfig(stack.env, 'api'), { logger });
+}
+
+/** The settler process of `api/process.ts` (what `npm run settler` runs), quiet unless a logger is given. */
+export function startSettler(stack: FullStack, logger: Logger = quietLogger()) {
+  return createSettlerProcess(loadApiConfig(stack.env, 'settler'), { logger });
+}

@@ -1,0 +1,259 @@
+import { loadKycConfig, PgSelfExclusionRegister } from '../../kyc/index.js';
+import { seedMarkets } from '../../stack/seed.js';
+import { createFullStack, startApi, type FullStack } from '../api/support/full-stack.js';
+import {
+  balanceCents,
+  centsOf,
+  deposit,
+  logout,
+  openWeb,
+  placeBet,
+  placeSlip,
+  plain,
+  setLimits,
+  signInPlayer,
+  visit,
+  type WebHarness,
+  type WebUser,
+} from './support/browser.js';
+
+interface MarketJson {
+  id: string;
+  definition: { type: string };
+  minStakeCents: number;
+  maxStakeCents: number;
+  selections: { code: string; poolCents: number; indicativeDividendCents: number | null }[];
+}
+interface EventJson {
+  id: string;
+  name: string;
+  markets: MarketJson[];
+}
+
+/**
+ * The player pages in Debian's Chromium against the real services (Postgres, Redis, a Hardhat node,
+ * the local FranceConnect-like oidc-provider) and the API process of api/process.ts: sign-in page,
+ * signup through the provider, limits, deposit, a bet and a slip of two, my bets, balance and
+ * statement, the API's error for a bad stake, refusals of a minor and a self-excluded person, logout.
+ */
+describe('player pages in a browser', () => {
+  let stack: FullStack;
+  let api: Awaited<ReturnType<typeof startApi>>;
+  let web: WebHarness;
+  let events: EventJson[];
+  const users: WebUser[] = [];
+  const user = async (name: string, options?: { phone?: boolean }) => {
+    const u = await web.newUser(name, options);
+    users.push(u);
+    return u;
+  };
+  const market = (type: string): MarketJson => {
+    const m = events
+      .find((e) => e.name.startsWith('Paris Saint-Germain'))!
+      .markets.find((x) => x.definition.type === type);
+    if (!m) throw new Error(`no ${type} market`);
+    return m;
+  };
+
+  beforeAll(async () => {
+    stack = await createFullStack('web_player', {
+      otherProvider: true,
+      // Every page loads a few assets from 127.0.0.1: the per-IP limit is tested elsewhere.
+      extra: { API_RATE_LIMIT_IP: '100000/60' },
+    });
+    api = await startApi(stack);
+    await seedMarkets(api.api.markets);
+    await new PgSelfExclusionRegister({
+      db: stack.b.pool,
+      hmacKey: loadKycConfig(stack.env).identityHmacKey,
+    }).replaceAll('web-tests', [{ familyName: 'Durand', givenNames: 'Jean-Pierre', birthdate: '1975-11-02' }]);
+    const answer = await fetch(`${stack.appBase}/events`);
+    events = ((await answer.json()) as { events: EventJson[] }).events;
+    web = await openWeb(stack.appBase, 'player');
+  });
+
+  afterAll(async () => {
+    await web?.close();
+    await api?.close();
+    expect(await stack.b.ledgerTotal()).toBe(0n);
+    await stack.close();
+  });
+
+  it('serves the pages and assets with their content types, caching headers and a same-origin CSP', async () => {
+    for (const path of ['/', '/signin', '/account/limits', '/account/bets', '/account/wallet']) {
+      const r = await fetch(`${stack.appBase}${path}`);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    const css = await fetch(`${stack.appBase}/static/style.css`);
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(css.headers.get('cache-control')).toBe('no-cache');
+    const etag = css.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await fetch(`${stack.appBase}/static/style.css`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    const js = await fetch(`${stack.appBase}/static/app.js`);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await fetch(`${stack.appBase}/static/player/home.js`)).status).toBe(200);
+    expect((await fetch(`${stack.appBase}/static/nope.js`)).status).toBe(404);
+    expect((await fetch(`${stack.appBase}/static/..%2Fweb%2Findex.ts`)).status).toBe(404);
+  });
+
+  it('draws the FranceConnect button with its link, and the other provider’s button', async () => {
+    const visitor = await user('visitor');
+    await visit(web, visitor, '/signin');
+    const fc = visitor.page.getByRole('link', { name: 'S’identifier avec FranceConnect' });
+    expect(await fc.getAttribute('href')).toBe('/auth/franceconnect');
+    // Dark blue (DSFR blue-france-sun-113), light text.
+    const colours = await visitor.page.evaluate(`(() => {
+      const style = getComputedStyle(document.querySelector('.fc-button'));
+      return [style.backgroundColor, style.color];
+    })()`);
+    expect(colours).toEqual(['rgb(0, 0, 145)', 'rgb(245, 245, 254)']);
+    const what = visitor.page.getByRole('link', { name: 'Qu’est-ce que FranceConnect ?' });
+    expect(await what.getAttribute('href')).toBe('https://franceconnect.gouv.fr/');
+    expect(await visitor.page.locator('#signin-other').getAttribute('href')).toBe('/auth/other');
+    // Keyboard: the FranceConnect button is the first focusable thing after the skip link and the navigation.
+    await visitor.page.locator('body').focus();
+    let focused = '';
+    for (let i = 0; i < 10 && !focused.includes('S’identifier avec'); i++) {
+      await visitor.page.keyboard.press('Tab');
+      focused = plain(await visitor.page.evaluate<string>('document.activeElement?.textContent ?? ""'));
+    }
+    expect(focused).toContain('S’identifier avec FranceConnect');
+    await web.snap(visitor, 'signin-focus');
+  });
+
+  it('an adult signs up, sets limits, deposits, bets (one, then a slip of two) and sees bets, balance and statement', async () => {
+    const dubois = await user('dubois');
+    expect(await signInPlayer(web, dubois, 'dubois')).toBe('/account/limits');
+    await setLimits(web, dubois, { weeklyDepositCents: 100_000, weeklyStakeCents: 50_000 });
+    expect(plain(await dubois.page.locator('#limits-result').textContent())).toContain('1 000,00 €');
+
+    await deposit(web, dubois, 20_000);
+    expect(centsOf(await dubois.page.locator('#balance').textContent())).toBe(20_000);
+    expect(plain(await dubois.page.locator('#nav-balance').textContent())).toBe('Solde : 200,00 €');
+
+    const winner = market('match-winner');
+    const total = market('total-goals');
+    const one = await placeBet(web, dubois, { marketId: winner.id, selection: 'home', stakeCents: 1_000 });
+    expect(one).toEqual({ ok: true, text: expect.stringContaining('1 pari, mise totale 10,00 €') as unknown });
+    // The home page shows the new pool without a reload (re-read, or live).
+    await dubois.page
+      .locator(`#market-${winner.id} tr[data-selection="home"] [data-field="pool"]`)
+      .filter({ hasText: '10,00' })
+      .waitFor();
+
+    // A slip of two: the potential return is shown at the current pool odds before submitting.
+    const page = dubois.page;
+    await page.locator(`button[data-add="${winner.id}:away"]`).click();
+    await page.locator(`input[data-stake="${winner.id}:away"]`).fill('5');
+    await page.locator(`button[data-add="${total.id}:over"]`).click();
+    await page.locator(`input[data-stake="${total.id}:over"]`).fill('3,50');
+    expect(plain(await page.locator('#slip-total').textContent())).toBe('8,50 €');
+    await web.snap(dubois, 'slip-two-filled');
+    const two = await placeSlip(web, dubois, [
+      { marketId: winner.id, selection: 'away', stakeCents: 500 },
+      { marketId: total.id, selection: 'over', stakeCents: 350 },
+    ]);
+    expect(two).toEqual({ ok: true, text: expect.stringContaining('2 paris, mise totale 8,50 €') as unknown });
+
+    await visit(web, dubois, '/account/bets');
+    const rows = dubois.page.locator('#bets-body tr');
+    expect(await rows.count()).toBe(3);
+    expect(await dubois.page.locator('#bets-body tr[data-state="accepted"]').count()).toBe(3);
+    expect(plain(await rows.first().locator('[data-field="state"]').textContent())).toBe('En cours');
+    expect(plain(await rows.first().locator('[data-field="result"]').textContent())).toBe('Pas encore de résultat');
+    expect(plain(await dubois.page.locator('#bets-table caption').textContent())).toContain('Vos paris');
+
+    expect(await balanceCents(web, dubois)).toBe(20_000 - 1_000 - 850);
+    const kinds = await dubois.page.evaluate<string[]>(
+      `[...document.querySelectorAll('#statement-body tr')].map((tr) => tr.dataset.kind)`,
+    );
+    expect(kinds.sort()).toEqual(['bet', 'bet', 'deposit']);
+    // Server side agrees: the batch endpoint placed the two as one transaction.
+    const { rows: txs } = await stack.b.pool.query<{ n: number }>(
+      `select count(*)::int as n from betting.ledger_transactions where kind = 'bet'`,
+    );
+    expect(txs[0]!.n).toBe(2);
+  });
+
+  it('shows the API’s error for a bad stake, and nothing is placed', async () => {
+    const abroad = await user('abroad');
+    expect(await signInPlayer(web, abroad, 'abroad')).toBe('/account/limits');
+    await setLimits(web, abroad, { weeklyDepositCents: 50_000, weeklyStakeCents: 50_000 });
+    await deposit(web, abroad, 5_000);
+    const winner = market('match-winner');
+    const low = await placeBet(web, abroad, { marketId: winner.id, selection: 'draw', stakeCents: 50 });
+    expect(low.ok).toBe(false);
+    expect(low).toMatchObject({ code: 'STAKE_OUT_OF_RANGE' });
+    expect(low.text).toContain('La mise doit être comprise entre 1,00 € et 1 000,00 €');
+    expect(await abroad.page.locator(`input[data-stake="${winner.id}:draw"]`).getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    const poor = await placeBet(web, abroad, { marketId: winner.id, selection: 'draw', stakeCents: 9_000 });
+    expect(poor).toMatchObject({ ok: false, code: 'INSUFFICIENT_FUNDS' });
+    expect(poor.text).toContain('Solde insuffisant');
+    expect(await balanceCents(web, abroad)).toBe(5_000);
+    await visit(web, abroad, '/account/bets');
+    expect(plain(await abroad.page.locator('#bets-status').textContent())).toContain('pas encore parié');
+  });
+
+  it.each([
+    ['minor', 'KYC_UNDERAGE', 'Inscription refusée : vous devez avoir 18 ans', 'moins de 18 ans'],
+    ['excluded', 'KYC_SELF_EXCLUDED', 'Inscription refusée : interdiction de jeu', 'fichier des interdits de jeu'],
+  ])('refuses %s with a clear page (%s)', async (identity, code, title, reason) => {
+    const person = await user(identity);
+    const statuses: number[] = [];
+    person.page.on('response', (r) => {
+      if (r.url().includes('/auth/franceconnect/callback')) statuses.push(r.status());
+    });
+    const landed = await signInPlayer(web, person, identity);
+    expect(landed).toBe('/auth/franceconnect/callback');
+    expect(statuses).toEqual([403]);
+    expect(await person.page.locator('[data-error-code]').getAttribute('data-error-code')).toBe(code);
+    expect(plain(await person.page.getByRole('heading', { level: 1 }).textContent())).toBe(title);
+    expect(plain(await person.page.locator('#refusal-reason').textContent())).toContain(reason);
+    // No account, no session: the navigation offers to sign in.
+    expect(await person.page.getByRole('link', { name: 'Se connecter' }).isVisible()).toBe(true);
+    const { rows } = await stack.b.pool.query<{ n: number }>(
+      `select count(*)::int as n from kyc.audit_log where event = 'signup_rejected' and code = $1`,
+      [code],
+    );
+    expect(rows[0]!.n).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads on a phone, then logs out with a POST from the page (Origin checked)', async () => {
+    const phone = await user('dubois-phone', { phone: true });
+    expect(await signInPlayer(web, phone, 'dubois')).toBe('/');
+    await visit(web, phone, '/', 'home-phone');
+    const width = await phone.page.evaluate<number>('document.documentElement.scrollWidth');
+    expect(width).toBeLessThanOrEqual(390);
+    await visit(web, phone, '/account/wallet', 'wallet-phone');
+    expect(centsOf(await phone.page.locator('#balance').textContent())).toBe(20_000 - 1_850);
+    let origin: string | undefined;
+    phone.page.on('request', (r) => {
+      if (r.url().endsWith('/auth/logout') && r.method() === 'POST') origin = r.headers().origin;
+    });
+    await logout(web, phone);
+    expect(origin).toBe(stack.appBase);
+    expect(await phone.page.getByRole('link', { name: 'Se connecter' }).isVisible()).toBe(true);
+    const after = await phone.page.evaluate<number>(`fetch('/me/balance').then((r) => r.status)`);
+    expect(after).toBe(401);
+  });
+
+  it('no page logged a script error or a CSP violation; the only failed answers were the expected ones', () => {
+    expect(users.flatMap((u) => u.errors.map((e) => `${u.name}: ${e}`))).toEqual([]);
+    const expected = new Set([
+      '401 GET /auth/me', // signed out: the navigation offers to sign in
+      '403 GET /auth/franceconnect/callback', // the refusal page
+      '422 POST /bets', // the bad stake
+      '402 POST /bets', // the stake above the balance
+      '401 GET /me/balance', // the test's own request after logout
+    ]);
+    expect(users.flatMap((u) => u.failures.filter((f) => !expected.has(f)).map((f) => `${u.name}: ${f}`))).toEqual([]);
+  });
+});
