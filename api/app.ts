@@ -6,7 +6,7 @@ import { KycError } from '../kyc/index.js';
 import type { ResultStatus } from '../oracle/index.js';
 import type { Db, TransactionPool } from '../lib/db/transaction.js';
 import type { OracleAdminPort } from './admin/oracle-admin.js';
-import { createBetService, type GroupCommitOptions, type IdempotencyKey } from './bets/bet-service.js';
+import { createBetService, type BetView, type GroupCommitOptions, type IdempotencyKey } from './bets/bet-service.js';
 import { ApiError } from './errors.js';
 import { openApiDocument } from './http/openapi.js';
 import { problemHandler, requestId } from './http/problem.js';
@@ -47,6 +47,16 @@ export interface ApiModuleDeps {
   readonly oracleAdmin?: OracleAdminPort | undefined;
   /** Logs one line per request (request id, method, route, status, milliseconds) at info. */
   readonly accessLog?: Pick<Logger, 'info'> | undefined;
+  /** Told of what live subscribers see change (api/live's publisher on the FanOut). Must not throw. */
+  readonly live?: LiveAnnouncer | undefined;
+}
+
+/** What the API announces to live subscribers, after the change committed (api/live's `LivePublisher`). */
+export interface LiveAnnouncer {
+  betsAccepted(playerId: string, bets: readonly BetView[]): unknown;
+  marketsChanged(marketIds: readonly string[]): unknown;
+  balanceChanged(playerId: string): unknown;
+  oracleEvent(eventId: string): unknown;
 }
 
 /** What the API reports to metrics. */
@@ -221,13 +231,20 @@ export function createApiModule(deps: ApiModuleDeps) {
     const header = req.get('idempotency-key');
     return header === undefined ? undefined : idempotencyKey(header, 'POST', req.originalUrl.split('?')[0]!, body);
   };
-  const paymentReply = (p: PaymentView & { replayed?: boolean }) => ({
+  const paymentReply = (p: PaymentView & { replayed?: boolean }, playerId: string) => {
+    if (!p.replayed) deps.live?.balanceChanged(playerId);
+    return paymentReplyOf(p);
+  };
+  const paymentReplyOf = (p: PaymentView & { replayed?: boolean }) => ({
     status: 201,
     body: paymentJson(p),
     headers: p.replayed ? { 'idempotent-replayed': 'true' } : undefined,
   });
-  const placed = (p: Awaited<ReturnType<typeof bets.place>>) => {
-    if (!p.replayed) deps.observer?.betsPlaced?.(p.body.bets.length);
+  const placed = (playerId: string, p: Awaited<ReturnType<typeof bets.place>>) => {
+    if (!p.replayed) {
+      deps.observer?.betsPlaced?.(p.body.bets.length);
+      deps.live?.betsAccepted(playerId, p.body.bets);
+    }
     return placedReply(p);
   };
   const placedReply = (p: Awaited<ReturnType<typeof bets.place>>) => ({
@@ -331,6 +348,7 @@ export function createApiModule(deps: ApiModuleDeps) {
       },
       handle: async ({ body, req }) =>
         placed(
+          player(req),
           await bets.place(
             player(req),
             [{ ...body, stakeCents: BigInt(body.stakeCents) }],
@@ -349,6 +367,7 @@ export function createApiModule(deps: ApiModuleDeps) {
       responses: { 201: { description: 'All accepted', schema: S.Bets } },
       handle: async ({ body, req }) =>
         placed(
+          player(req),
           await bets.place(
             player(req),
             body.bets.map((b) => ({ ...b, stakeCents: BigInt(b.stakeCents) })),
@@ -420,7 +439,7 @@ export function createApiModule(deps: ApiModuleDeps) {
       responses: { 201: { description: 'Completed, or pending until the provider confirms', schema: S.Payment } },
       idempotencyKey: 'optional',
       handle: async ({ body, req }) =>
-        paymentReply(await wallet.deposit(player(req), BigInt(body.amountCents), optionalKey(req, body))),
+        paymentReply(await wallet.deposit(player(req), BigInt(body.amountCents), optionalKey(req, body)), player(req)),
     }),
     route({
       method: 'post',
@@ -432,7 +451,7 @@ export function createApiModule(deps: ApiModuleDeps) {
       responses: { 201: { description: 'Completed, or pending', schema: S.Payment } },
       idempotencyKey: 'optional',
       handle: async ({ body, req }) =>
-        paymentReply(await wallet.withdraw(player(req), BigInt(body.amountCents), optionalKey(req, body))),
+        paymentReply(await wallet.withdraw(player(req), BigInt(body.amountCents), optionalKey(req, body)), player(req)),
     }),
     route({
       method: 'get',
@@ -567,6 +586,7 @@ export function createApiModule(deps: ApiModuleDeps) {
             ),
           ],
         );
+        deps.live?.oracleEvent(event.id);
         return { status: 201, body: jsonSafe(receipt) as Record<string, unknown> };
       },
     }),
@@ -596,12 +616,11 @@ export function createApiModule(deps: ApiModuleDeps) {
       params: S.CommandParams,
       body: S.CommandBody,
       responses: { 200: { description: 'The market in its new state', schema: S.Market } },
-      handle: async ({ params, body, req }) => ({
-        status: 200,
-        body: await marketJson(
-          await markets.command(params.marketId, params.command, { ...actor(req), reason: body.reason }),
-        ),
-      }),
+      handle: async ({ params, body, req }) => {
+        const market = await markets.command(params.marketId, params.command, { ...actor(req), reason: body.reason });
+        deps.live?.marketsChanged([market.id]);
+        return { status: 200, body: await marketJson(market) };
+      },
     }),
   ];
 
@@ -664,7 +683,14 @@ export function createApiModule(deps: ApiModuleDeps) {
     throw new ApiError('API_NOT_FOUND', 'No such route.');
   });
   app.use(problemHandler(deps.logger));
-  return { app, bets, wallet, markets, routes, openapi };
+  /** `GET /markets/{id}`'s body (live snapshots and updates). @throws ApiError MARKET_NOT_FOUND */
+  const marketView = async (marketId: string) => marketJson(await markets.market(marketId));
+  /** `GET /admin/events/{id}/oracle`'s body. */
+  const oracleStatus = async (eventId: string) => {
+    const event = await markets.event(eventId);
+    return jsonSafe(await oracleAdmin().status(event.oracleEventId)) as Record<string, unknown>;
+  };
+  return { app, bets, wallet, markets, routes, openapi, marketView, oracleStatus };
 }
 
 export type ApiModule = ReturnType<typeof createApiModule>;

@@ -12,6 +12,14 @@ import { createMemoryEphemeral, createRedisEphemeral, type Ephemeral } from '../
 import { PollLoop } from '../lib/poll-loop.js';
 import { createOracleAdmin } from './admin/oracle-admin.js';
 import { createApiModule, type ApiModule } from './app.js';
+import {
+  createLiveModule,
+  createLivePublisher,
+  createOracleChanges,
+  oracleEventsInProgress,
+  sessionAuthenticator,
+  type LiveModule,
+} from './live/index.js';
 import type { ApiConfig } from './config.js';
 import { migrateApi } from './db/migrations.js';
 import { rateLimit } from './http/rate-limit.js';
@@ -26,6 +34,12 @@ export interface ProcessOverrides {
   readonly logger?: Logger;
   readonly now?: () => Date;
   readonly paymentProvider?: PaymentProvider;
+  /**
+   * Redis's roles to use instead of the process's own (REDIS_URL, else memory): the local stack
+   * hands the API and the settler one store, so that in memory too the settler's live events reach
+   * the API's sockets. The caller closes it.
+   */
+  readonly ephemeral?: Ephemeral;
 }
 
 /** A running process: where it listens, and a graceful close. */
@@ -64,7 +78,7 @@ function ephemeralOf(redis: Redis | undefined): Ephemeral {
 export async function createApiProcess(
   config: ApiConfig,
   overrides: ProcessOverrides = {},
-): Promise<RunningProcess & { readonly api: ApiModule }> {
+): Promise<RunningProcess & { readonly api: ApiModule; readonly live: LiveModule }> {
   if (!config.kyc) throw new Error('the api role needs the kyc section (loadApiConfig(env, "api"))');
   const kycConfig = config.kyc;
   const logger = overrides.logger ?? pino({ level: config.logLevel, base: { process: 'api' } });
@@ -74,9 +88,15 @@ export async function createApiProcess(
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
     : undefined;
   redis?.on('error', (error) => logger.warn({ event: 'api.redis_error', err: String(error) }, 'redis error'));
-  const ephemeral = ephemeralOf(redis);
+  const ephemeral = overrides.ephemeral ?? ephemeralOf(redis);
   const provider = createProvider(config.chain);
   const metrics = new ApiMetrics(pool);
+  const livePublisher = createLivePublisher({
+    fanOut: ephemeral.fanOut,
+    prefix: config.redisPrefix,
+    onError: (error) =>
+      logger.warn({ event: 'api.live_publish_failed', err: String(error) }, 'live update not published'),
+  });
   const kyc = createKycModule({
     config: kycConfig,
     pool,
@@ -114,6 +134,7 @@ export async function createApiProcess(
     observer: metrics.api(),
     betGroupCommit: config.betGroupCommit,
     readiness: { rpc: () => provider.getBlockNumber() },
+    live: livePublisher,
     oracleAdmin: createOracleAdmin({
       pool,
       provider,
@@ -148,7 +169,27 @@ export async function createApiProcess(
       app.use(web.router);
     },
   });
+  const live = createLiveModule({
+    fanOut: ephemeral.fanOut,
+    channelPrefix: config.redisPrefix,
+    allowedOrigins: kycConfig.allowedOrigins,
+    // The API's own session middleware and guards, on the upgrade request's cookie.
+    authenticate: sessionAuthenticator({
+      sessions,
+      requirePlayer: kyc.requirePlayer,
+      requireAdmin: kyc.requireAdmin(),
+    }),
+    reads: {
+      market: api.marketView,
+      balance: async (accountId) => ({ balanceCents: Number(await api.wallet.balance(accountId)) }),
+      oracleEvent: api.oracleStatus,
+      oracleEventsInProgress: oracleEventsInProgress(pool),
+    },
+    oracleChanges: createOracleChanges(pool),
+    logger,
+  });
   const server = createServer(api.app);
+  live.attach(server);
   const url = await listen(server, config.host, config.port);
   logger.info({ event: 'api.started', url }, 'api listening');
   return {
@@ -156,10 +197,12 @@ export async function createApiProcess(
     metrics,
     logger,
     api,
+    live,
     async close() {
+      await live.close();
       await closeServer(server);
       provider.destroy();
-      await ephemeral.close();
+      if (!overrides.ephemeral) await ephemeral.close();
       redis?.disconnect();
       await pool.end();
     },
@@ -190,8 +233,40 @@ export async function createSettlerProcess(
   });
   const metrics = new ApiMetrics(pool);
   const now = overrides.now ?? (() => new Date());
+  // Live events of settlements (bet.settled to each player, the market's new state) on the FanOut.
+  const redis =
+    overrides.ephemeral || !config.redisUrl
+      ? undefined
+      : new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  redis?.on('error', (error) => logger.warn({ event: 'settler.redis_error', err: String(error) }, 'redis error'));
+  const ephemeral = overrides.ephemeral ?? ephemeralOf(redis);
+  const live = createLivePublisher({
+    fanOut: ephemeral.fanOut,
+    prefix: config.redisPrefix,
+    onError: (error) =>
+      logger.warn({ event: 'settler.live_publish_failed', err: String(error) }, 'live update not published'),
+  });
+  const announce = (marketId: string) => {
+    live
+      .settlementChanged(pool, marketId)
+      .catch((error: unknown) =>
+        logger.warn({ event: 'settler.live_publish_failed', err: String(error) }, 'live update not published'),
+      );
+  };
+  const settlerMetrics = metrics.settler();
+  const observer: typeof settlerMetrics = {
+    ...settlerMetrics,
+    settled(marketId, summary, seconds) {
+      settlerMetrics.settled?.(marketId, summary, seconds);
+      announce(marketId);
+    },
+    reversed(marketId, summary, seconds) {
+      settlerMetrics.reversed?.(marketId, summary, seconds);
+      announce(marketId);
+    },
+  };
   const settler = createSettler(
-    { pool, reader, logger, observer: metrics.settler(), now },
+    { pool, reader, logger, observer, now },
     { name: config.settler.cursorName, pollMs: config.settler.pollMs },
   );
   const markets = createMarketService({ pool, now });
@@ -249,6 +324,8 @@ export async function createSettlerProcess(
       await Promise.all([settler.stop(), sweep.stop()]);
       await closeServer(server);
       provider.destroy();
+      if (!overrides.ephemeral) await ephemeral.close();
+      redis?.disconnect();
       await pool.end();
     },
   };

@@ -5,8 +5,8 @@ import type { ComposeApi, RunningApi, StackServices } from './services.js';
 /**
  * The stack's default `composeApi`: the real API and settler processes of `api/process.ts` (what
  * `npm run api` and `npm run settler` run), in this process, configured from the stack's effective
- * environment (embedded or real parts alike). The API keeps its own ephemeral store (Redis on
- * REDIS_URL, else memory), as `npm run api` does.
+ * environment (embedded or real parts alike). Both share the stack's ephemeral store (Redis on
+ * REDIS_URL, else memory), so that the settler's live events reach the API's sockets in memory too.
  */
 export const composeApiProcesses: ComposeApi = async (s: StackServices): Promise<RunningApi> => {
   const env = {
@@ -18,10 +18,13 @@ export const composeApiProcesses: ComposeApi = async (s: StackServices): Promise
   };
   const settlerConfig = loadApiConfig(env, 'settler');
   const apiConfig = loadApiConfig(env, 'api');
-  const settler = await createSettlerProcess(settlerConfig, { logger: s.logger.child({ process: 'settler' }) });
+  const settler = await createSettlerProcess(settlerConfig, {
+    logger: s.logger.child({ process: 'settler' }),
+    ephemeral: s.ephemeral,
+  });
   let api;
   try {
-    api = await createApiProcess(apiConfig, { logger: s.logger.child({ process: 'api' }) });
+    api = await createApiProcess(apiConfig, { logger: s.logger.child({ process: 'api' }), ephemeral: s.ephemeral });
   } catch (error) {
     await settler.close();
     throw error;

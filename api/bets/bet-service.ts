@@ -674,3 +674,18 @@ const betView = (r: BetRow): BetView => ({
 });
 
 export type BetService = ReturnType<typeof createBetService>;
+
+/**
+ * Every bet of a market with its player, as `GET /me/bets` shows them (the settler announces a
+ * settlement's bets to each player's live channel with it).
+ */
+export async function marketBets(db: Db, marketId: string): Promise<(BetView & { playerId: string })[]> {
+  const { rows } = await db.query<BetRow & { player_id: string }>(
+    `select b.id::text, b.market_id::text, s.code, b.stake_cents, b.placed_at, b.state, b.payout_cents,
+            b.settlement_id::text, b.player_id::text
+       from betting.bets b join betting.selections s on s.market_id = b.market_id and s.idx = b.selection
+      where b.market_id = $1 order by b.id`,
+    [marketId],
+  );
+  return rows.map((r) => ({ ...betView(r), playerId: r.player_id }));
+}

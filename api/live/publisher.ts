@@ -1,0 +1,58 @@
+import type { FanOut } from '../../lib/ephemeral/index.js';
+import type { Db } from '../../lib/db/transaction.js';
+import { marketBets, type BetView } from '../bets/bet-service.js';
+import { fanOutChannels } from './channels.js';
+
+/** A bet as `GET /me/bets` shows it (the bet service's `BetView`). */
+export type LiveBet = BetView;
+
+/**
+ * Announces changes on the FanOut, for the live module of every API instance (and, through Redis,
+ * of every process sharing it). Messages are wake-ups or small events: receivers read the current
+ * state themselves, so a lost or duplicated message costs at most one read. Publishing never
+ * throws: a failure goes to `onError` (the bet or settlement it announces stands).
+ */
+export function createLivePublisher(deps: {
+  readonly fanOut: Pick<FanOut, 'publish'>;
+  /** The prefix of the FanOut channels (the API's `API_REDIS_PREFIX`: the same in the API and the settler). */
+  readonly prefix: string;
+  readonly onError?: (error: unknown) => void;
+}) {
+  const ch = fanOutChannels(deps.prefix);
+  const publish = (channel: string, message: string) =>
+    deps.fanOut.publish(channel, message).catch((error: unknown) => deps.onError?.(error));
+  return {
+    /** The pools of these markets changed (bets accepted) or their state did. */
+    async marketsChanged(marketIds: Iterable<string>): Promise<void> {
+      await Promise.all([...new Set(marketIds)].map((id) => publish(ch.market(id), '1')));
+    },
+    /** Bets accepted for a player (`me`: `bet.accepted`, then the new balance). */
+    async betsAccepted(playerId: string, bets: readonly LiveBet[]): Promise<void> {
+      await Promise.all([
+        ...bets.map((bet) => publish(ch.player(playerId), JSON.stringify({ kind: 'bet.accepted', bet }))),
+        this.marketsChanged(bets.map((b) => b.marketId)),
+      ]);
+    },
+    /** Bets settled (or their settlement reversed): `me`: `bet.settled` with the bet as it now is. */
+    async betsSettled(bets: readonly (LiveBet & { readonly playerId: string })[]): Promise<void> {
+      await Promise.all(
+        bets.map(({ playerId, ...bet }) => publish(ch.player(playerId), JSON.stringify({ kind: 'bet.settled', bet }))),
+      );
+    },
+    /** The player's balance changed for another reason (deposit, withdrawal). */
+    async balanceChanged(playerId: string): Promise<void> {
+      await publish(ch.player(playerId), JSON.stringify({ kind: 'balance' }));
+    },
+    /** After a market's settlement (or its reversal) committed: each bet to its player, the market's new state. */
+    async settlementChanged(db: Db, marketId: string): Promise<void> {
+      const bets = await marketBets(db, marketId);
+      await Promise.all([this.betsSettled(bets), this.marketsChanged([marketId])]);
+    },
+    /** Something about an event's oracle status changed (`eventId`: the betting event id). */
+    async oracleEvent(eventId: string): Promise<void> {
+      await publish(ch.admin(), JSON.stringify({ eventId }));
+    },
+  };
+}
+
+export type LivePublisher = ReturnType<typeof createLivePublisher>;
