@@ -20,6 +20,12 @@ export interface EventResultView {
   readonly status: number;
   readonly version: number;
   readonly values: readonly number[];
+  /**
+   * The transaction that published this result on-chain (the relayer's mined or confirmed publication:
+   * its own `propose`, or the batch root that holds it); null when this deployment's relayer did not
+   * publish it (another relayer, or not mined yet).
+   */
+  readonly transaction: { readonly hash: string; readonly blockNumber: number | null } | null;
 }
 
 /** What the admin routes and the event views need from the oracle (built by {@link createOracleAdmin}). */
@@ -75,10 +81,19 @@ export function createOracleAdmin(deps: {
       pool: deps.pool,
     });
   const result = async (eventId: string): Promise<EventResultView | null> => {
-    const view = await reader.resultOf(eventId);
+    const [view, published] = await Promise.all([reader.resultOf(eventId), publications.forEvent(eventId)]);
     const phase = PHASES[view.phase as keyof typeof PHASES];
     if (!phase) return null;
-    return { phase, provisional: phase !== 'final', status: view.status, version: view.version, values: view.values };
+    // The newest publication on-chain: a later version's publication supersedes an earlier one.
+    const onChain = published.filter((p) => (p.state === 'mined' || p.state === 'confirmed') && p.txHash).at(-1);
+    return {
+      phase,
+      provisional: phase !== 'final',
+      status: view.status,
+      version: view.version,
+      values: view.values,
+      transaction: onChain?.txHash ? { hash: onChain.txHash, blockNumber: onChain.blockNumber } : null,
+    };
   };
   return {
     resultToSign: (outcome) => service.resultFor(outcome),

@@ -96,6 +96,10 @@ export const EventResult = z
     status: z.number().int(),
     version: z.number().int(),
     values: z.array(z.number().int()),
+    transaction: z
+      .object({ hash: z.string(), blockNumber: z.number().int().nullable() })
+      .nullable()
+      .describe("The transaction that published the result (the relayer's propose or batch root), when known"),
   })
   .nullable()
   .describe('The on-chain result: provisional while proposed or disputed (nothing is paid on it)');

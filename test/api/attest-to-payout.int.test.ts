@@ -170,6 +170,16 @@ describe('attest through the API → relayer → indexer → settler (Hardhat no
     } finally {
       await lock.release();
     }
+    const status = await asAdmin(request(api.app).get(`/admin/events/${event.id}/oracle`));
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ final: false, chain: { phase: 'proposed' } });
+    const publications = (status.body as { publications: { state: string; txHash: string; blockNumber: number }[] })
+      .publications;
+    expect(publications.length).toBeGreaterThan(0);
+    // The result names the transaction that published it: the relayer's mined publication.
+    const published = publications.filter((p) => p.state === 'mined' || p.state === 'confirmed').at(-1)!;
+    expect(published.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    const transaction = { hash: published.txHash, blockNumber: published.blockNumber };
     const provisional = await request(api.app).get(`/events/${event.id}`);
     expect((provisional.body as { result: unknown }).result).toEqual({
       phase: 'proposed',
@@ -177,16 +187,13 @@ describe('attest through the API → relayer → indexer → settler (Hardhat no
       status: 1,
       version: 1,
       values: [3, 1],
+      transaction,
     });
     const mine = await asPlayer(request(api.app).get('/me/bets'), players[0]!);
     expect((mine.body as { bets: { state: string; result: unknown }[] }).bets.map((x) => [x.state, x.result])).toEqual([
-      ['accepted', { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1] }],
-      ['accepted', { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1] }],
+      ['accepted', { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1], transaction }],
+      ['accepted', { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1], transaction }],
     ]);
-    const status = await asAdmin(request(api.app).get(`/admin/events/${event.id}/oracle`));
-    expect(status.status).toBe(200);
-    expect(status.body).toMatchObject({ final: false, chain: { phase: 'proposed' } });
-    expect((status.body as { publications: unknown[] }).publications.length).toBeGreaterThan(0);
 
     // Final after the window; indexed; settled.
     await elapse(world, DISPUTE_WINDOW + 1);

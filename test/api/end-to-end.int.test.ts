@@ -1,27 +1,23 @@
-import { Wallet } from 'ethers';
-import { PgReadyResultSource } from '../../oracle/attestations/pg-ready-result-source.js';
-import { ChainAttesterSetSource, PgAttestationStore, oracleContract } from '../../oracle/admin.js';
-import { RESULT_TYPES, oracleDomain, resultMessage, type Result } from '../../oracle/result.js';
 import { Browser } from '../kyc/support/browser.js';
-import {
-  DISPUTE_WINDOW,
-  ATTESTERS,
-  elapse,
-  makeIndexer,
-  makeRelayer,
-  type OracleWorld,
-} from '../oracle/chain/harness.js';
 import type { BettingDb } from './support/db.js';
-import { createFullStack, startApi, startSettler, type FullStack } from './support/full-stack.js';
+import {
+  attestThroughApi,
+  createFullStack,
+  finalizePublishedResults,
+  relayReadyResults,
+  staffBrowser,
+  startApi,
+  startSettler,
+  type FullStack,
+} from './support/full-stack.js';
 
 describe('end to end: FranceConnect signup → deposit → bets → admins attest → relayer → indexer → settler', () => {
   let stack: FullStack;
-  let world: OracleWorld;
   let b: BettingDb;
   let appBase: string;
   beforeAll(async () => {
     stack = await createFullStack('api_e2e');
-    ({ world, b, appBase } = stack);
+    ({ b, appBase } = stack);
   });
   afterAll(async () => {
     expect(await b.ledgerTotal()).toBe(0n);
@@ -49,20 +45,11 @@ describe('end to end: FranceConnect signup → deposit → bets → admins attes
     expect(limits.status).toBe(200);
     return browser;
   };
-  const staffSignIn = async (identity: string) => {
-    const browser = new Browser();
-    const start = await browser.request(`${appBase}/admin/auth/login`);
-    expect(start.status).toBe(303);
-    const callback = await browser.runToOrigin(start.headers.get('location')!, appBase, identity);
-    expect((await browser.request(callback, { headers: { accept: 'application/json' } })).status).toBe(303);
-    return browser;
-  };
-
   it('pays exactly as computed by hand', async () => {
     const api = await startApi(stack);
     const settler = await startSettler(stack);
     try {
-      const alice = await staffSignIn('alice');
+      const alice = await staffBrowser(stack, 'alice');
       const startsAt = new Date(Date.now() + 3600_000);
       const created = await json(alice, '/admin/events', 'POST', {
         oracleEventId: `0x${'cd'.repeat(31)}02`,
@@ -107,58 +94,13 @@ describe('end to end: FranceConnect signup → deposit → bets → admins attes
         expect((await json(alice, `/admin/markets/${m}/close`, 'POST', {})).status).toBe(200);
       }
 
-      // Three admins attest 0-1 through the API with their own keys.
+      // Three admins attest 0-1 through the API with their own keys; the relayer publishes.
       const outcome = { status: 1, values: [0, 1], endedAt: Math.floor(Date.now() / 1000) - 60, version: 1 };
-      const payload = await json(alice, `/admin/events/${eventId}/attestations/payload`, 'POST', outcome);
-      const r = payload.body.result as Record<string, string | number | number[]>;
-      const result: Result = {
-        eventId: r.eventId as string,
-        status: r.status as Result['status'],
-        values: r.values as number[],
-        endedAt: BigInt(r.endedAt as string),
-        version: r.version as number,
-        notBefore: BigInt(r.notBefore as string),
-        deadline: BigInt(r.deadline as string),
-        epoch: r.epoch as number,
-      };
-      const domain = oracleDomain(world.chainId, world.address);
-      for (const [i, admin] of ['alice', 'bob', 'carol'].entries()) {
-        const browser = admin === 'alice' ? alice : await staffSignIn(admin);
-        const signature = await new Wallet(world.node.wallet(ATTESTERS[i]!).privateKey).signTypedData(
-          domain,
-          RESULT_TYPES,
-          resultMessage(result),
-        );
-        const submitted = await json(browser, `/admin/events/${eventId}/attestations`, 'POST', {
-          ...outcome,
-          signature,
-        });
-        expect(submitted.status).toBe(201);
-        if (i === 2) expect(submitted.body).toMatchObject({ ready: true, support: 3 });
-      }
-
-      const { relayer, lock } = makeRelayer(
-        world,
-        new PgReadyResultSource({
-          store: new PgAttestationStore({ pool: b.pool }),
-          attesterSet: new ChainAttesterSetSource({
-            contract: oracleContract(world.address, world.node.provider),
-            ttlMs: 0,
-          }),
-          deployment: { chainId: world.chainId, contract: world.address },
-        }),
-      );
-      await lock.tryAcquire();
-      try {
-        await relayer.tick();
-        await relayer.tick();
-      } finally {
-        await lock.release();
-      }
+      expect(await attestThroughApi(stack, eventId, outcome)).toMatchObject({ ready: true, support: 3 });
+      await relayReadyResults(stack);
       const seen = await json(dubois, `/events/${eventId}`);
       expect(seen.body.result).toMatchObject({ phase: 'proposed', provisional: true, values: [0, 1] });
-      await elapse(world, DISPUTE_WINDOW + 1);
-      await makeIndexer(world).tick();
+      await finalizePublishedResults(stack);
 
       const balance = async (p: Browser) => (await json(p, '/me/balance')).body.balanceCents as number;
       for (let i = 0; i < 200 && (await balance(dubois)) === 32_000; i++) await new Promise((x) => setTimeout(x, 100));

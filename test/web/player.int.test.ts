@@ -1,6 +1,14 @@
 import { loadKycConfig, PgSelfExclusionRegister } from '../../kyc/index.js';
 import { seedMarkets } from '../../stack/seed.js';
-import { createFullStack, startApi, type FullStack } from '../api/support/full-stack.js';
+import {
+  attestThroughApi,
+  createFullStack,
+  finalizePublishedResults,
+  relayReadyResults,
+  startApi,
+  startSettler,
+  type FullStack,
+} from '../api/support/full-stack.js';
 import {
   balanceCents,
   centsOf,
@@ -47,10 +55,10 @@ describe('player pages in a browser', () => {
     users.push(u);
     return u;
   };
+  const psg = () => events.find((e) => e.name.startsWith('Paris Saint-Germain'))!;
+  let dubois: WebUser;
   const market = (type: string): MarketJson => {
-    const m = events
-      .find((e) => e.name.startsWith('Paris Saint-Germain'))!
-      .markets.find((x) => x.definition.type === type);
+    const m = psg().markets.find((x) => x.definition.type === type);
     if (!m) throw new Error(`no ${type} market`);
     return m;
   };
@@ -128,7 +136,7 @@ describe('player pages in a browser', () => {
   });
 
   it('an adult signs up, sets limits, deposits, bets (one, then a slip of two) and sees bets, balance and statement', async () => {
-    const dubois = await user('dubois');
+    dubois = await user('dubois');
     expect(await signInPlayer(web, dubois, 'dubois')).toBe('/account/limits');
     await setLimits(web, dubois, { weeklyDepositCents: 100_000, weeklyStakeCents: 50_000 });
     expect(plain(await dubois.page.locator('#limits-result').textContent())).toContain('1 000,00 €');
@@ -243,6 +251,61 @@ describe('player pages in a browser', () => {
     expect(await phone.page.getByRole('link', { name: 'Se connecter' }).isVisible()).toBe(true);
     const after = await phone.page.evaluate<number>(`fetch('/me/balance').then((r) => r.status)`);
     expect(after).toBe(401);
+  });
+
+  it('my bets: the provisional result with its oracle transaction, then settled with the payout and the new balance', async () => {
+    const winner = market('match-winner');
+    const total = market('total-goals');
+    for (const m of [winner, total]) await api.api.markets.command(m.id, 'close', { actor: 'test:web' });
+    // PSG 2-1: home wins the 1X2 (dubois alone on it: 10 € of a 15 € pool, 12 % takeout → 13,20 €),
+    // 3 goals is over 2.5 (3,50 € alone: net 3,08 €); the away bet loses.
+    const outcome = { status: 1, values: [2, 1], endedAt: Math.floor(Date.now() / 1000) - 60, version: 1 };
+    expect(await attestThroughApi(stack, psg().id, outcome)).toMatchObject({ ready: true });
+    await relayReadyResults(stack);
+    const { rows: published } = await stack.b.pool.query<{ tx_hash: string }>(
+      `select tx_hash from oracle_publications where state in ('mined', 'confirmed') and tx_hash is not null`,
+    );
+    expect(published.length).toBe(1);
+    const txHash = published[0]!.tx_hash;
+
+    await visit(web, dubois, '/account/bets', 'bets-provisional');
+    const rows = dubois.page.locator('#bets-body tr');
+    expect(plain(await rows.first().locator('[data-field="result"]').textContent())).toBe(
+      '2 – 1 · provisoire (publié, délai de contestation en cours)',
+    );
+    expect(await rows.first().locator('[data-tx-hash]').getAttribute('data-tx-hash')).toBe(txHash);
+
+    await finalizePublishedResults(stack);
+    const settler = await startSettler(stack);
+    try {
+      for (let i = 0; i < 300; i++) {
+        const { rows: open } = await stack.b.pool.query<{ n: number }>(
+          `select count(*)::int as n from betting.bets where state = 'accepted'`,
+        );
+        if (open[0]!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await settler.close();
+    }
+    await visit(web, dubois, '/account/bets', 'bets-settled');
+    const states = await dubois.page.evaluate<string[][]>(
+      `[...document.querySelectorAll('#bets-body tr')].map((tr) => [
+         tr.dataset.state, tr.querySelector('[data-field="payout"]').textContent,
+         tr.querySelector('[data-field="result"]').textContent, tr.querySelector('[data-tx-hash]')?.dataset.txHash])`,
+    );
+    // Newest first: the slip (over, away), then the single bet on home.
+    expect(states.map(([state, payout, result, hash]) => [state, plain(payout!), plain(result!), hash])).toEqual([
+      ['won', '3,08 €', '2 – 1 · définitif', txHash],
+      ['lost', '0,00 €', '2 – 1 · définitif', txHash],
+      ['won', '13,20 €', '2 – 1 · définitif', txHash],
+    ]);
+    expect(plain(await rows.first().locator('[data-field="state"]').textContent())).toBe('Gagné');
+    expect(await balanceCents(web, dubois)).toBe(20_000 - 1_850 + 1_320 + 308);
+    const kinds = await dubois.page.evaluate<string[]>(
+      `[...document.querySelectorAll('#statement-body tr')].map((tr) => tr.dataset.kind)`,
+    );
+    expect(kinds.filter((k) => k === 'settlement').length).toBeGreaterThanOrEqual(1);
   });
 
   it('no page logged a script error or a CSP violation; the only failed answers were the expected ones', () => {

@@ -2,12 +2,24 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { startLocalIdp, type LocalIdp } from '../../../kyc/idp/index.js';
-import { PgAttestationStore } from '../../../oracle/admin.js';
+import { Wallet } from 'ethers';
+import { PgReadyResultSource } from '../../../oracle/attestations/pg-ready-result-source.js';
+import { ChainAttesterSetSource, PgAttestationStore, oracleContract } from '../../../oracle/admin.js';
+import { RESULT_TYPES, oracleDomain, resultMessage, type Result } from '../../../oracle/result.js';
 import { loadApiConfig } from '../../../api/config.js';
 import { createApiProcess, createSettlerProcess } from '../../../api/process.js';
 import { freePort } from '../../support/chain.js';
 import { testRedisUrl } from '../../support/services.js';
-import { ATTESTERS, createWorld, type OracleWorld } from '../../oracle/chain/harness.js';
+import { Browser } from '../../kyc/support/browser.js';
+import {
+  ATTESTERS,
+  DISPUTE_WINDOW,
+  createWorld,
+  elapse,
+  makeIndexer,
+  makeRelayer,
+  type OracleWorld,
+} from '../../oracle/chain/harness.js';
 import { bettingDbOn, type BettingDb } from './db.js';
 import { processEnv } from './process-env.js';
 
@@ -149,4 +161,116 @@ export function startApi(stack: FullStack, logger: Logger = quietLogger()) {
 /** The settler process of `api/process.ts` (what `npm run settler` runs), quiet unless a logger is given. */
 export function startSettler(stack: FullStack, logger: Logger = quietLogger()) {
   return createSettlerProcess(loadApiConfig(stack.env, 'settler'), { logger });
+}
+
+/** A JSON request with a cookie-jar {@link Browser} (a player's or a staff member's session). */
+export async function apiJson(
+  stack: FullStack,
+  browser: Browser,
+  path: string,
+  method = 'GET',
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await browser.request(`${stack.appBase}${path}`, {
+    method,
+    headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
+/** A staff member (`alice`, `bob`, …) signed in through the staff OIDC client of the local provider, over HTTP. */
+export async function staffBrowser(stack: FullStack, identity: string): Promise<Browser> {
+  const browser = new Browser();
+  const start = await browser.request(`${stack.appBase}/admin/auth/login`);
+  if (start.status !== 303) throw new Error(`staff login answered ${start.status}`);
+  const callback = await browser.runToOrigin(start.headers.get('location')!, stack.appBase, identity);
+  const landed = await browser.request(callback, { headers: { accept: 'application/json' } });
+  if (landed.status !== 303) throw new Error(`staff callback answered ${landed.status}`);
+  return browser;
+}
+
+/** An event's outcome as the admin routes take it. */
+export interface OutcomeBody {
+  readonly status: number;
+  readonly values: readonly number[];
+  readonly endedAt: number;
+  readonly version: number;
+}
+
+/**
+ * Admins attest `outcome` of the API event `eventId` through the API (payload, EIP-712 signature with
+ * the attester key bound to them, submit): alice, bob and carol by default, the quorum of 3.
+ * @returns the last receipt (`ready: true` once the quorum is reached).
+ */
+export async function attestThroughApi(
+  stack: FullStack,
+  eventId: string,
+  outcome: OutcomeBody,
+  admins: readonly string[] = ['alice', 'bob', 'carol'],
+): Promise<Record<string, unknown>> {
+  const { world } = stack;
+  const domain = oracleDomain(world.chainId, world.address);
+  let receipt: Record<string, unknown> = {};
+  for (const admin of admins) {
+    const index = ['alice', 'bob', 'carol', 'dave', 'erin'].indexOf(admin);
+    if (index < 0 || index > 2) throw new Error(`${admin} is not bound to an attester in the full stack`);
+    const browser = await staffBrowser(stack, admin);
+    const payload = await apiJson(stack, browser, `/admin/events/${eventId}/attestations/payload`, 'POST', outcome);
+    if (payload.status !== 200) throw new Error(`payload answered ${payload.status}: ${JSON.stringify(payload.body)}`);
+    const r = payload.body.result as Record<string, string | number | number[]>;
+    const result: Result = {
+      eventId: r.eventId as string,
+      status: r.status as Result['status'],
+      values: r.values as number[],
+      endedAt: BigInt(r.endedAt as string),
+      version: r.version as number,
+      notBefore: BigInt(r.notBefore as string),
+      deadline: BigInt(r.deadline as string),
+      epoch: r.epoch as number,
+    };
+    const signature = await new Wallet(world.node.wallet(ATTESTERS[index]!).privateKey).signTypedData(
+      domain,
+      RESULT_TYPES,
+      resultMessage(result),
+    );
+    const submitted = await apiJson(stack, browser, `/admin/events/${eventId}/attestations`, 'POST', {
+      ...outcome,
+      signature,
+    });
+    if (submitted.status !== 201)
+      throw new Error(`attestation answered ${submitted.status}: ${JSON.stringify(submitted.body)}`);
+    receipt = submitted.body;
+  }
+  return receipt;
+}
+
+/** The relayer publishes the results that reached their quorum (two ticks: send, then see it mined). */
+export async function relayReadyResults(stack: FullStack): Promise<void> {
+  const { world, b } = stack;
+  const { relayer, lock } = makeRelayer(
+    world,
+    new PgReadyResultSource({
+      store: new PgAttestationStore({ pool: b.pool }),
+      attesterSet: new ChainAttesterSetSource({
+        contract: oracleContract(world.address, world.node.provider),
+        ttlMs: 0,
+      }),
+      deployment: { chainId: world.chainId, contract: world.address },
+    }),
+  );
+  await lock.tryAcquire();
+  try {
+    await relayer.tick();
+    await relayer.tick();
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The dispute window passes on the chain and the indexer records the published results final (the settler's feed). */
+export async function finalizePublishedResults(stack: FullStack): Promise<void> {
+  await elapse(stack.world, DISPUTE_WINDOW + 1);
+  await makeIndexer(stack.world).tick();
 }

@@ -1,6 +1,7 @@
 // My bets: GET /me/bets (open, provisional result, settled) with each event's on-chain result and,
-// once settled, the oracle transaction of the result it was settled on.
+// the oracle transaction that published that result (the one a settled bet was paid on).
 import { ApiProblem, api, formatCents, formatDate, h, showProblem, whenReady } from '/static/app.js';
+import { marketLabel, selectionLabel } from '/static/player/labels.js';
 
 const STATES = { accepted: 'En cours', won: 'Gagné', lost: 'Perdu', refunded: 'Remboursé' };
 const STATUS = { 1: 'terminé', 2: 'annulé', 3: 'abandonné', 4: 'reporté', 5: 'nul (void)' };
@@ -17,12 +18,19 @@ function resultText(result) {
   return `${result.status === 1 ? values : status} · ${PHASES[result.phase] ?? result.phase}`;
 }
 
+/** The transaction that published the result the bet settles on (block number in the title). */
 function transactionCell(bet) {
-  const tx = bet.settlementTransaction;
-  if (!tx?.hash) return bet.state === 'accepted' ? '—' : 'non disponible';
-  const short = `${tx.hash.slice(0, 10)}…${tx.hash.slice(-8)}`;
-  const label = h('span', { class: 'hash', title: tx.hash, dataset: { txHash: tx.hash } }, short);
-  return tx.url ? h('a', { href: tx.url, rel: 'noopener' }, label) : label;
+  const tx = bet.result?.transaction;
+  if (!tx?.hash) return bet.result ? 'non disponible' : '—';
+  return h(
+    'code',
+    {
+      class: 'hash',
+      title: tx.blockNumber === null ? 'Transaction de publication' : `Publiée au bloc ${tx.blockNumber}`,
+      dataset: { txHash: tx.hash },
+    },
+    tx.hash,
+  );
 }
 
 async function init() {
@@ -46,9 +54,9 @@ async function init() {
       try {
         const market = await api(`/markets/${encodeURIComponent(id)}`);
         const event = await api(`/events/${encodeURIComponent(market.eventId)}`);
-        names.set(id, { event: event.name, market });
+        names.set(id, { event, market });
       } catch {
-        names.set(id, { event: `Marché ${id}`, market: null });
+        names.set(id, { event: { name: `Marché ${id}` }, market: null });
       }
     }),
   );
@@ -59,8 +67,14 @@ async function init() {
       'tr',
       { dataset: { bet: bet.id, state: bet.state } },
       h('td', {}, formatDate(bet.placedAt)),
-      h('td', {}, info.event),
-      h('td', {}, selection?.label ?? bet.selection),
+      h(
+        'td',
+        {},
+        info.event.name,
+        info.market ? h('br') : '',
+        info.market ? h('span', { class: 'small muted' }, marketLabel(info.market.definition)) : '',
+      ),
+      h('td', {}, selection ? selectionLabel(info.event, selection) : bet.selection),
       h('td', { class: 'num' }, formatCents(bet.stakeCents)),
       h('td', { dataset: { field: 'state' } }, STATES[bet.state] ?? bet.state),
       h('td', { dataset: { field: 'result' } }, resultText(bet.result)),

@@ -17,48 +17,13 @@ import {
   showProblem,
   whenReady,
 } from '/static/app.js';
+import { MARKET_STATES, marketLabel, selectionLabel } from '/static/player/labels.js';
 
 const SLIP_KEY = 'verdict.slip';
 /** marketId → the market JSON (as GET /markets/{id}), kept current by live updates. */
 const markets = new Map();
 /** marketId → { event, label } for the slip's legends. */
 const context = new Map();
-
-const SELECTION_LABELS = { home: 'Domicile', draw: 'Nul', away: 'Extérieur', over: 'Plus', under: 'Moins' };
-const STATES = {
-  open: 'ouvert',
-  suspended: 'suspendu',
-  closed: 'fermé',
-  inactive: 'pas encore ouvert',
-  resulted: 'résultat connu',
-  settled: 'réglé',
-  voided: 'annulé',
-};
-
-function marketLabel(definition) {
-  switch (definition.type) {
-    case 'match-winner':
-      return 'Vainqueur du match (1N2)';
-    case 'total-goals':
-      return `Nombre de buts (${String(definition.line).replace('.', ',')})`;
-    case 'handicap':
-      return `Handicap (${definition.line > 0 ? '+' : ''}${String(definition.line).replace('.', ',')})`;
-    case 'race-win':
-      return 'Gagnant';
-    case 'race-place':
-      return `Placé (${definition.places} premiers)`;
-    default:
-      return definition.type;
-  }
-}
-
-function selectionLabel(event, selection) {
-  if (event.runners && /^\d+$/.test(selection.code)) {
-    const runner = event.runners[Number(selection.code) - 1];
-    if (runner) return `${selection.code}. ${typeof runner === 'string' ? runner : (runner.name ?? selection.code)}`;
-  }
-  return SELECTION_LABELS[selection.code] ?? selection.label ?? selection.code;
-}
 
 // ---- events and odds -------------------------------------------------------------------------
 
@@ -97,7 +62,7 @@ function marketTable(event, market) {
       'caption',
       {},
       `${marketLabel(market.definition)} · `,
-      h('span', { dataset: { field: 'state' } }, STATES[market.state] ?? market.state),
+      h('span', { dataset: { field: 'state' } }, MARKET_STATES[market.state] ?? market.state),
       ' · pool ',
       h('span', { dataset: { field: 'market-pool' } }, formatCents(market.poolCents)),
       ` · clôture ${formatDate(market.closesAt)}`,
@@ -168,7 +133,7 @@ function updateMarket(data) {
     set(row.querySelector('[data-field="odds"]'), formatOdds(s.indicativeDividendCents));
   }
   if (data.state && table.querySelector('[data-field="state"]')) {
-    table.querySelector('[data-field="state"]').textContent = STATES[data.state] ?? data.state;
+    table.querySelector('[data-field="state"]').textContent = MARKET_STATES[data.state] ?? data.state;
   }
   renderSlipFigures();
   if (changed) {
