@@ -189,6 +189,33 @@ describe('player pages in a browser', () => {
     expect(txs[0]!.n).toBe(2);
   });
 
+  it('the home page’s odds change without a reload when another player bets (live)', async () => {
+    const winner = market('match-winner');
+    await visit(web, dubois, '/', 'home-live');
+    expect(await dubois.page.evaluate<string>('document.body.dataset.live')).toBe('on');
+    const drawOdds = dubois.page.locator(`#market-${winner.id} tr[data-selection="draw"] [data-field="odds"]`);
+    const drawPool = dubois.page.locator(`#market-${winner.id} tr[data-selection="draw"] [data-field="pool"]`);
+    expect(plain(await drawPool.textContent())).toBe('0,00 €');
+    expect(plain(await drawOdds.textContent())).toBe('—');
+    // No navigation on dubois's page from here on: the change must come over the socket.
+    let navigations = 0;
+    dubois.page.on('framenavigated', (frame) => {
+      if (frame === dubois.page.mainFrame()) navigations += 1;
+    });
+    const other = await user('plus');
+    expect(await signInPlayer(web, other, 'plus')).toBe('/account/limits');
+    await setLimits(web, other, { weeklyDepositCents: 50_000, weeklyStakeCents: 50_000 });
+    await deposit(web, other, 2_000);
+    expect(await placeBet(web, other, { marketId: winner.id, selection: 'draw', stakeCents: 700 })).toMatchObject({
+      ok: true,
+    });
+    await drawPool.filter({ hasText: '7,00' }).waitFor();
+    // Pool 10 + 5 + 7 = 22 €, 12 % takeout: net 19,36 € over 7 € on the draw → 2,76.
+    expect(plain(await drawOdds.textContent())).toBe('2,76');
+    expect(navigations).toBe(0);
+    await web.snap(dubois, 'home-live-updated');
+  });
+
   it('shows the API’s error for a bad stake, and nothing is placed', async () => {
     const abroad = await user('abroad');
     expect(await signInPlayer(web, abroad, 'abroad')).toBe('/account/limits');
@@ -257,7 +284,7 @@ describe('player pages in a browser', () => {
     const winner = market('match-winner');
     const total = market('total-goals');
     for (const m of [winner, total]) await api.api.markets.command(m.id, 'close', { actor: 'test:web' });
-    // PSG 2-1: home wins the 1X2 (dubois alone on it: 10 € of a 15 € pool, 12 % takeout → 13,20 €),
+    // PSG 2-1: home wins the 1X2 (dubois alone on it: 10 € of a 22 € pool, 12 % takeout: net 19,36 €, dividend 1,93 → 19,30 €),
     // 3 goals is over 2.5 (3,50 € alone: net 3,08 €); the away bet loses.
     const outcome = { status: 1, values: [2, 1], endedAt: Math.floor(Date.now() / 1000) - 60, version: 1 };
     expect(await attestThroughApi(stack, psg().id, outcome)).toMatchObject({ ready: true });
@@ -298,10 +325,10 @@ describe('player pages in a browser', () => {
     expect(states.map(([state, payout, result, hash]) => [state, plain(payout!), plain(result!), hash])).toEqual([
       ['won', '3,08 €', '2 – 1 · définitif', txHash],
       ['lost', '0,00 €', '2 – 1 · définitif', txHash],
-      ['won', '13,20 €', '2 – 1 · définitif', txHash],
+      ['won', '19,30 €', '2 – 1 · définitif', txHash],
     ]);
     expect(plain(await rows.first().locator('[data-field="state"]').textContent())).toBe('Gagné');
-    expect(await balanceCents(web, dubois)).toBe(20_000 - 1_850 + 1_320 + 308);
+    expect(await balanceCents(web, dubois)).toBe(20_000 - 1_850 + 1_930 + 308);
     const kinds = await dubois.page.evaluate<string[]>(
       `[...document.querySelectorAll('#statement-body tr')].map((tr) => tr.dataset.kind)`,
     );
