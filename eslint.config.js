@@ -148,7 +148,19 @@ const forbid = (...groups) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'artifacts/', 'cache/', 'coverage/', 'types/', 'ignition/deployments/', '.data/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'artifacts/',
+      'cache/',
+      'coverage/',
+      'types/',
+      'ignition/deployments/',
+      '.data/',
+      '.tools/',
+      'test-results/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
