@@ -121,7 +121,8 @@ abstract class Topic {
 
   broadcast(dataJson: string): void {
     if (this.clients.size === 0) return;
-    const frame = `{"type":"update","channel":${JSON.stringify(this.channel)},"data":${dataJson}}`;
+    // Encoded once for every socket (a text frame from the same bytes).
+    const frame = Buffer.from(`{"type":"update","channel":${JSON.stringify(this.channel)},"data":${dataJson}}`);
     for (const c of this.clients) this.hub.send(c, frame);
   }
 
@@ -359,7 +360,7 @@ class Hub {
     });
   }
 
-  send(client: Client, frame: string): void {
+  send(client: Client, frame: string | Buffer): void {
     const ws = client.ws;
     if (client.dropped || ws.readyState !== WebSocket.OPEN) return;
     if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
@@ -370,7 +371,7 @@ class Hub {
       return;
     }
     this.framesSent += 1;
-    ws.send(frame);
+    ws.send(frame, { binary: false });
   }
 
   private error(client: Client, channel: string | null, code: LiveErrorCode): void {

@@ -5,7 +5,7 @@ import express, { type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { createAdminGuard, createSessionMiddleware, requirePlayer } from '../../../kyc/index.js';
-import { createApiModule, type ApiModule } from '../../../api/app.js';
+import { createApiModule, type ApiModule, type ApiObserver } from '../../../api/app.js';
 import {
   createLiveModule,
   createLivePublisher,
@@ -52,6 +52,8 @@ export async function startLiveInstance(options: {
   oracleEvent?: LiveReads['oracleEvent'];
   oracleEventsInProgress?: LiveReads['oracleEventsInProgress'];
   oracleChanges?: OracleChanges;
+  /** The API's observer (the bench times commits with `betsPlaced`). */
+  observer?: ApiObserver;
 }): Promise<LiveInstance> {
   const sessions = createSessionMiddleware({
     ephemeral: options.ephemeral,
@@ -71,6 +73,7 @@ export async function startLiveInstance(options: {
     http: { requirePlayer, requireAdmin, csrf: pass },
     payments: { provider: new SandboxPaymentProvider({ mode: 'instant', secret: WEBHOOK }), webhookSecret: WEBHOOK },
     live: publisher,
+    observer: options.observer,
     mount: (app) => {
       app.use(sessions);
       app.post('/test/sign-in', express.json(), (req, res, next) => {
