@@ -280,7 +280,7 @@ describe('player pages in a browser', () => {
     expect(after).toBe(401);
   });
 
-  it('my bets: the provisional result with its oracle transaction, then settled with the payout and the new balance', async () => {
+  it('my bets: the provisional result with its oracle transaction, then, without a reload, settled with the payout and the new balance', async () => {
     const winner = market('match-winner');
     const total = market('total-goals');
     for (const m of [winner, total]) await api.api.markets.command(m.id, 'close', { actor: 'test:web' });
@@ -302,20 +302,23 @@ describe('player pages in a browser', () => {
     );
     expect(await rows.first().locator('[data-tx-hash]').getAttribute('data-tx-hash')).toBe(txHash);
 
+    // From here the page is not reloaded: the settler's bet.settled and the new balance come over `me`.
+    expect(await dubois.page.evaluate<string>('document.body.dataset.liveMe')).toBe('on');
+    let navigations = 0;
+    dubois.page.on('framenavigated', (frame) => {
+      if (frame === dubois.page.mainFrame()) navigations += 1;
+    });
     await finalizePublishedResults(stack);
     const settler = await startSettler(stack);
     try {
-      for (let i = 0; i < 300; i++) {
-        const { rows: open } = await stack.b.pool.query<{ n: number }>(
-          `select count(*)::int as n from betting.bets where state = 'accepted'`,
-        );
-        if (open[0]!.n === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await dubois.page.locator('#bets-body tr[data-state="won"]').nth(1).waitFor();
+      await dubois.page.locator('#bets-body tr[data-state="lost"]').waitFor();
+      await dubois.page.locator('#nav-balance').filter({ hasText: '203,88' }).waitFor();
     } finally {
       await settler.close();
     }
-    await visit(web, dubois, '/account/bets', 'bets-settled');
+    expect(navigations).toBe(0);
+    await web.snap(dubois, 'bets-settled-live');
     const states = await dubois.page.evaluate<string[][]>(
       `[...document.querySelectorAll('#bets-body tr')].map((tr) => [
          tr.dataset.state, tr.querySelector('[data-field="payout"]').textContent,
@@ -328,6 +331,7 @@ describe('player pages in a browser', () => {
       ['won', '19,30 €', '2 – 1 · définitif', txHash],
     ]);
     expect(plain(await rows.first().locator('[data-field="state"]').textContent())).toBe('Gagné');
+    expect(plain(await dubois.page.locator('#live-region').textContent())).toMatch(/^Pari réglé — /);
     expect(await balanceCents(web, dubois)).toBe(20_000 - 1_850 + 1_930 + 308);
     const kinds = await dubois.page.evaluate<string[]>(
       `[...document.querySelectorAll('#statement-body tr')].map((tr) => tr.dataset.kind)`,

@@ -7,6 +7,8 @@
 // - announce(): the polite live region for live changes.
 // - currentPlayer(): GET /auth/me once per page (null when signed out); the navigation shows the
 //   signed-in part (balance, logout) from it.
+// - live(): the page's one live connection (/static/live.js), or null; `verdict:me` events on document
+//   carry the signed-in player's `me` channel (balance, bet.accepted, bet.settled).
 // - whenReady(): pages say when their first render is done (`<body data-ready>`, for tests).
 
 /** A problem+json answer (or a network failure, code `NETWORK`). */
@@ -196,18 +198,56 @@ export function currentPlayer() {
   return player;
 }
 
+function showBalance(balanceCents) {
+  const text = formatCents(balanceCents);
+  const nav = document.getElementById('nav-balance');
+  if (nav) nav.textContent = `Solde : ${text}`;
+  for (const node of document.querySelectorAll('[data-balance]')) node.textContent = text;
+}
+
 /** Shows the balance in the navigation (and wherever `[data-balance]` is). */
 export async function refreshBalance() {
   try {
     const { balanceCents } = await api('/me/balance');
-    const text = formatCents(balanceCents);
-    const nav = document.getElementById('nav-balance');
-    if (nav) nav.textContent = `Solde : ${text}`;
-    for (const node of document.querySelectorAll('[data-balance]')) node.textContent = text;
+    showBalance(balanceCents);
     return balanceCents;
   } catch {
     return null;
   }
+}
+
+let liveConnection;
+/**
+ * The page's one live connection (`connectLive()` of the client the server announces on
+ * `<body data-live-client>`), or null when the server has none or it cannot be loaded.
+ */
+export function live() {
+  liveConnection ??= (async () => {
+    const client = document.body.dataset.liveClient;
+    if (!client) return null;
+    try {
+      const module = await import(client);
+      return module.connectLive();
+    } catch {
+      return null;
+    }
+  })();
+  return liveConnection;
+}
+
+/**
+ * The signed-in player's live channel: the balance in the navigation follows `me`, and every `me`
+ * message is re-dispatched on `document` as a `verdict:me` event (`detail` = the data: `balance`,
+ * `bet.accepted`, `bet.settled`) for the page's module.
+ */
+async function followMe() {
+  const connection = await live();
+  if (!connection) return;
+  connection.subscribe('me', (data) => {
+    if (data?.kind === 'balance' && typeof data.balanceCents === 'number') showBalance(data.balanceCents);
+    document.dispatchEvent(new CustomEvent('verdict:me', { detail: data }));
+  });
+  document.body.dataset.liveMe = 'on';
 }
 
 function markCurrentLink() {
@@ -222,7 +262,7 @@ async function initPlayerNav() {
     node.hidden = (node.dataset.when === 'signed-in') !== Boolean(me);
   }
   document.body.dataset.signedIn = me ? 'true' : 'false';
-  if (me) await refreshBalance();
+  if (me) await Promise.all([refreshBalance(), followMe()]);
 }
 
 const pending = [];

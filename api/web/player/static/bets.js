@@ -1,6 +1,6 @@
 // My bets: GET /me/bets (open, provisional result, settled) with each event's on-chain result and,
 // the oracle transaction that published that result (the one a settled bet was paid on).
-import { ApiProblem, api, formatCents, formatDate, h, showProblem, whenReady } from '/static/app.js';
+import { ApiProblem, announce, api, formatCents, formatDate, h, showProblem, whenReady } from '/static/app.js';
 import { marketLabel, selectionLabel } from '/static/player/labels.js';
 
 const STATES = { accepted: 'En cours', won: 'Gagné', lost: 'Perdu', refunded: 'Remboursé' };
@@ -33,7 +33,7 @@ function transactionCell(bet) {
   );
 }
 
-async function init() {
+async function render() {
   const status = document.getElementById('bets-status');
   let bets;
   try {
@@ -47,18 +47,19 @@ async function init() {
     status.replaceChildren('Vous n’avez pas encore parié. ', h('a', { href: '/' }, 'Voir les paris en cours'));
     return;
   }
-  const names = new Map();
   // One GET /markets/{id} per market (its event's name from GET /events/{id}): the bet JSON names ids only.
   await Promise.all(
-    [...new Set(bets.map((b) => b.marketId))].map(async (id) => {
-      try {
-        const market = await api(`/markets/${encodeURIComponent(id)}`);
-        const event = await api(`/events/${encodeURIComponent(market.eventId)}`);
-        names.set(id, { event, market });
-      } catch {
-        names.set(id, { event: { name: `Marché ${id}` }, market: null });
-      }
-    }),
+    [...new Set(bets.map((b) => b.marketId))]
+      .filter((id) => !names.has(id))
+      .map(async (id) => {
+        try {
+          const market = await api(`/markets/${encodeURIComponent(id)}`);
+          const event = await api(`/events/${encodeURIComponent(market.eventId)}`);
+          names.set(id, { event, market });
+        } catch {
+          names.set(id, { event: { name: `Marché ${id}` }, market: null });
+        }
+      }),
   );
   const rows = bets.map((bet) => {
     const info = names.get(bet.marketId);
@@ -91,4 +92,23 @@ async function init() {
   status.hidden = true;
 }
 
-whenReady(init());
+/** marketId → { event, market }: read once per page. */
+const names = new Map();
+let rendering = Promise.resolve();
+/** Renders again after the ones in flight (live messages may come in bursts). */
+const rerender = () => (rendering = rendering.then(render, render));
+
+// Live: a bet accepted or settled (on this page, in another tab, by the settler) re-reads the list.
+document.addEventListener('verdict:me', (event) => {
+  const data = event.detail;
+  if (data?.kind !== 'bet.accepted' && data?.kind !== 'bet.settled') return;
+  void rerender().then(() => {
+    if (data.kind === 'bet.settled' && data.bet) {
+      const what = STATES[data.bet.state] ?? data.bet.state;
+      const payout = data.bet.payoutCents == null ? '' : ` : ${formatCents(data.bet.payoutCents)}`;
+      announce(`Pari réglé — ${what}${payout}`);
+    }
+  });
+});
+
+whenReady(rerender());

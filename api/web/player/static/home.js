@@ -11,6 +11,7 @@ import {
   formatDate,
   formatOdds,
   h,
+  live,
   newIdempotencyKey,
   parseEuros,
   refreshBalance,
@@ -148,17 +149,12 @@ function updateMarket(data) {
 
 /** Subscribes to every market's odds through /static/live.js when the live server is there. */
 async function goLive() {
-  const client = document.body.dataset.liveClient;
-  let live;
-  try {
-    if (!client) throw new Error('no live client on this server');
-    const module = await import(client);
-    live = module.connectLive();
-  } catch {
+  const connection = await live();
+  if (!connection) {
     document.body.dataset.live = 'off';
     return;
   }
-  for (const id of markets.keys()) live.subscribe(`market:${id}`, updateMarket);
+  for (const id of markets.keys()) connection.subscribe(`market:${id}`, updateMarket);
   document.body.dataset.live = 'on';
 }
 

@@ -117,4 +117,13 @@ async function init() {
   }
 }
 
+// Live: the balance and the statement follow the `me` channel (a settlement, a deposit in another tab…).
+document.addEventListener('verdict:me', (event) => {
+  const data = event.detail;
+  if (data?.kind === 'balance' && typeof data.balanceCents === 'number') {
+    document.getElementById('balance').textContent = formatCents(data.balanceCents);
+    void showStatement().catch(() => undefined);
+  }
+});
+
 whenReady(init());
