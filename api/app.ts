@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { KycError } from '../kyc/index.js';
 import type { ResultStatus } from '../oracle/index.js';
 import type { Db, TransactionPool } from '../lib/db/transaction.js';
+import type { SubmitReceipt } from '../oracle/admin.js';
 import type { OracleAdminPort } from './admin/oracle-admin.js';
 import { createBetService, type BetView, type GroupCommitOptions, type IdempotencyKey } from './bets/bet-service.js';
 import { ApiError } from './errors.js';
@@ -216,6 +217,47 @@ export function createApiModule(deps: ApiModuleDeps) {
         version: body.version,
       },
     };
+  };
+
+  /**
+   * One attestation of the signed-in admin (`req.admin.adminId`), signed by `sign` (the admin's own
+   * signature, or their bound signer instance), through the oracle's AttestationService, audited
+   * `attestation.submit` with how it was signed.
+   */
+  const attest = async (
+    req: express.Request,
+    eventId: string,
+    body: { status: number; values: number[]; endedAt: number | string; version: number; signature?: string },
+    sign: (adminId: string, outcome: Awaited<ReturnType<typeof outcomeOf>>['outcome']) => Promise<SubmitReceipt>,
+  ) => {
+    const who = actor(req);
+    const { event, outcome } = await outcomeOf(eventId, body);
+    const receipt = await sign(req.admin?.adminId ?? who.actor, outcome);
+    await pool.query(
+      'insert into betting.audit_log (actor, action, target, request_id, detail) values ($1, $2, $3, $4, $5)',
+      [
+        who.actor,
+        'attestation.submit',
+        `event:${event.id}`,
+        who.requestId ?? null,
+        JSON.stringify(
+          jsonSafe({
+            action: receipt.action,
+            signedBy: body.signature === undefined ? 'bound-signer' : 'submitted',
+            attester: receipt.attester,
+            outcomeKey: receipt.outcomeKey,
+            version: outcome.version,
+            status: outcome.status,
+            values: outcome.values,
+            support: receipt.support,
+            ready: receipt.ready,
+            conflict: receipt.conflict,
+          }),
+        ),
+      ],
+    );
+    deps.live?.oracleEvent(event.id);
+    return { status: 201, body: jsonSafe(receipt) as Record<string, unknown> };
   };
 
   const player = (req: express.Request): string => {
@@ -551,43 +593,56 @@ export function createApiModule(deps: ApiModuleDeps) {
       params: S.EventParams,
       body: S.AttestationBody,
       responses: { 201: { description: 'Stored (or unchanged); quorum and conflict', schema: S.OracleDocument } },
-      handle: async ({ params, body, req }) => {
+      handle: async ({ params, body, req }) =>
+        attest(req, params.eventId, body, (adminId, outcome) =>
+          oracleAdmin().submit({
+            adminId,
+            outcome,
+            signature: body.signature,
+            signedWindow: body.signedWindow && {
+              notBefore: BigInt(body.signedWindow.notBefore),
+              deadline: BigInt(body.signedWindow.deadline),
+              epoch: body.signedWindow.epoch,
+            },
+          }),
+        ),
+    }),
+    route({
+      method: 'post',
+      path: '/admin/events/:eventId/attestations/sign-with-bound-signer',
+      summary:
+        "Have the signer instance bound to the signed-in admin sign the event's outcome, and submit it (same checks, audited)",
+      tag: 'admin',
+      auth: 'admin',
+      params: S.EventParams,
+      body: S.OutcomeBody,
+      responses: { 201: { description: 'Stored (or unchanged); quorum and conflict', schema: S.OracleDocument } },
+      handle: async ({ params, body, req }) =>
+        attest(req, params.eventId, body, (adminId, outcome) =>
+          oracleAdmin().submitWithBoundSigner({ adminId, outcome }),
+        ),
+    }),
+    route({
+      method: 'get',
+      path: '/admin/me',
+      summary: 'The signed-in admin: audit actor, admin id, roles, bound attester and signer instance',
+      tag: 'admin',
+      auth: 'admin',
+      responses: { 200: { description: 'The admin', schema: S.OracleDocument } },
+      handle: async ({ req }) => {
         const who = actor(req);
-        const { event, outcome } = await outcomeOf(params.eventId, body);
-        const receipt = await oracleAdmin().submit({
-          adminId: req.admin?.adminId ?? who.actor,
-          outcome,
-          signature: body.signature,
-          signedWindow: body.signedWindow && {
-            notBefore: BigInt(body.signedWindow.notBefore),
-            deadline: BigInt(body.signedWindow.deadline),
-            epoch: body.signedWindow.epoch,
+        const adminId = req.admin?.adminId ?? who.actor;
+        const signer = deps.oracleAdmin ? await deps.oracleAdmin.signerOf(adminId) : null;
+        return {
+          status: 200,
+          body: {
+            actor: who.actor,
+            adminId,
+            roles: req.admin?.roles ?? [],
+            attester: signer?.attester ?? null,
+            boundSigner: signer?.boundSigner ?? null,
           },
-        });
-        await pool.query(
-          'insert into betting.audit_log (actor, action, target, request_id, detail) values ($1, $2, $3, $4, $5)',
-          [
-            who.actor,
-            'attestation.submit',
-            `event:${event.id}`,
-            who.requestId ?? null,
-            JSON.stringify(
-              jsonSafe({
-                action: receipt.action,
-                attester: receipt.attester,
-                outcomeKey: receipt.outcomeKey,
-                version: outcome.version,
-                status: outcome.status,
-                values: outcome.values,
-                support: receipt.support,
-                ready: receipt.ready,
-                conflict: receipt.conflict,
-              }),
-            ),
-          ],
-        );
-        deps.live?.oracleEvent(event.id);
-        return { status: 201, body: jsonSafe(receipt) as Record<string, unknown> };
+        };
       },
     }),
     route({

@@ -21,6 +21,8 @@ export interface AdminPrincipal {
   readonly actor: string;
   /** The admin's id (kyc's staff guard sets it): the key of their attester binding in the oracle. */
   readonly adminId?: string;
+  /** The staff roles asserted at sign-in (kyc's staff guard sets them). */
+  readonly roles?: readonly string[];
 }
 
 /**

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { createKycModule, createSessionMiddleware, readPlayerAccount } from '../kyc/index.js';
 import { createOracleReader } from '../oracle/index.js';
-import { createProvider } from '../oracle/admin.js';
+import { createProvider, type AttestationSigner } from '../oracle/admin.js';
 import { createMemoryEphemeral, createRedisEphemeral, type Ephemeral } from '../lib/ephemeral/index.js';
 import { PollLoop } from '../lib/poll-loop.js';
 import { createOracleAdmin } from './admin/oracle-admin.js';
@@ -40,6 +40,13 @@ export interface ProcessOverrides {
    * the API's sockets. The caller closes it.
    */
   readonly ephemeral?: Ephemeral;
+  /**
+   * The Signer port of the admin routes: signer instances bound to admins (at most one each), used by
+   * `POST /admin/events/{id}/attestations/sign-with-bound-signer`. `npm run api` passes none (a
+   * production signer instance is its own process with its own keystore); the local stack passes
+   * in-process instances over the development attester keys.
+   */
+  readonly signers?: readonly AttestationSigner[];
 }
 
 /** A running process: where it listens, and a graceful close. */
@@ -140,6 +147,7 @@ export async function createApiProcess(
       provider,
       chainId: config.chain.chainId,
       oracleAddress: config.chain.oracleAddress,
+      signers: overrides.signers ?? [],
     }),
     ...(overrides.now ? { now: overrides.now } : {}),
     rateLimits: {

@@ -25,6 +25,13 @@ import { BatchCosigner, BatchCosignerService } from './signer/batch-cosigner.js'
 import { SIGNERS_VARIABLE, SIGNER_PREFIX, createSignerInstances } from './signer/signer-instances.js';
 import { OracleConfigError, OracleError } from './errors.js';
 
+/**
+ * The signer instances a process holds, from its `ORACLE_SIGNER_*` variables (one attester key each,
+ * bound to one admin; keystores, or development keys on a local chain). The local stack hands them to
+ * its API process as the Signer port of the admin routes.
+ */
+export { createSignerInstances } from './signer/signer-instances.js';
+
 /** Roles one oracle process can run: `relayer`, `indexer`, `signer`, or all three (`all`). */
 export type OracleRole = 'relayer' | 'indexer' | 'signer';
 

@@ -1,5 +1,6 @@
 import { loadApiConfig } from '../api/config.js';
 import { createApiProcess, createSettlerProcess } from '../api/process.js';
+import { createSignerInstances } from '../oracle/main.js';
 import type { ComposeApi, RunningApi, StackServices } from './services.js';
 
 /**
@@ -7,6 +8,11 @@ import type { ComposeApi, RunningApi, StackServices } from './services.js';
  * `npm run api` and `npm run settler` run), in this process, configured from the stack's effective
  * environment (embedded or real parts alike). Both share the stack's ephemeral store (Redis on
  * REDIS_URL, else memory), so that the settler's live events reach the API's sockets in memory too.
+ *
+ * Signer instances: the `ORACLE_SIGNER_*` instances of the effective environment (on the embedded
+ * chain, the five development attester keys bound to alice…erin), built in process and passed to the
+ * API as its Signer port, so an admin's attestation can be signed without a wallet. Each signs only
+ * for its own admin. On a real chain without `ORACLE_SIGNER_*`, there are none (admins sign with wallets).
  */
 export const composeApiProcesses: ComposeApi = async (s: StackServices): Promise<RunningApi> => {
   const env = {
@@ -18,13 +24,22 @@ export const composeApiProcesses: ComposeApi = async (s: StackServices): Promise
   };
   const settlerConfig = loadApiConfig(env, 'settler');
   const apiConfig = loadApiConfig(env, 'api');
+  const signers = await createSignerInstances({
+    env,
+    chainId: apiConfig.chain.chainId,
+    oracleAddress: apiConfig.chain.oracleAddress,
+  });
   const settler = await createSettlerProcess(settlerConfig, {
     logger: s.logger.child({ process: 'settler' }),
     ephemeral: s.ephemeral,
   });
   let api;
   try {
-    api = await createApiProcess(apiConfig, { logger: s.logger.child({ process: 'api' }), ephemeral: s.ephemeral });
+    api = await createApiProcess(apiConfig, {
+      logger: s.logger.child({ process: 'api' }),
+      ephemeral: s.ephemeral,
+      signers,
+    });
   } catch (error) {
     await settler.close();
     throw error;

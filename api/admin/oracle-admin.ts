@@ -7,6 +7,7 @@ import {
   ProviderContractSignatureVerifier,
   PublicationStatusReader,
   oracleContract,
+  type AttestationSigner,
   type SubmitReceipt,
 } from '../../oracle/admin.js';
 import { Phase, createOracleReader, type OracleReader, type Outcome } from '../../oracle/index.js';
@@ -39,6 +40,18 @@ export interface OracleAdminPort {
     signature: string;
     signedWindow?: { notBefore: bigint; deadline: bigint; epoch: number } | undefined;
   }): Promise<SubmitReceipt>;
+  /**
+   * Has the signer instance bound to `adminId` sign the EIP-712 result of `outcome` and submits it
+   * through the same {@link submit} path (same checks: binding, current attester set, signing window,
+   * signature recovered to the admin's bound attester). A signer instance only ever signs for its own
+   * admin: it is looked up by `adminId`, must hold the attester bound to that admin, and refuses any other.
+   *
+   * @throws {OracleError} ORACLE_SIGNER_UNAVAILABLE when no signer instance is bound to `adminId`
+   *   (sign with a wallet instead), and every code of {@link submit}.
+   */
+  submitWithBoundSigner(request: { adminId: string; outcome: Outcome }): Promise<SubmitReceipt>;
+  /** The admin's attester binding and, when this process reaches one, the attester of their signer instance. */
+  signerOf(adminId: string): Promise<{ attester: string | null; boundSigner: string | null }>;
   /** Quorum, conflicts, publication and finality of one event. */
   status(oracleEventId: string): Promise<Record<string, unknown>>;
   /** The event's on-chain result for players (null when nothing was proposed). */
@@ -48,8 +61,15 @@ export interface OracleAdminPort {
 const PHASES = { [Phase.Proposed]: 'proposed', [Phase.Disputed]: 'disputed', [Phase.Final]: 'final' } as const;
 
 /**
- * The oracle's admin side for the API, from oracle/admin.ts: the attestation service (no signer
- * instance: admins send their own signatures), the relayer's publication status, and the chain's view.
+ * The oracle's admin side for the API, from oracle/admin.ts: the attestation service (admins send
+ * their own signatures, or have the signer instance bound to them sign), the relayer's publication
+ * status, and the chain's view.
+ *
+ * @param deps.signers - the Signer port: signer instances this process reaches, at most one per admin,
+ *   each signing only for its admin (oracle's `AttestationSigner`). The local stack passes in-process
+ *   instances over the development keys; in production a signer is a separate process with its own
+ *   keystore, and none is passed unless an adapter to it is (then the bound-signer route answers
+ *   ORACLE_SIGNER_UNAVAILABLE and admins sign with their wallets).
  */
 export function createOracleAdmin(deps: {
   readonly pool: pg.Pool;
@@ -57,6 +77,7 @@ export function createOracleAdmin(deps: {
   readonly chainId: bigint;
   readonly oracleAddress: string;
   readonly reader?: OracleReader;
+  readonly signers?: readonly AttestationSigner[];
 }): OracleAdminPort {
   const contract = oracleContract(deps.oracleAddress, deps.provider);
   const store = new PgAttestationStore({ pool: deps.pool });
@@ -66,7 +87,9 @@ export function createOracleAdmin(deps: {
     chainId: deps.chainId,
     oracleAddress: deps.oracleAddress,
     contractVerifier: new ProviderContractSignatureVerifier(deps.provider),
+    signers: deps.signers ?? [],
   });
+  const signers = new Map((deps.signers ?? []).map((s) => [s.adminId, s]));
   const publications = new PublicationStatusReader({
     db: deps.pool,
     chainId: deps.chainId,
@@ -104,6 +127,12 @@ export function createOracleAdmin(deps: {
         signature: request.signature,
         ...(request.signedWindow ? { signedWindow: request.signedWindow } : {}),
       }),
+    // No signature: the service has the admin's own signer instance sign (and refuses without one).
+    submitWithBoundSigner: (request) => service.submit({ adminId: request.adminId, outcome: request.outcome }),
+    async signerOf(adminId) {
+      const binding = await store.bindingOf(adminId);
+      return { attester: binding?.attester ?? null, boundSigner: signers.get(adminId)?.attester ?? null };
+    },
     async status(eventId) {
       const [attestations, published, chain, final] = await Promise.all([
         service.attestationsFor(eventId),
