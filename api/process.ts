@@ -26,6 +26,7 @@ import { rateLimit } from './http/rate-limit.js';
 import { createMarketService } from './markets/market-service.js';
 import { ApiMetrics } from './metrics.js';
 import { createSettler, type Settler } from './settlement/settler.js';
+import { ADMIN_STATIC_DIR, adminPages } from './web/admin/pages.js';
 import { createWebModule } from './web/index.js';
 import { SandboxPaymentProvider, type PaymentProvider } from './wallet/payment-provider.js';
 
@@ -121,6 +122,8 @@ export async function createApiProcess(
   });
   const web = createWebModule({
     providers: kycConfig.providers.map((p) => ({ id: p.id, profile: p.profile })),
+    pages: adminPages(),
+    assets: { '/static/admin': ADMIN_STATIC_DIR },
   });
   const onLimiterError = (error: unknown) =>
     logger.warn({ event: 'api.rate_limit_failed', err: String(error) }, 'rate limit not counted');

@@ -265,6 +265,26 @@ async function initPlayerNav() {
   if (me) await Promise.all([refreshBalance(), followMe()]);
 }
 
+let staff;
+/** The signed-in staff member (`GET /admin/me`: actor, adminId, roles, attester, boundSigner), or null. */
+export function currentStaff() {
+  staff ??= api('/admin/me').catch((error) => {
+    if (error instanceof ApiProblem && (error.status === 401 || error.status === 403)) return null;
+    throw error;
+  });
+  return staff;
+}
+
+async function initAdminNav() {
+  const me = await currentStaff().catch(() => null);
+  for (const node of document.querySelectorAll('[data-when]')) {
+    node.hidden = (node.dataset.when === 'signed-in') !== Boolean(me);
+  }
+  document.body.dataset.signedIn = me ? 'true' : 'false';
+  const nav = document.getElementById('nav-balance');
+  if (nav && me) nav.textContent = me.adminId;
+}
+
 const pending = [];
 /**
  * Tells the page is rendered once `promise` settles: `<body data-ready>` turns `true` when the
@@ -275,7 +295,7 @@ export function whenReady(promise) {
 }
 
 markCurrentLink();
-if (document.body.dataset.area !== 'admin') whenReady(initPlayerNav());
+whenReady(document.body.dataset.area === 'admin' ? initAdminNav() : initPlayerNav());
 document.addEventListener('DOMContentLoaded', () => {
   void Promise.allSettled(pending).then(() => {
     document.body.dataset.ready = 'true';
