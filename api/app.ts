@@ -10,7 +10,7 @@ import type { OracleAdminPort } from './admin/oracle-admin.js';
 import { createBetService, type BetView, type GroupCommitOptions, type IdempotencyKey } from './bets/bet-service.js';
 import { ApiError } from './errors.js';
 import { openApiDocument } from './http/openapi.js';
-import { problemHandler, requestId } from './http/problem.js';
+import { ERROR_STATUS, problemHandler, requestId } from './http/problem.js';
 import { parse, route, toHandler, type AnyRoute } from './http/route.js';
 import * as S from './http/schemas.js';
 import { createMarketService, type MarketView } from './markets/market-service.js';
@@ -679,7 +679,7 @@ export function createApiModule(deps: ApiModuleDeps) {
     }),
   ];
 
-  const openapi = openApiDocument(routes, { title: 'Verdict betting API', version: '0.1.0' });
+  const openapi = openApiDocument(routes, { title: 'Verdict betting API', version: '0.1.0' }, ERROR_STATUS);
   const app: Application = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

@@ -14,6 +14,7 @@ const json = (schema: z.ZodType, io: 'input' | 'output') => {
 export function openApiDocument(
   routes: readonly AnyRoute[],
   info: { title: string; version: string },
+  problemCodes: Readonly<Record<string, number>> = {},
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
@@ -85,6 +86,8 @@ export function openApiDocument(
     openapi: '3.1.0',
     info,
     paths,
+    // A specification extension: every stable problem `code` the API answers, with its HTTP status.
+    'x-problem-codes': Object.fromEntries(Object.entries(problemCodes).sort(([a], [b]) => a.localeCompare(b))),
     components: {
       securitySchemes: {
         playerSession: { type: 'apiKey', in: 'cookie', name: 'verdict.sid', description: 'kyc session cookie' },

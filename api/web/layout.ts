@@ -99,6 +99,7 @@ ${page.main}
 <footer class="site-footer">
 <p>Jouer comporte des risques : endettement, isolement, dépendance. Pour être aidé, appelez le 09 74 75 13 13 (appel non surtaxé).</p>
 <p>Les paris sont interdits aux mineurs. Verdict est un environnement de démonstration : aucun argent réel.</p>
+<p><a href="/api-reference">Référence de l’API</a></p>
 </footer>
 </body>
 </html>

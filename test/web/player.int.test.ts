@@ -88,7 +88,7 @@ describe('player pages in a browser', () => {
   });
 
   it('serves the pages and assets with their content types, caching headers and a same-origin CSP', async () => {
-    for (const path of ['/', '/signin', '/account/limits', '/account/bets', '/account/wallet']) {
+    for (const path of ['/', '/signin', '/account/limits', '/account/bets', '/account/wallet', '/api-reference']) {
       const r = await fetch(`${stack.appBase}${path}`);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -337,6 +337,39 @@ describe('player pages in a browser', () => {
       `[...document.querySelectorAll('#statement-body tr')].map((tr) => tr.dataset.kind)`,
     );
     expect(kinds.filter((k) => k === 'settlement').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the API reference page lists every operation of /openapi.json, its access and the problem codes', async () => {
+    const doc = (await (await fetch(`${stack.appBase}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { security: Record<string, unknown>[] }>>;
+      'x-problem-codes': Record<string, number>;
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(operations.length).toBeGreaterThan(20);
+    expect(doc['x-problem-codes']).toMatchObject({ MARKET_NOT_OPEN: 409, KYC_UNDERAGE: 403, API_REQUEST_INVALID: 400 });
+    const reader = await user('reader');
+    await visit(web, reader, '/');
+    await reader.page.getByRole('link', { name: 'Référence de l’API' }).click();
+    await reader.page.waitForURL((url) => url.pathname === '/api-reference');
+    await reader.page.locator('body[data-ready="true"]').waitFor();
+    await web.snap(reader, 'api-reference');
+    const shown = await reader.page.evaluate<string[]>(
+      `[...document.querySelectorAll('article[data-operation]')].map((a) => a.dataset.operation)`,
+    );
+    expect(shown.sort()).toEqual(operations.sort());
+    const bets = reader.page.locator('article[data-operation="POST /bets"]');
+    expect(plain(await bets.textContent())).toContain('Accès : joueur (cookie de session)');
+    expect(plain(await bets.textContent())).toContain('Idempotency-Key');
+    expect(plain(await bets.textContent())).toMatch(/stakeCents/);
+    const codes = await reader.page.evaluate<number>(`document.querySelectorAll('#reference-codes-body tr').length`);
+    expect(codes).toBe(Object.keys(doc['x-problem-codes']).length);
+    // Keyboard: a link of the table of contents leads to its section.
+    await reader.page.locator('#reference-toc a[href="#tag-bets"]').focus();
+    await reader.page.keyboard.press('Enter');
+    await reader.page.waitForURL((url) => url.hash === '#tag-bets');
+    expect(await reader.page.locator('#tag-bets').textContent()).toBe('Paris');
   });
 
   it('no page logged a script error or a CSP violation; the only failed answers were the expected ones', () => {

@@ -219,5 +219,23 @@ ${others.length > 0 ? `<h2>Autre fournisseur d’identité</h2>\n${otherButtons}
 <p><a href="/account/limits">Modifier mes limites</a></p>
 </section>`,
     },
+    {
+      path: '/api-reference',
+      id: 'api-reference',
+      title: 'Référence de l’API',
+      scripts: ['/static/reference.js'],
+      main: `<p class="lead">Toutes les opérations de l’API JSON, lues de sa description OpenAPI 3.1 (<a href="/openapi.json"><code>/openapi.json</code></a>), générée des schémas qui valident les requêtes. Les erreurs sont des <code>application/problem+json</code> (RFC 9457) avec un <code>code</code> stable.</p>
+<p class="muted" id="reference-status">Chargement…</p>
+<nav aria-labelledby="reference-toc-title" id="reference-toc" hidden><h2 id="reference-toc-title">Sommaire</h2><ul id="reference-toc-list"></ul></nav>
+<div id="reference-operations"></div>
+<section aria-labelledby="reference-codes-title" id="reference-codes" hidden>
+<h2 id="reference-codes-title">Codes d’erreur</h2>
+<table>
+<caption>Chaque <code>code</code> d’un problem+json et son statut HTTP</caption>
+<thead><tr><th scope="col">code</th><th scope="col" class="num">HTTP</th></tr></thead>
+<tbody id="reference-codes-body"></tbody>
+</table>
+</section>`,
+    },
   ];
 }
