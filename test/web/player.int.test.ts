@@ -21,6 +21,7 @@ import {
   setLimits,
   signInPlayer,
   visit,
+  withdraw,
   type WebHarness,
   type WebUser,
 } from './support/browser.js';
@@ -237,6 +238,50 @@ describe('player pages in a browser', () => {
     expect(plain(await abroad.page.locator('#bets-status').textContent())).toContain('pas encore parié');
   });
 
+  it('refuses a withdrawal before the second identity check with a clear message, and nothing moves', async () => {
+    const abroad = users.find((u) => u.name === 'abroad')!;
+    await withdraw(web, abroad, 1_000);
+    const problem = abroad.page.locator('#withdraw-problem');
+    expect(await problem.isVisible()).toBe(true);
+    expect(await problem.getAttribute('data-code')).toBe('WITHDRAWALS_NOT_ALLOWED');
+    expect(plain(await problem.textContent())).toContain('une seconde vérification d’identité est nécessaire');
+    expect(await abroad.page.locator('#wallet-result').isVisible()).toBe(false);
+    expect(await balanceCents(web, abroad)).toBe(5_000);
+    const { rows } = await stack.b.pool.query<{ n: number }>(
+      `select count(*)::int as n from betting.payments where kind = 'withdrawal'`,
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it('places a bet with the keyboard only (Tab to the selection, Enter, type the stake, Enter)', async () => {
+    const abroad = users.find((u) => u.name === 'abroad')!;
+    // Another match than PSG's: the last test settles PSG's markets to the cent.
+    const other = events.find((e) => e !== psg() && e.markets.some((m) => m.definition.type === 'match-winner'))!;
+    const winner = other.markets.find((m) => m.definition.type === 'match-winner')!;
+    await visit(web, abroad, '/', 'home-keyboard');
+    const page = abroad.page;
+    const add = page.locator(`button[data-add="${winner.id}:draw"]`);
+    // The slip is kept across pages: empty it from an earlier test first.
+    if (await page.locator('#slip-clear').isVisible()) await page.locator('#slip-clear').click();
+    await page.locator('body').focus();
+    let onAdd = false;
+    for (let i = 0; i < 400 && !onAdd; i++) {
+      await page.keyboard.press('Tab');
+      onAdd = await add.evaluate((node) => node === node.ownerDocument.activeElement);
+    }
+    expect(onAdd).toBe(true);
+    await page.keyboard.press('Enter');
+    // The stake field of the new slip line has the focus.
+    const stake = page.locator(`input[data-stake="${winner.id}:draw"]`);
+    expect(await stake.evaluate((node) => node === node.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.type('2,50');
+    await page.keyboard.press('Enter');
+    await page.locator('#slip-result:not([hidden])').waitFor();
+    await web.snap(abroad, 'slip-keyboard-placed');
+    expect(plain(await page.locator('#slip-result').textContent())).toContain('1 pari, mise totale 2,50 €');
+    expect(await balanceCents(web, abroad)).toBe(5_000 - 250);
+  });
+
   it.each([
     ['minor', 'KYC_UNDERAGE', 'Inscription refusée : vous devez avoir 18 ans', 'moins de 18 ans'],
     ['excluded', 'KYC_SELF_EXCLUDED', 'Inscription refusée : interdiction de jeu', 'fichier des interdits de jeu'],
@@ -380,6 +425,7 @@ describe('player pages in a browser', () => {
       '422 POST /bets', // the bad stake
       '402 POST /bets', // the stake above the balance
       '401 GET /me/balance', // the test's own request after logout
+      '403 POST /me/withdrawals', // before the second identity check
     ]);
     expect(users.flatMap((u) => u.failures.filter((f) => !expected.has(f)).map((f) => `${u.name}: ${f}`))).toEqual([]);
   });
