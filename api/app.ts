@@ -50,6 +50,8 @@ export interface ApiModuleDeps {
   readonly accessLog?: Pick<Logger, 'info'> | undefined;
   /** Told of what live subscribers see change (api/live's publisher on the FanOut). Must not throw. */
   readonly live?: LiveAnnouncer | undefined;
+  /** `GET /admin/ops`'s body (api/admin/operations.ts); the route answers API_UNAVAILABLE without it. */
+  readonly operations?: (() => Promise<Record<string, unknown>>) | undefined;
 }
 
 /** What the API announces to live subscribers, after the change committed (api/live's `LivePublisher`). */
@@ -643,6 +645,19 @@ export function createApiModule(deps: ApiModuleDeps) {
             boundSigner: signer?.boundSigner ?? null,
           },
         };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/admin/ops',
+      summary:
+        'Live operations: bets/s, open bets, stakes by open market, rejections by code (this instance), relayer, indexer, settler and chain health',
+      tag: 'admin',
+      auth: 'admin',
+      responses: { 200: { description: 'The figures', schema: S.Operations } },
+      handle: async () => {
+        if (!deps.operations) throw new ApiError('API_UNAVAILABLE', 'The operations view is not configured here.');
+        return { status: 200, body: await deps.operations() };
       },
     }),
     route({

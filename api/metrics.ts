@@ -51,6 +51,12 @@ export class ApiMetrics {
     }
   }
 
+  /** This process's rejections by problem code since it started (`verdict_rejections_total`). */
+  async rejectionCounts(): Promise<{ code: string; count: number }[]> {
+    const { values } = await this.rejections.get();
+    return values.map((v) => ({ code: String(v.labels.code), count: v.value }));
+  }
+
   /** Hooks for {@link createApiModule}. */
   api(): ApiObserver {
     return {

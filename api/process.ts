@@ -7,9 +7,10 @@ import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { createKycModule, createSessionMiddleware, readPlayerAccount } from '../kyc/index.js';
 import { createOracleReader } from '../oracle/index.js';
-import { createProvider, type AttestationSigner } from '../oracle/admin.js';
+import { createProvider, OracleOperationsReader, type AttestationSigner } from '../oracle/admin.js';
 import { createMemoryEphemeral, createRedisEphemeral, type Ephemeral } from '../lib/ephemeral/index.js';
 import { PollLoop } from '../lib/poll-loop.js';
+import { createOperationsView } from './admin/operations.js';
 import { createOracleAdmin } from './admin/oracle-admin.js';
 import { createApiModule, type ApiModule } from './app.js';
 import {
@@ -99,6 +100,20 @@ export async function createApiProcess(
   const ephemeral = overrides.ephemeral ?? ephemeralOf(redis);
   const provider = createProvider(config.chain);
   const metrics = new ApiMetrics(pool);
+  const startedAt = overrides.now?.() ?? new Date();
+  const operations = createOperationsView({
+    pool,
+    oracle: new OracleOperationsReader({
+      db: pool,
+      chainId: config.chain.chainId,
+      contract: config.chain.oracleAddress,
+    }),
+    chainHead: () => provider.getBlockNumber(),
+    settlerCursor: config.settler.cursorName,
+    rejections: () => metrics.rejectionCounts(),
+    startedAt,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
   const livePublisher = createLivePublisher({
     fanOut: ephemeral.fanOut,
     prefix: config.redisPrefix,
@@ -145,6 +160,7 @@ export async function createApiProcess(
     betGroupCommit: config.betGroupCommit,
     readiness: { rpc: () => provider.getBlockNumber() },
     live: livePublisher,
+    operations,
     oracleAdmin: createOracleAdmin({
       pool,
       provider,

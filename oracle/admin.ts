@@ -8,6 +8,8 @@
  *   read from the chain, contract-signature verifier, migrations);
  * - publications: {@link PublicationStatusReader}, where the relayer stands for each event (state,
  *   failure code, retries, transactions);
+ * - operations: {@link OracleOperationsReader}, the outbox by state and failure code, the indexer's
+ *   checkpoint, the feed's head and a consumer's lag behind it (the API's operations view);
  * - chain access: {@link createProvider} (with {@link FailoverProvider} health per RPC URL) and
  *   {@link createChainPolicy} (retries, circuit breaker), and {@link loadChainConfig} for their configuration;
  * - errors: {@link OracleError}, its stable codes and {@link ORACLE_ERROR_STATUS} (code → HTTP status).
@@ -56,6 +58,15 @@ export {
   type TransactionStatus,
 } from './relayer/publication-status.js';
 export type { PublicationKind, PublicationState, TransactionState } from './relayer/outbox-store.js';
+
+/** Operational figures, read-only: relayer outbox by state and code, indexer checkpoint, feed head and lag. */
+export {
+  OracleOperationsReader,
+  type RelayerOperations,
+  type IndexerOperations,
+  type FeedLag,
+  type PublicationCount,
+} from './operations-status.js';
 
 /** Chain access: the provider (failover, health per URL) and the resilience policy. */
 export {

@@ -194,3 +194,73 @@ export const AttestationBody = OutcomeBody.extend({
     .describe('The window the signature was made for (from the payload route)'),
 });
 export const OracleDocument = z.record(z.string(), z.unknown()).describe('Oracle view (bigints as decimal strings)');
+
+const HealthText = z
+  .enum(['ok', 'lagging', 'failing', 'unknown'])
+  .describe('ok, lagging (behind its threshold), failing (failed publications, chain not answering), unknown');
+const Iso = z.string().describe('ISO 8601 date');
+/** `GET /admin/ops`: the live operations figures (docs/api.md, "Operations view"). */
+export const Operations = z
+  .object({
+    at: Iso,
+    bets: z.object({
+      perSecond: z.number().describe('Bets accepted per second over the last minute (every API instance: Postgres)'),
+      lastMinute: z.number().int().nullable().describe('Bets of the last minute; null when the rate is estimated'),
+      estimated: z.boolean().describe('True when more bets than the sample: the rate of the newest 10 000'),
+      openBets: z.number().int().describe('Bets accepted and not settled (every market)'),
+      openStakeCents: z.number().int(),
+    }),
+    markets: z
+      .array(
+        z.object({
+          marketId: MarketId,
+          eventId: EventId,
+          eventName: z.string(),
+          type: z.string(),
+          closesAt: Iso,
+          openBets: z.number().int(),
+          stakeCents: z.number().int().describe('Sum of the accepted stakes'),
+        }),
+      )
+      .describe('Open markets by stake, largest first (at most 200)'),
+    rejections: z.object({
+      scope: z.literal('instance').describe('Counters of the API instance that answered, since it started'),
+      since: Iso,
+      byCode: z.array(z.object({ code: z.string(), count: z.number().int() })),
+    }),
+    relayer: z.object({
+      health: HealthText,
+      pending: z.number().int().nullable(),
+      failed: z.number().int().nullable(),
+      oldestPendingAt: Iso.nullable(),
+      byState: z.array(
+        z.object({ state: z.string(), errorCode: z.string().nullable(), count: z.number().int(), oldestAt: Iso }),
+      ),
+    }),
+    indexer: z.object({
+      health: HealthText,
+      lastIndexedBlock: z.number().int().nullable(),
+      indexedAt: Iso.nullable(),
+      feedHead: z.object({ id: z.string(), at: Iso }).nullable(),
+    }),
+    settler: z.object({
+      health: HealthText,
+      cursorName: z.string(),
+      cursor: z.string(),
+      cursorUpdatedAt: Iso.nullable(),
+      feedHead: z.string().nullable(),
+      lagRows: z.number().int().nullable(),
+      lagRowsCapped: z.boolean(),
+      lagSeconds: z
+        .number()
+        .nullable()
+        .describe('Age of the oldest feed row the settler has not handled (0: caught up)'),
+    }),
+    chain: z.object({
+      health: HealthText,
+      headBlock: z.number().int().nullable().describe("The API process's provider"),
+      indexedBlock: z.number().int().nullable(),
+      lagBlocks: z.number().int().nullable(),
+    }),
+  })
+  .describe('Live operations figures');
