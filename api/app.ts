@@ -18,6 +18,7 @@ import { createPoolCache, type PoolCache } from './markets/pool-cache.js';
 import { indicativeDividends } from './pools/parimutuel.js';
 import type { HttpPorts, PlayerAccounts } from './ports.js';
 import { SANDBOX_SIGNATURE_HEADER, verifySandboxSignature, type PaymentProvider } from './wallet/payment-provider.js';
+import { listSettlementRuns, type SettlementRun } from './settlement/settlement-runs.js';
 import { createWalletService, type PaymentView } from './wallet/wallet-service.js';
 
 /** Dependencies of {@link createApiModule}: connections and ports from the composition root. */
@@ -116,6 +117,23 @@ const paymentJson = (p: PaymentView) => ({
   amountCents: n(p.amountCents),
   state: p.state,
   createdAt: iso(p.createdAt),
+});
+
+const settlementRunJson = (r: SettlementRun) => ({
+  ...r,
+  poolCents: n(r.poolCents),
+  paidCents: n(r.paidCents),
+  takeoutCents: n(r.takeoutCents),
+  breakageCents: n(r.breakageCents),
+  refundedCents: n(r.refundedCents),
+  dividends: r.dividends.map((d) => ({
+    ...d,
+    winningStakeCents: n(d.winningStakeCents),
+    dividendCents: n(d.dividendCents),
+    unitCents: n(d.unitCents),
+  })),
+  settledAt: iso(r.settledAt),
+  reversal: r.reversal && { ...r.reversal, at: iso(r.reversal.at) },
 });
 
 /**
@@ -623,6 +641,32 @@ export function createApiModule(deps: ApiModuleDeps) {
         attest(req, params.eventId, body, (adminId, outcome) =>
           oracleAdmin().submitWithBoundSigner({ adminId, outcome }),
         ),
+    }),
+    route({
+      method: 'get',
+      path: '/admin/events',
+      summary: 'Every event (past and upcoming), newest start first, with its markets in every state',
+      tag: 'admin',
+      auth: 'admin',
+      query: S.AdminEventsQuery,
+      responses: { 200: { description: 'A page of events', schema: S.Events } },
+      handle: async ({ query }) => {
+        const list = await markets.allEvents(query);
+        return { status: 200, body: { events: await Promise.all(list.map(eventJson)) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/admin/settlements',
+      summary: 'The settlement runs, newest first: result used, totals, bets, reversal',
+      tag: 'admin',
+      auth: 'admin',
+      query: S.PageQuery,
+      responses: { 200: { description: 'A page of settlements', schema: S.SettlementRuns } },
+      handle: async ({ query }) => ({
+        status: 200,
+        body: { settlements: (await listSettlementRuns(pool, query)).map(settlementRunJson) },
+      }),
     }),
     route({
       method: 'get',

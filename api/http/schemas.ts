@@ -36,6 +36,10 @@ export const PageQuery = z.strictObject({
   before: Cursor.optional().describe('Return items older than this id (the last id of the previous page)'),
 });
 export const MyBetsQuery = PageQuery.extend({ state: z.enum(['open', 'settled']).optional() });
+export const AdminEventsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: EventId.optional().describe('Return events that start before this one (the last id of the previous page)'),
+});
 export const EventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   from: z.iso.datetime().optional().describe('Events starting at or after this instant (default: one day ago)'),
@@ -151,6 +155,42 @@ export const Event = z.object({
   result: EventResult.optional(),
 });
 export const Events = z.object({ events: z.array(Event) });
+const ResultView = z.object({ status: z.number().int(), version: z.number().int(), values: z.array(z.number().int()) });
+export const SettlementRun = z.object({
+  id: z.string(),
+  marketId: z.string(),
+  definition: MarketDefinitionSchema,
+  event: z.object({ id: z.string(), name: z.string(), oracleEventId: z.string() }),
+  kind: z.enum(['paid', 'refunded']),
+  result: ResultView.nullable().describe('The oracle result it settled from (null: the refund of a voided market)'),
+  feedRowId: z.string().nullable().describe("The settler's feed row (null: a void's refund, or settled by hand)"),
+  poolCents: z.number().int(),
+  paidCents: z.number().int(),
+  takeoutCents: z.number().int(),
+  breakageCents: z.number().int(),
+  refundedCents: z.number().int(),
+  dividends: z.array(
+    z.object({
+      selection: z.number().int(),
+      code: z.string(),
+      label: z.string(),
+      winningStakeCents: z.number().int(),
+      dividendCents: z.number().int().describe('Pay-out per unit staked on the selection'),
+      unitCents: z.number().int(),
+    }),
+  ),
+  bets: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Bets it settled (null once reversed: they went back to open, or to the refund replacing it)'),
+  ledgerTxId: z.string().nullable(),
+  settledAt: z.string(),
+  reversal: z
+    .object({ at: z.string(), by: z.string(), reason: z.string().nullable(), ledgerTxId: z.string().nullable() })
+    .nullable(),
+});
+export const SettlementRuns = z.object({ settlements: z.array(SettlementRun) });
 export const Balance = z.object({ balanceCents: z.number().int() });
 export const Statement = z.object({
   lines: z.array(

@@ -317,6 +317,42 @@ export function createMarketService(deps: { readonly pool: TransactionPool & Db;
       }));
     },
 
+    /**
+     * Every event (past, upcoming, whatever its markets' states), newest start first (then id), with all
+     * its markets: the staff list. `before` is the id of the last event of the previous page.
+     *
+     * @throws {ApiError} EVENT_NOT_FOUND when `before` names no event.
+     */
+    async allEvents(page: {
+      limit: number;
+      before?: string | undefined;
+    }): Promise<(EventView & { markets: MarketView[] })[]> {
+      const at = now();
+      let cursor: { starts_at: Date; id: string } | undefined;
+      if (page.before !== undefined) {
+        const found = await pool.query<{ starts_at: Date; id: string }>(
+          'select starts_at, id from betting.events where id = $1',
+          [page.before],
+        );
+        cursor = found.rows[0];
+        if (!cursor) throw new ApiError('EVENT_NOT_FOUND', 'No such event (the `before` cursor).');
+      }
+      const { rows } = await pool.query<EventRow>(
+        `select id, oracle_event_id, outcome_schema, name, starts_at, runners from betting.events
+          where $1::timestamptz is null or (starts_at, id) < ($1, $2::uuid)
+          order by starts_at desc, id desc limit $3`,
+        [cursor?.starts_at ?? null, cursor?.id ?? null, page.limit],
+      );
+      if (rows.length === 0) return [];
+      const markets = await pool.query<MarketRow>(`${MARKET_SELECT} where m.event_id = any($1::uuid[]) order by m.id`, [
+        rows.map((r) => r.id),
+      ]);
+      return rows.map((r) => ({
+        ...eventView(r),
+        markets: markets.rows.filter((m) => m.event_id === r.id).map((m) => marketView(m, at)),
+      }));
+    },
+
     /** @throws {ApiError} EVENT_NOT_FOUND. */
     async event(eventId: string): Promise<EventView & { markets: MarketView[] }> {
       const { rows } = await pool.query<EventRow>(
