@@ -94,7 +94,7 @@ export function createOperationsView(deps: OperationsDeps) {
       market_id: string | null;
       event_id: string | null;
       event_name: string | null;
-      type: string | null;
+      definition: Record<string, unknown> | null;
       closes_at: Date | null;
       bets: string;
       stake: string;
@@ -103,11 +103,11 @@ export function createOperationsView(deps: OperationsDeps) {
       `with open_bets as materialized (
          select market_id, count(*) as n, sum(stake_cents) as stake
            from betting.bets where state = 'accepted' group by market_id)
-       select null::text as market_id, null::text as event_id, null::text as event_name, null::text as type,
+       select null::text as market_id, null::text as event_id, null::text as event_name, null::jsonb as definition,
               null::timestamptz as closes_at, coalesce(sum(n), 0)::text as bets, coalesce(sum(stake), 0)::text as stake, true as total
          from open_bets
        union all
-       (select m.id::text, e.id::text, e.name, m.definition->>'type', m.closes_at,
+       (select m.id::text, e.id::text, e.name, m.definition, m.closes_at,
                coalesce(o.n, 0)::text, coalesce(o.stake, 0)::text, false
           from betting.markets m
           join betting.events e on e.id = m.event_id
@@ -126,7 +126,7 @@ export function createOperationsView(deps: OperationsDeps) {
           marketId: r.market_id!,
           eventId: r.event_id!,
           eventName: r.event_name!,
-          type: r.type!,
+          definition: r.definition!,
           closesAt: r.closes_at!.toISOString(),
           openBets: Number(r.bets),
           stakeCents: Number(r.stake),

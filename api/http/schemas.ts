@@ -256,7 +256,7 @@ export const Operations = z
           marketId: MarketId,
           eventId: EventId,
           eventName: z.string(),
-          type: z.string(),
+          definition: z.record(z.string(), z.unknown()).describe('The market definition (type, line, places)'),
           closesAt: Iso,
           openBets: z.number().int(),
           stakeCents: z.number().int().describe('Sum of the accepted stakes'),

@@ -128,9 +128,9 @@ describe('GET /admin/ops', () => {
     expect(after.bets).toMatchObject({ lastMinute: 3, perSecond: 0.05, estimated: false, openBets: 3 });
     expect(after.bets.openStakeCents).toBe(4_200);
     // Largest stake first.
-    expect(after.markets.map((m) => [m.marketId, m.eventName, m.type, m.openBets, m.stakeCents])).toEqual([
-      [winner, 'Nantes v Rennes', 'match-winner', 2, 3_500],
-      [total, 'Nantes v Rennes', 'total-goals', 1, 700],
+    expect(after.markets.map((m) => [m.marketId, m.eventName, m.definition, m.openBets, m.stakeCents])).toEqual([
+      [winner, 'Nantes v Rennes', { type: 'match-winner' }, 2, 3_500],
+      [total, 'Nantes v Rennes', { type: 'total-goals', line: 2.5 }, 1, 700],
     ]);
     expect(after.rejections.scope).toBe('instance');
     expect(after.rejections.byCode).toContainEqual({ code: 'STAKE_OUT_OF_RANGE', count: 1 });

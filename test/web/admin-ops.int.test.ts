@@ -1,0 +1,147 @@
+import { seedMarkets } from '../../stack/seed.js';
+import { createFullStack, startApi, type FullStack } from '../api/support/full-stack.js';
+import {
+  deposit,
+  openWeb,
+  placeBet,
+  plain,
+  signInStaff,
+  signUpPlayer,
+  visit,
+  type WebHarness,
+  type WebUser,
+} from './support/browser.js';
+
+interface MarketJson {
+  id: string;
+  definition: { type: string };
+}
+interface EventJson {
+  id: string;
+  name: string;
+  markets: MarketJson[];
+}
+
+/**
+ * The staff operations page (`/admin/operations`) in Debian's Chromium against the real services and
+ * the API process of api/process.ts: a staff member signs in and sees the figures; a player's bet
+ * changes bets, open bets and the stake of its market on the open page without a reload (its 2 s
+ * poll of `GET /admin/ops`); a refused bet shows under its code; health is written in words.
+ */
+describe('operations page in a browser', () => {
+  let stack: FullStack;
+  let api: Awaited<ReturnType<typeof startApi>>;
+  let web: WebHarness;
+  let events: EventJson[];
+  let staff: WebUser;
+  let player: WebUser;
+  const users: WebUser[] = [];
+  const user = async (name: string, options?: { phone?: boolean }) => {
+    const u = await web.newUser(name, options);
+    users.push(u);
+    return u;
+  };
+  const winner = () =>
+    events
+      .find((e) => e.name.startsWith('Paris Saint-Germain'))!
+      .markets.find((m) => m.definition.type === 'match-winner')!;
+  const text = async (selector: string) => plain(await staff.page.locator(selector).textContent());
+  const marketRow = (marketId: string) => staff.page.locator(`#ops-markets-body tr[data-market="${marketId}"]`);
+
+  beforeAll(async () => {
+    stack = await createFullStack('web_admin_ops', { extra: { API_RATE_LIMIT_IP: '100000/60' } });
+    api = await startApi(stack);
+    await seedMarkets(api.api.markets);
+    events = ((await (await fetch(`${stack.appBase}/events`)).json()) as { events: EventJson[] }).events;
+    web = await openWeb(stack.appBase, 'admin-ops');
+  });
+
+  afterAll(async () => {
+    await web?.close();
+    await api?.close();
+    expect(await stack.b.ledgerTotal()).toBe(0n);
+    await stack.close();
+  });
+
+  it('signed out, the page invites staff to sign in', async () => {
+    const visitor = await user('visitor');
+    await visit(web, visitor, '/admin/operations', 'operations-signed-out');
+    expect(await visitor.page.locator('#staff-signin').isVisible()).toBe(true);
+    expect(await visitor.page.locator('#operations').isVisible()).toBe(false);
+  });
+
+  it('staff sees the figures: bets, stakes by open market, rejections, health in words', async () => {
+    staff = await user('alice');
+    await signInStaff(web, staff, 'alice');
+    await visit(web, staff, '/admin/operations', 'operations');
+    expect(await text('#ops-open-bets')).toBe('0');
+    expect(await text('#ops-open-stake')).toBe('0,00 €');
+    expect(await text('#ops-rate')).toBe('0,00');
+    expect(await text('#ops-last-minute')).toBe('0');
+    expect(await staff.page.locator('#ops-markets caption').textContent()).toContain('Marchés ouverts');
+    const open = events.flatMap((e) => e.markets).length;
+    expect(await staff.page.locator('#ops-markets-body tr').count()).toBe(open);
+    expect(plain(await marketRow(winner().id).textContent())).toContain('Paris Saint-Germain');
+    expect(plain(await marketRow(winner().id).textContent())).toContain('Vainqueur du match (1N2)');
+    // Health as text: the chain answers; nothing published or indexed yet.
+    const health = (part: string) => staff.page.locator(`#ops-health tr[data-part="${part}"] [data-field="health"]`);
+    expect(plain(await health('chain').textContent())).toBe('OK');
+    expect(await health('chain').getAttribute('data-health')).toBe('ok');
+    expect(plain(await health('relayer').textContent())).toBe('OK');
+    expect(plain(await health('indexer').textContent())).toBe('Inconnu');
+    expect(
+      plain(await staff.page.locator('#ops-health tr[data-part="chain"] [data-field="detail"]').textContent()),
+    ).toMatch(/^Tête \d+/);
+    expect(await staff.page.locator('#ops-publications-empty').isVisible()).toBe(true);
+    expect(await staff.page.locator('#ops-health th[scope="row"]').count()).toBe(4);
+  });
+
+  it('a player’s bet and a refused bet reach the open page without a reload', async () => {
+    let navigations = 0;
+    staff.page.on('framenavigated', (frame) => {
+      if (frame === staff.page.mainFrame()) navigations += 1;
+    });
+    player = await user('dubois');
+    await signUpPlayer(web, player, 'dubois');
+    await deposit(web, player, 20_000);
+    const market = winner();
+    expect(await placeBet(web, player, { marketId: market.id, selection: 'home', stakeCents: 1_250 })).toMatchObject({
+      ok: true,
+    });
+    await staff.page.locator('#ops-open-bets').filter({ hasText: /^1$/ }).waitFor();
+    await marketRow(market.id).locator('[data-field="stake"]').filter({ hasText: '12,50' }).waitFor();
+    expect(plain(await marketRow(market.id).locator('[data-field="bets"]').textContent())).toBe('1');
+    expect(await text('#ops-open-stake')).toBe('12,50 €');
+    expect(await text('#ops-last-minute')).toBe('1');
+    // The market with the stake comes first.
+    expect(await staff.page.locator('#ops-markets-body tr').first().getAttribute('data-market')).toBe(market.id);
+    await web.snap(staff, 'operations-after-bet');
+
+    const refused = await placeBet(web, player, { marketId: market.id, selection: 'draw', stakeCents: 50 });
+    expect(refused).toMatchObject({ ok: false, code: 'STAKE_OUT_OF_RANGE' });
+    const row = staff.page.locator('#ops-rejections-body tr[data-code="STAKE_OUT_OF_RANGE"]');
+    await row.waitFor();
+    expect(plain(await row.locator('[data-field="count"]').textContent())).toBe('1');
+    expect(await staff.page.locator('#ops-rejections caption').textContent()).toContain('instance');
+    expect(await text('#ops-open-bets')).toBe('1');
+    expect(navigations).toBe(0);
+    await web.snap(staff, 'operations-after-refusal');
+  });
+
+  it('reads on a phone', async () => {
+    const phone = await user('bob-phone', { phone: true });
+    await signInStaff(web, phone, 'bob');
+    await visit(web, phone, '/admin/operations', 'operations-phone');
+    expect(plain(await phone.page.locator('#ops-open-bets').textContent())).toBe('1');
+    const overflow = await phone.page.evaluate<boolean>(
+      'document.documentElement.scrollWidth > document.documentElement.clientWidth',
+    );
+    expect(overflow).toBe(false);
+  });
+
+  it('no page logged a script error or a CSP violation; staff pages had no failed answer', () => {
+    expect(users.flatMap((u) => u.errors.map((e) => `${u.name}: ${e}`))).toEqual([]);
+    expect(staff.failures).toEqual([]);
+    expect(player.failures.filter((f) => f !== '401 GET /auth/me' && f !== '422 POST /bets')).toEqual([]);
+  });
+});
