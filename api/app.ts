@@ -592,7 +592,8 @@ export function createApiModule(deps: ApiModuleDeps) {
     route({
       method: 'post',
       path: '/admin/events/:eventId/attestations/payload',
-      summary: 'The EIP-712 result an admin signs for an outcome of the event (nothing written)',
+      summary:
+        'The EIP-712 result an admin signs for an outcome of the event, and the same as typed data for a wallet (nothing written)',
       tag: 'admin',
       auth: 'admin',
       params: S.EventParams,
@@ -601,7 +602,8 @@ export function createApiModule(deps: ApiModuleDeps) {
       handle: async ({ params, body }) => {
         const { outcome } = await outcomeOf(params.eventId, body);
         const result = await oracleAdmin().resultToSign(outcome);
-        return { status: 200, body: jsonSafe({ result }) as Record<string, unknown> };
+        const typedData = oracleAdmin().typedDataOf(result);
+        return { status: 200, body: jsonSafe({ result, typedData }) as Record<string, unknown> };
       },
     }),
     route({

@@ -108,3 +108,5 @@ export {
   type OracleErrorCode,
 } from './errors.js';
 export { Phase, ResultStatus, eventIdOf, outcomeKey, type Outcome, type Result } from './result.js';
+/** The EIP-712 domain and `Result` type (what an admin's wallet signs, e.g. `eth_signTypedData_v4`). */
+export { EIP712_NAME, EIP712_VERSION, RESULT_TYPES, oracleDomain } from './result.js';

@@ -7,6 +7,8 @@ import {
   ProviderContractSignatureVerifier,
   PublicationStatusReader,
   oracleContract,
+  oracleDomain,
+  RESULT_TYPES,
   type AttestationSigner,
   type SubmitReceipt,
 } from '../../oracle/admin.js';
@@ -27,12 +29,30 @@ export interface EventResultView {
    * publish it (another relayer, or not mined yet).
    */
   readonly transaction: { readonly hash: string; readonly blockNumber: number | null } | null;
+  /**
+   * When the chain reads the result as final (ISO, chain time): the end of the dispute window while
+   * proposed, when a dispute lapses while disputed; null when the contract gives none.
+   */
+  readonly finalAt: string | null;
+}
+
+/**
+ * An EIP-712 request as wallets take it (`eth_signTypedData_v4`): domain, types with `EIP712Domain`,
+ * primary type and message (uint64 fields as decimal strings).
+ */
+export interface TypedDataRequest {
+  readonly domain: { name: string; version: string; chainId: string; verifyingContract: string };
+  readonly types: Record<string, readonly { name: string; type: string }[]>;
+  readonly primaryType: 'Result';
+  readonly message: Record<string, unknown>;
 }
 
 /** What the admin routes and the event views need from the oracle (built by {@link createOracleAdmin}). */
 export interface OracleAdminPort {
   /** The EIP-712 `Result` an admin signs for `outcome` under the current epoch (no write). */
   resultToSign(outcome: Outcome): Promise<Result>;
+  /** `result` as the typed data a wallet signs (`eth_signTypedData_v4`), under this deployment's domain. */
+  typedDataOf(result: Result): TypedDataRequest;
   /** Verifies and stores an admin's attestation (signature over {@link resultToSign}'s result). */
   submit(request: {
     adminId: string;
@@ -116,10 +136,40 @@ export function createOracleAdmin(deps: {
       version: view.version,
       values: view.values,
       transaction: onChain?.txHash ? { hash: onChain.txHash, blockNumber: onChain.blockNumber } : null,
+      finalAt: view.finalAt > 0n ? new Date(Number(view.finalAt) * 1000).toISOString() : null,
     };
   };
+  const domain = oracleDomain(deps.chainId, deps.oracleAddress);
   return {
     resultToSign: (outcome) => service.resultFor(outcome),
+    typedDataOf: (r) => ({
+      domain: {
+        name: String(domain.name),
+        version: String(domain.version),
+        chainId: deps.chainId.toString(),
+        verifyingContract: String(domain.verifyingContract),
+      },
+      types: {
+        EIP712Domain: [
+          { name: 'name', type: 'string' },
+          { name: 'version', type: 'string' },
+          { name: 'chainId', type: 'uint256' },
+          { name: 'verifyingContract', type: 'address' },
+        ],
+        Result: RESULT_TYPES.Result!.map((f) => ({ name: f.name, type: f.type })),
+      },
+      primaryType: 'Result',
+      message: {
+        eventId: r.eventId,
+        status: r.status,
+        values: [...r.values],
+        endedAt: r.endedAt.toString(),
+        version: r.version,
+        notBefore: r.notBefore.toString(),
+        deadline: r.deadline.toString(),
+        epoch: r.epoch,
+      },
+    }),
     submit: (request) =>
       service.submit({
         adminId: request.adminId,

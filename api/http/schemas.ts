@@ -104,6 +104,11 @@ export const EventResult = z
       .object({ hash: z.string(), blockNumber: z.number().int().nullable() })
       .nullable()
       .describe("The transaction that published the result (the relayer's propose or batch root), when known"),
+    finalAt: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('When the chain reads it final (end of the dispute window; ISO, chain time)'),
   })
   .nullable()
   .describe('The on-chain result: provisional while proposed or disputed (nothing is paid on it)');

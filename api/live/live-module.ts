@@ -204,6 +204,9 @@ class PlayerTopic extends Topic {
   }
 }
 
+/** A betting event id: a uuid (`betting.events.id`), or a positive integer (tests' stand-ins). */
+const EVENT_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[1-9][0-9]{0,18})$/i;
+
 class AdminTopic extends Topic {
   private readonly events = new Map<string, Coalescer>();
   private readonly lastOf = new Map<string, string>();
@@ -215,7 +218,7 @@ class AdminTopic extends Topic {
   }
 
   private eventChanged(eventId: string): void {
-    if (this.stopped || !/^[1-9][0-9]{0,18}$/.test(eventId)) return;
+    if (this.stopped || !EVENT_ID.test(eventId)) return;
     let c = this.events.get(eventId);
     if (!c) {
       c = this.hub.coalescer(async () => {

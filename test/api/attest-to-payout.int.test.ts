@@ -1,8 +1,8 @@
-import { Wallet } from 'ethers';
+import { TypedDataEncoder, Wallet } from 'ethers';
 import request from 'supertest';
 import { PgReadyResultSource } from '../../oracle/attestations/pg-ready-result-source.js';
 import { ChainAttesterSetSource, PgAttestationStore, oracleContract } from '../../oracle/admin.js';
-import { RESULT_TYPES, oracleDomain, resultMessage, type Result } from '../../oracle/result.js';
+import { RESULT_TYPES, oracleDomain, resultDigest, resultMessage, type Result } from '../../oracle/result.js';
 import { createOracleAdmin } from '../../api/admin/oracle-admin.js';
 import { createApiModule } from '../../api/app.js';
 import { createSettler } from '../../api/settlement/settler.js';
@@ -127,6 +127,27 @@ describe('attest through the API → relayer → indexer → settler (Hardhat no
       epoch: r.epoch as number,
     };
     const domain = oracleDomain(world.chainId, world.address);
+    // The same payload as a wallet's typed data (eth_signTypedData_v4): the digest the contract verifies.
+    const typed = (
+      payload.body as {
+        typedData: {
+          domain: Record<string, string>;
+          types: Record<string, { name: string; type: string }[]>;
+          primaryType: string;
+          message: Record<string, unknown>;
+        };
+      }
+    ).typedData;
+    expect(typed.primaryType).toBe('Result');
+    expect(typed.domain).toEqual({
+      name: 'Verdict ResultsOracle',
+      version: '1',
+      chainId: world.chainId.toString(),
+      verifyingContract: domain.verifyingContract,
+    });
+    expect(TypedDataEncoder.hash(typed.domain, { Result: typed.types.Result! }, typed.message)).toBe(
+      resultDigest(domain, result),
+    );
     let last: { ready?: boolean; support?: number } = {};
     for (const [i, admin] of ADMINS.slice(0, 3).entries()) {
       const key = new Wallet(world.node.wallet(ATTESTERS[i]!).privateKey);
@@ -181,6 +202,9 @@ describe('attest through the API → relayer → indexer → settler (Hardhat no
     expect(published.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     const transaction = { hash: published.txHash, blockNumber: published.blockNumber };
     const provisional = await request(api.app).get(`/events/${event.id}`);
+    // Final once the dispute window after the proposal's block has passed (chain time).
+    const block = await world.node.provider.getBlock(published.blockNumber);
+    const finalAt = new Date((block!.timestamp + DISPUTE_WINDOW) * 1000).toISOString();
     expect((provisional.body as { result: unknown }).result).toEqual({
       phase: 'proposed',
       provisional: true,
@@ -188,11 +212,18 @@ describe('attest through the API → relayer → indexer → settler (Hardhat no
       version: 1,
       values: [3, 1],
       transaction,
+      finalAt,
     });
     const mine = await asPlayer(request(api.app).get('/me/bets'), players[0]!);
     expect((mine.body as { bets: { state: string; result: unknown }[] }).bets.map((x) => [x.state, x.result])).toEqual([
-      ['accepted', { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1], transaction }],
-      ['accepted', { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1], transaction }],
+      [
+        'accepted',
+        { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1], transaction, finalAt },
+      ],
+      [
+        'accepted',
+        { phase: 'proposed', provisional: true, status: 1, version: 1, values: [3, 1], transaction, finalAt },
+      ],
     ]);
 
     // Final after the window; indexed; settled.

@@ -145,6 +145,14 @@ describe.each(['redis', 'memory'] as const)('live updates over WebSocket (%s Fan
       eventId: '42',
       probe: 'status of 42',
     });
+    // Betting event ids are uuids (betting.events.id): they reach the channel too.
+    const uuid = '5f0c3c1e-2b7a-4d55-9a53-0f1e2d3c4b5a';
+    await node.publisher.oracleEvent(uuid);
+    expect((await staff.next((f) => f.type === 'update' && f.channel === 'admin', 'oracle.event uuid')).data).toEqual({
+      kind: 'oracle.event',
+      eventId: uuid,
+      probe: `status of ${uuid}`,
+    });
   });
 
   it('me: each player sees their own bets, settlements and balance, never another player’s', async () => {

@@ -141,6 +141,39 @@ export const MESSAGES = {
   IDEMPOTENCY_KEY_IN_USE: 'Votre ticket est en cours de traitement.',
   PAYMENT_FAILED: 'Le prestataire de paiement a refusé l’opération.',
   PAYMENT_NOT_FOUND: 'Paiement introuvable.',
+  // Staff pages: the oracle's codes (attestations, signers, publication) and the admin routes'.
+  ADMIN_NOT_AUTHENTICATED: 'Vous n’êtes pas connecté en tant que membre du personnel.',
+  EVENT_NOT_FOUND: 'Cet événement n’existe pas.',
+  FORM_INVALID: 'Le formulaire contient une erreur.',
+  WALLET_REFUSED: 'Le portefeuille n’a pas signé (refus ou erreur du portefeuille).',
+  ORACLE_INVALID_OUTCOME:
+    'Résultat refusé par l’oracle : vérifiez le statut, le score ou l’arrivée (seul un résultat terminé en porte), la fin et la version.',
+  ORACLE_INVALID_SIGNATURE:
+    'La signature ne correspond pas à ce résultat signé par votre clé (autre résultat, fenêtre, chaîne ou contrat ?).',
+  ORACLE_NOT_ATTESTER: 'Votre clé ne fait pas partie des attestataires actuels de l’oracle.',
+  ORACLE_ATTESTER_NOT_BOUND:
+    'Aucune clé d’attestataire ne vous est attribuée, ou cette signature vient de la clé d’un autre administrateur.',
+  ORACLE_WRONG_EPOCH: 'Signé pour une autre époque d’attestataires : préparez de nouveau les données et signez-les.',
+  ORACLE_SIGNATURE_EXPIRED: 'La fenêtre de signature de ce résultat est close.',
+  ORACLE_CONFLICT: 'Des attestataires ont signé des résultats différents pour cette version : rien n’est publié.',
+  ORACLE_BINDING_CONFLICT: 'Cette clé d’attestataire est déjà attribuée à un autre administrateur.',
+  ORACLE_SIGNER_UNAVAILABLE:
+    'Aucun signataire ne détient votre clé dans ce déploiement : signez avec votre portefeuille ou ailleurs.',
+  ORACLE_SIGNER_FORBIDDEN: 'Ce signataire ne signe que pour son propre administrateur.',
+  ORACLE_KEY_REFUSED: 'La clé du signataire n’a pas pu être chargée.',
+  ORACLE_VERIFIER_UNAVAILABLE:
+    'Votre attestataire est un contrat et la chaîne ne peut pas vérifier sa signature pour l’instant.',
+  ORACLE_RPC_UNAVAILABLE: 'Le nœud de la chaîne ne répond pas : réessayez dans un instant.',
+  ORACLE_INSUFFICIENT_FUNDS: 'Le compte du relayeur ne peut pas payer la transaction.',
+  ORACLE_ATTESTER_SET_CHANGED: 'L’ensemble des attestataires vient de changer : signez de nouveau.',
+  ORACLE_CHAIN_CONFLICT: 'La chaîne porte un autre résultat pour cet événement.',
+  ORACLE_PUBLICATION_REVERTED: 'L’oracle a refusé la publication.',
+  ORACLE_TRANSACTION_REFUSED: 'Le nœud a refusé la transaction.',
+  ORACLE_PAYLOAD_INVALID: 'Le résultat ou ses signatures ne peuvent pas être publiés tels quels.',
+  ORACLE_BATCH_UNSIGNED: 'Le lot n’a pas réuni assez de signatures à temps.',
+  ORACLE_LOCK_LOST: 'Le relayeur a perdu son verrou : un autre relayeur a pris la main.',
+  ORACLE_RELAYER_ACCOUNT_MISMATCH: 'Le compte du relayeur ne correspond pas aux transactions en cours.',
+  ORACLE_INVALID_INPUT: 'Donnée invalide pour l’oracle.',
 };
 
 /** The player-facing sentence of a problem (with the stake range when the API gives it). */
