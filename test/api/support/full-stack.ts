@@ -4,7 +4,13 @@ import { pino, type Logger } from 'pino';
 import { startLocalIdp, type LocalIdp } from '../../../kyc/idp/index.js';
 import { Wallet } from 'ethers';
 import { PgReadyResultSource } from '../../../oracle/attestations/pg-ready-result-source.js';
-import { ChainAttesterSetSource, PgAttestationStore, oracleContract } from '../../../oracle/admin.js';
+import {
+  ChainAttesterSetSource,
+  PgAttestationStore,
+  oracleContract,
+  type AttestationSigner,
+} from '../../../oracle/admin.js';
+import { ResultSigner } from '../../../oracle/signer/result-signer.js';
 import { RESULT_TYPES, oracleDomain, resultMessage, type Result } from '../../../oracle/result.js';
 import { loadApiConfig } from '../../../api/config.js';
 import { createApiProcess, createSettlerProcess } from '../../../api/process.js';
@@ -40,7 +46,8 @@ export const quietLogger = (): Logger =>
  * FranceConnect-like provider (a real oidc-provider) with the FranceConnect client, the staff client
  * and optionally a second, generic provider (`other`, private_key_jwt), and the environment
  * `loadApiConfig` reads for the API and settler processes on a port fixed in advance (the redirect
- * URIs name it). Admins alice, bob and carol are bound to attesters 1-3.
+ * URIs name it). Admins alice, bob and carol are bound to attesters 1-3 (and, with `boundSigners`,
+ * each has an in-process signer instance over their key, as `npm start` has).
  */
 export interface FullStack {
   readonly world: OracleWorld;
@@ -49,6 +56,8 @@ export interface FullStack {
   /** `http://127.0.0.1:<port>`: the API's origin once {@link startApi} runs. */
   readonly appBase: string;
   readonly env: Record<string, string>;
+  /** The signer instances {@link startApi} passes to the API (the Signer port): alice, bob, carol with `boundSigners`. */
+  readonly signers: readonly AttestationSigner[];
   /** Drops everything the stack created (the processes started with {@link startApi} are closed by their own `close`). */
   close(): Promise<void>;
 }
@@ -58,6 +67,11 @@ export interface FullStackOptions {
   readonly otherProvider?: boolean;
   /** More variables (they override the defaults). */
   readonly extra?: Readonly<Record<string, string>>;
+  /**
+   * In-process signer instances for alice, bob and carol over their attester keys (what `npm start`
+   * passes): `POST /admin/events/{id}/attestations/sign-with-bound-signer` signs with them.
+   */
+  readonly boundSigners?: boolean;
 }
 
 export async function createFullStack(label: string, options: FullStackOptions = {}): Promise<FullStack> {
@@ -139,12 +153,25 @@ export async function createFullStack(label: string, options: FullStackOptions =
   for (const [i, admin] of ['alice', 'bob', 'carol'].entries()) {
     await store.bind(admin, world.node.wallet(ATTESTERS[i]!).address);
   }
+  const signers = options.boundSigners
+    ? await Promise.all(
+        ['alice', 'bob', 'carol'].map((adminId, i) =>
+          ResultSigner.create({
+            adminId,
+            signer: new Wallet(world.node.wallet(ATTESTERS[i]!).privateKey),
+            chainId: world.chainId,
+            oracleAddress: world.address,
+          }),
+        ),
+      )
+    : [];
   return {
     world,
     b,
     idp,
     appBase,
     env,
+    signers,
     async close() {
       await idp.close();
       await b.pool.end();
@@ -155,7 +182,7 @@ export async function createFullStack(label: string, options: FullStackOptions =
 
 /** The API process of `api/process.ts` (what `npm run api` runs) on the stack's port, quiet unless a logger is given. */
 export function startApi(stack: FullStack, logger: Logger = quietLogger()) {
-  return createApiProcess(loadApiConfig(stack.env, 'api'), { logger });
+  return createApiProcess(loadApiConfig(stack.env, 'api'), { logger, signers: stack.signers });
 }
 
 /** The settler process of `api/process.ts` (what `npm run settler` runs), quiet unless a logger is given. */
