@@ -131,6 +131,14 @@ export const MESSAGES = {
   WITHDRAWALS_NOT_ALLOWED:
     'Les retraits ne sont pas encore ouverts sur votre compte : une seconde vérification d’identité est nécessaire.',
   MARKET_NOT_FOUND: 'Ce marché n’existe pas.',
+  // Staff: events and markets (/admin), settlement runs.
+  KYC_STAFF_FORBIDDEN: 'Votre compte du personnel n’a pas le rôle nécessaire.',
+  EVENT_ALREADY_EXISTS: 'Un événement porte déjà cet identifiant oracle : générez-en un autre.',
+  MARKET_DEFINITION_INVALID:
+    'Marché invalide : vérifiez le type, la ligne, l’heure limite (au plus tard au début) et les mises (minimum ≤ maximum).',
+  MARKET_TRANSITION_INVALID: 'Cette commande n’est pas permise dans l’état actuel du marché.',
+  SETTLEMENT_REVERSAL_BLOCKED:
+    'Annulation impossible : un gagnant ne détient plus le gain à reprendre. Un opérateur doit régler ce marché.',
   MARKET_NOT_OPEN: 'Ce marché n’accepte plus de paris (suspendu, fermé ou passé son heure limite).',
   SELECTION_NOT_FOUND: 'Cette sélection n’existe pas sur ce marché.',
   STAKE_OUT_OF_RANGE: 'Mise hors limites pour ce marché.',
@@ -198,7 +206,11 @@ export function showProblem(region, problem) {
       h('code', { class: 'problem-code' }, p.code),
       p.detail && p.detail !== messageOf(p) ? ` — ${p.detail}` : '',
     ),
-    p.code === 'KYC_NOT_AUTHENTICATED' ? h('p', {}, h('a', { href: '/signin' }, 'Se connecter')) : null,
+    // replaceChildren() would write a null as the text "null".
+    ...(p.code === 'KYC_NOT_AUTHENTICATED' ? [h('p', {}, h('a', { href: '/signin' }, 'Se connecter'))] : []),
+    ...(p.code === 'ADMIN_NOT_AUTHENTICATED'
+      ? [h('p', {}, h('a', { href: '/admin/auth/login' }, 'Se connecter'))]
+      : []),
   );
   region.dataset.code = p.code;
   region.hidden = false;

@@ -1,4 +1,133 @@
-import { whenReady } from '/static/app.js';
+// /admin/settlement-runs: the settlement runs (GET /admin/settlements, newest first, by pages of
+// `?limit=`, default 25): event, market, the oracle result used, totals, bets, date and reversal.
+import { api, clearProblem, formatCents, formatDate, h, showProblem, whenReady } from '/static/app.js';
 import { requireStaff } from '/static/admin/staff.js';
+import { marketLabel, selectionLabel } from '/static/player/labels.js';
 
-whenReady(requireStaff());
+const params = new URLSearchParams(location.search);
+const PAGE = Math.min(Math.max(Number(params.get('limit')) || 25, 1), 200);
+/** ResultStatus of the oracle (oracle/result.ts). */
+const STATUSES = { 0: 'aucun', 1: 'terminé', 2: 'annulé', 3: 'reporté', 4: 'abandonné', 5: 'nul' };
+const KINDS = { paid: 'payé', refunded: 'remboursé' };
+
+let loaded = 0;
+let nextBefore = null;
+
+function resultText(run) {
+  if (!run.result) return 'Aucun (remboursement d’un marché annulé)';
+  const { status, version, values } = run.result;
+  const football = ['match-winner', 'total-goals', 'handicap'].includes(run.definition.type);
+  const read =
+    status !== 1
+      ? ''
+      : football && values.length === 2
+        ? ` · ${values[0]} – ${values[1]}`
+        : ` · arrivée ${values.map((p, i) => `n° ${i + 1} : ${p === 0 ? 'non-partant' : `${p}${p === 1 ? 'ᵉʳ' : 'ᵉ'}`}`).join(', ')}`;
+  return `${STATUSES[status] ?? `statut ${status}`}${read} · version ${version}`;
+}
+
+function dividendsText(run) {
+  if (run.dividends.length === 0) return null;
+  return run.dividends
+    .map(
+      (d) =>
+        `${selectionLabel({ runners: null }, d)} : ${formatCents(d.dividendCents)} pour ${formatCents(d.unitCents)} (mises gagnantes ${formatCents(d.winningStakeCents)})`,
+    )
+    .join(' ; ');
+}
+
+function reversalCell(run) {
+  if (!run.reversal) return h('td', { dataset: { field: 'reversal' } }, '—');
+  return h(
+    'td',
+    { dataset: { field: 'reversal' } },
+    h('strong', {}, `Annulé le ${formatDate(run.reversal.at)}`),
+    h('br'),
+    `par ${run.reversal.by}`,
+    run.reversal.reason ? h('br') : null,
+    run.reversal.reason ? `Motif : ${run.reversal.reason}` : null,
+  );
+}
+
+function row(run) {
+  const dividends = dividendsText(run);
+  return h(
+    'tr',
+    {
+      id: `settlement-${run.id}`,
+      dataset: { settlement: run.id, market: run.marketId, kind: run.kind, reversed: run.reversal ? 'true' : 'false' },
+    },
+    h('td', { dataset: { field: 'date' } }, formatDate(run.settledAt)),
+    h(
+      'td',
+      { dataset: { field: 'event' } },
+      h('a', { href: `/admin/results/${encodeURIComponent(run.event.id)}` }, run.event.name),
+    ),
+    h(
+      'th',
+      { scope: 'row', dataset: { field: 'market' } },
+      marketLabel(run.definition),
+      h('br'),
+      h('span', { class: 'small muted' }, `n° ${run.marketId} · ${KINDS[run.kind] ?? run.kind}`),
+    ),
+    h(
+      'td',
+      { dataset: { field: 'result' } },
+      resultText(run),
+      run.feedRowId ? h('span', { class: 'small muted' }, ` (ligne ${run.feedRowId} du flux)`) : null,
+      dividends ? h('br') : null,
+      dividends ? h('span', { class: 'small', dataset: { field: 'dividends' } }, dividends) : null,
+    ),
+    ...['poolCents', 'paidCents', 'takeoutCents', 'breakageCents', 'refundedCents'].map((k) =>
+      h('td', { class: 'num', dataset: { field: k } }, formatCents(run[k])),
+    ),
+    h('td', { class: 'num', dataset: { field: 'bets' } }, run.bets === null ? '—' : String(run.bets)),
+    reversalCell(run),
+  );
+}
+
+async function loadPage() {
+  const query = new URLSearchParams({ limit: String(PAGE) });
+  if (nextBefore) query.set('before', nextBefore);
+  const { settlements } = await api(`/admin/settlements?${query}`);
+  const body = document.getElementById('settlements-body');
+  body.append(...settlements.map(row));
+  loaded += settlements.length;
+  nextBefore = settlements.length === PAGE ? settlements[settlements.length - 1].id : null;
+  const status = document.getElementById('settlements-status');
+  document.getElementById('settlements-table').hidden = loaded === 0;
+  status.hidden = loaded > 0;
+  if (loaded === 0) status.textContent = 'Aucun marché réglé pour le moment.';
+  document.getElementById('settlements-more').hidden = nextBefore === null;
+  return settlements;
+}
+
+async function main() {
+  if (!(await requireStaff())) return;
+  const region = document.getElementById('settlements-problem');
+  const more = document.getElementById('settlements-more');
+  more.addEventListener('click', async () => {
+    clearProblem(region);
+    document.body.dataset.busy = 'true';
+    try {
+      const page = await loadPage();
+      const first = page[0] && document.getElementById(`settlement-${page[0].id}`);
+      if (first) {
+        first.setAttribute('tabindex', '-1');
+        first.focus();
+      }
+    } catch (error) {
+      showProblem(region, error);
+    } finally {
+      document.body.dataset.busy = 'false';
+    }
+  });
+  try {
+    await loadPage();
+  } catch (error) {
+    document.getElementById('settlements-status').hidden = true;
+    showProblem(region, error);
+  }
+}
+
+whenReady(main());

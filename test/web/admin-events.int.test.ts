@@ -1,0 +1,355 @@
+import { settleMarket } from '../../api/settlement/settle-market.js';
+import { oracleEventId } from '../api/support/fixtures.js';
+import { createFullStack, startApi, type FullStack } from '../api/support/full-stack.js';
+import {
+  openWeb,
+  plain,
+  settle,
+  signInStaff,
+  signUpPlayer,
+  visit,
+  type WebHarness,
+  type WebUser,
+} from './support/browser.js';
+
+/** What the wait predicates read in the page (the project compiles without the DOM library). */
+declare const document: {
+  readonly body: { readonly dataset: Readonly<Record<string, string | undefined>> };
+  readonly documentElement: { readonly scrollWidth: number };
+};
+
+/**
+ * The staff pages `/admin` (events and markets) and `/admin/settlement-runs` in Debian's Chromium
+ * against the API process of api/process.ts, the real staff OIDC sign-in at the local provider,
+ * Postgres and Redis: a staff member creates an event and a market (after the API refused a bad
+ * value), opens it (a player's home page shows it), suspends and voids it with a reason, voids a
+ * settled market; the settlement runs with totals, reversal and pages; a signed-out visitor is
+ * invited to sign in.
+ */
+describe('staff pages: events, markets and settlement runs in a browser', () => {
+  let stack: FullStack;
+  let api: Awaited<ReturnType<typeof startApi>>;
+  let web: WebHarness;
+  const users: WebUser[] = [];
+  const user = async (name: string, options?: { phone?: boolean }) => {
+    const u = await web.newUser(name, options);
+    users.push(u);
+    return u;
+  };
+  let alice: WebUser;
+  const EVENT = 'Marseille – Monaco';
+
+  beforeAll(async () => {
+    stack = await createFullStack('web_admin_events', { extra: { API_RATE_LIMIT_IP: '100000/60' } });
+    api = await startApi(stack);
+    web = await openWeb(stack.appBase, 'admin-events');
+  });
+
+  afterAll(async () => {
+    await web?.close();
+    await api?.close();
+    expect(await stack.b.ledgerTotal()).toBe(0n);
+    await stack.close();
+  });
+
+  /** Waits until the page's action finished (`<body data-busy>` back to false). */
+  const idle = (u: WebUser) => u.page.waitForFunction(() => document.body.dataset.busy !== 'true');
+  const commandsOf = (u: WebUser, marketId: string) =>
+    u.page.evaluate<string[]>(
+      `[...document.querySelectorAll('#admin-market-${marketId} button[data-command]')].map((b) => b.dataset.command)`,
+    );
+  /** The `[data-field]` cells of a row, by field name. */
+  const cells = (u: WebUser, rowId: string) =>
+    u.page.evaluate<Record<string, string>>(
+      `Object.fromEntries([...document.querySelectorAll('#${rowId} [data-field]')].map((c) => [c.dataset.field, c.textContent]))`,
+    );
+
+  it('invites a signed-out visitor to sign in, on both pages, and the JSON routes answer 401', async () => {
+    const visitor = await user('visitor');
+    for (const path of ['/admin', '/admin/settlement-runs']) {
+      await visit(web, visitor, path, `signed-out${path.replace(/\//g, '-')}`);
+      const invitation = visitor.page.locator('#staff-signin');
+      expect(await invitation.isVisible()).toBe(true);
+      expect(plain(await invitation.textContent())).toContain('réservée au personnel');
+      expect(await invitation.getByRole('link', { name: 'Se connecter' }).getAttribute('href')).toBe(
+        '/admin/auth/login',
+      );
+    }
+    await visit(web, visitor, '/admin', 'signed-out-admin');
+    expect(await visitor.page.locator('#event-form').isVisible()).toBe(false);
+    for (const path of ['/admin/events', '/admin/settlements']) {
+      expect((await fetch(`${stack.appBase}${path}`)).status).toBe(401);
+    }
+  });
+
+  it('a staff member creates an event and a market, opens it (a player sees it), suspends it and voids it with a reason', async () => {
+    alice = await user('alice');
+    expect(await signInStaff(web, alice, 'alice')).toBe('/admin');
+    const page = alice.page;
+    expect(plain(await page.locator('#events-status').textContent())).toContain('Aucun événement');
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations += 1;
+    });
+
+    // A bad oracle event id: the API's validation problem, the field marked.
+    await page.getByLabel('Nom', { exact: true }).fill(EVENT);
+    await page.getByLabel('Identifiant oracle de l’événement').fill('0x1234');
+    await page.getByRole('button', { name: 'Créer l’événement' }).click();
+    await idle(alice);
+    const eventProblem = page.locator('#event-problem');
+    await eventProblem.waitFor();
+    expect(await eventProblem.getAttribute('data-code')).toBe('API_REQUEST_INVALID');
+    expect(plain(await eventProblem.textContent())).toContain('API_REQUEST_INVALID');
+    expect(await page.locator('#event-oracle-id').getAttribute('aria-invalid')).toBe('true');
+    await web.snap(alice, 'event-bad-oracle-id');
+
+    // "Générer": a fresh 32-byte id; the event is created and listed without a reload.
+    await page.getByRole('button', { name: 'Générer' }).click();
+    const oracleId = await page.locator('#event-oracle-id').inputValue();
+    expect(oracleId).toMatch(/^0x[0-9a-f]{64}$/);
+    await page.getByRole('button', { name: 'Créer l’événement' }).click();
+    await idle(alice);
+    await page.locator('#event-result:not([hidden])').waitFor();
+    expect(await eventProblem.isHidden()).toBe(true);
+    const article = page.locator('article.admin-event', { has: page.getByRole('heading', { name: EVENT }) });
+    const eventId = (await article.getAttribute('data-event'))!;
+    expect(plain(await article.locator('[data-field="oracle-id"]').textContent())).toBe(oracleId);
+    expect(await article.getByRole('link', { name: /^Attester le résultat/ }).getAttribute('href')).toBe(
+      `/admin/results/${eventId}`,
+    );
+    const { rows: created } = await stack.b.pool.query<{ oracle_event_id: string; name: string }>(
+      'select oracle_event_id, name from betting.events where id = $1',
+      [eventId],
+    );
+    expect(created).toEqual([{ oracle_event_id: oracleId, name: EVENT }]);
+
+    // The same id again: EVENT_ALREADY_EXISTS in plain French.
+    await page.getByLabel('Nom', { exact: true }).fill(`${EVENT} (doublon)`);
+    await page.getByLabel('Identifiant oracle de l’événement').fill(oracleId);
+    await page.getByRole('button', { name: 'Créer l’événement' }).click();
+    await idle(alice);
+    await eventProblem.waitFor();
+    expect(await eventProblem.getAttribute('data-code')).toBe('EVENT_ALREADY_EXISTS');
+    expect(plain(await eventProblem.textContent())).toContain('Un événement porte déjà cet identifiant oracle');
+
+    // A market whose cut-off is after the event's start: the API refuses it, the page says why.
+    const form = page.locator(`#market-form-${eventId}`);
+    if (!(await form.isVisible())) await page.locator(`#new-market-${eventId} summary`).click();
+    const closes = page.locator(`#market-closes-${eventId}`);
+    const cutOff = await closes.inputValue();
+    await page.locator(`#market-type-${eventId}`).selectOption('match-winner');
+    await closes.fill('2099-01-01T12:00');
+    await form.getByRole('button', { name: 'Créer le marché' }).click();
+    await idle(alice);
+    const marketProblem = page.locator(`#market-problem-${eventId}`);
+    await marketProblem.waitFor();
+    expect(await marketProblem.getAttribute('data-code')).toBe('MARKET_DEFINITION_INVALID');
+    expect(plain(await marketProblem.textContent())).toContain('Marché invalide');
+    expect(plain(await marketProblem.textContent())).toContain('closesAt is after the event starts');
+    expect(await closes.getAttribute('aria-invalid')).toBe('true');
+    await web.snap(alice, 'market-bad-cut-off');
+
+    await closes.fill(cutOff);
+    await page.getByLabel('Prélèvement (%)').fill('12');
+    await page.getByLabel('Mise maximale (€)').fill('500');
+    await form.getByRole('button', { name: 'Créer le marché' }).click();
+    await idle(alice);
+    const row = page.locator(`#markets-${eventId} tbody tr`);
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    const marketId = (await row.first().getAttribute('data-market'))!;
+    const market = page.locator(`#admin-market-${marketId}`);
+    expect(await market.getAttribute('data-state')).toBe('inactive');
+    expect(plain(await market.locator('[data-field="takeout"]').textContent())).toBe('12 %');
+    expect(plain(await market.locator('[data-field="stakes"]').textContent())).toBe('1,00 € – 500,00 €');
+    expect(await commandsOf(alice, marketId)).toEqual(['open', 'void']);
+    await web.snap(alice, 'market-created');
+
+    await market.getByRole('button', { name: /^Ouvrir/ }).click();
+    await page.locator(`#admin-market-${marketId}[data-state="open"]`).waitFor();
+    expect(plain(await page.locator(`#admin-market-${marketId} [data-field="state"]`).textContent())).toBe('ouvert');
+    expect(await commandsOf(alice, marketId)).toEqual(['suspend', 'close', 'void']);
+    expect(plain(await page.locator(`#event-status-${eventId}`).textContent())).toContain('ouvert');
+
+    // A player's home page lists it, open, with its selections.
+    const dubois = await user('dubois');
+    await signUpPlayer(web, dubois, 'dubois');
+    await visit(web, dubois, '/', 'home-market-open');
+    const onHome = dubois.page.locator(`#market-${marketId}`);
+    expect(plain(await onHome.locator('[data-field="state"]').textContent())).toBe('ouvert');
+    expect(await dubois.page.locator(`button[data-add="${marketId}:home"]`).isVisible()).toBe(true);
+    expect(plain(await dubois.page.locator(`#event-${eventId} h2`).textContent())).toBe(EVENT);
+
+    await page
+      .locator(`#admin-market-${marketId}`)
+      .getByRole('button', { name: /^Suspendre/ })
+      .click();
+    await page.locator(`#admin-market-${marketId}[data-state="suspended"]`).waitFor();
+    expect(await commandsOf(alice, marketId)).toEqual(['open', 'close', 'void']);
+    await visit(web, dubois, '/', 'home-market-suspended');
+    expect(plain(await onHome.locator('[data-field="state"]').textContent())).toBe('suspendu');
+    expect(await dubois.page.locator(`button[data-add="${marketId}:home"]`).count()).toBe(0);
+
+    // Void: a reason is asked for (an empty one is refused on the page), then the market is voided.
+    await page
+      .locator(`#admin-market-${marketId}`)
+      .getByRole('button', { name: /^Annuler le marché/ })
+      .click();
+    const reason = page.getByLabel('Motif de l’annulation');
+    expect(await page.evaluate<string>('document.activeElement?.id')).toBe(`void-reason-${marketId}`);
+    await page.getByRole('button', { name: 'Confirmer l’annulation' }).click();
+    expect(plain(await page.locator(`#event-problem-${eventId}`).textContent())).toBe(
+      'Indiquez le motif de l’annulation.',
+    );
+    expect(await reason.getAttribute('aria-invalid')).toBe('true');
+    await web.snap(alice, 'void-reason-missing');
+    await reason.fill('Cote affichée par erreur');
+    await page.getByRole('button', { name: 'Confirmer l’annulation' }).click();
+    await page.locator(`#admin-market-${marketId}[data-state="voided"]`).waitFor();
+    expect(await commandsOf(alice, marketId)).toEqual([]);
+    expect(plain(await page.locator(`#admin-market-${marketId} [data-field="commands"]`).textContent())).toBe(
+      'Aucune commande',
+    );
+    expect(await page.locator(`#event-problem-${eventId}`).isHidden()).toBe(true);
+    await web.snap(alice, 'market-voided');
+    expect(navigations).toBe(0);
+
+    const { rows: audit } = await stack.b.pool.query<{ action: string; reason: string | null }>(
+      `select action, detail->>'reason' as reason from betting.audit_log where target = $1 order by id`,
+      [`market:${marketId}`],
+    );
+    expect(audit).toEqual([
+      { action: 'market.create', reason: null },
+      { action: 'market.open', reason: null },
+      { action: 'market.suspend', reason: null },
+      { action: 'market.void', reason: 'Cote affichée par erreur' },
+    ]);
+  });
+
+  it('voids a settled market from /admin; the settlement runs show totals, the reversal and older pages', async () => {
+    const markets = api.api.markets;
+    const admin = { actor: 'test:web-admin' };
+    const startsAt = new Date(Date.now() + 3 * 3600_000);
+    /** A match with a settled 1X2 market: home 20 €, away 10 €, 15 % takeout, settled on `values`. */
+    async function settled(name: string, values: number[]) {
+      const oracle = oracleEventId();
+      const event = await markets.createEvent(
+        { oracleEventId: oracle, schema: 'football.match/v1', name, startsAt },
+        admin,
+      );
+      const market = await markets.createMarket(
+        event.id,
+        {
+          definition: { type: 'match-winner' },
+          closesAt: new Date(startsAt.getTime() - 600_000),
+          takeoutBps: 1500,
+          minStakeCents: 100n,
+          maxStakeCents: 100_000n,
+        },
+        admin,
+      );
+      await markets.command(market.id, 'open', admin);
+      for (const [selection, stake] of [
+        ['home', 2_000n],
+        ['away', 1_000n],
+      ] as const) {
+        const player = await stack.b.account();
+        await api.api.wallet.deposit(player, 10_000n);
+        await api.api.bets.place(player, [{ marketId: market.id, selection, stakeCents: stake }]);
+      }
+      await markets.command(market.id, 'close', admin);
+      await settleMarket(stack.b.pool, market.id, { eventId: oracle, version: 1, status: 1, values });
+      return { eventId: event.id, marketId: market.id };
+    }
+    // Away wins 0-1: net 25,50 € over 10 € → 2,55, no breakage. Home wins 2-0: 25,50 € over 20 € → 1,27
+    // per €1, 25,40 € paid, 0,10 € breakage.
+    const older = await settled('Lens – Lille', [0, 1]);
+    const voided = await settled('Nice – Toulon', [2, 0]);
+
+    await visit(web, alice, '/admin', 'admin-settled-market');
+    const page = alice.page;
+    const row = page.locator(`#admin-market-${voided.marketId}`);
+    expect(await row.getAttribute('data-state')).toBe('settled');
+    expect(plain(await row.locator('[data-field="state"]').textContent())).toBe('réglé');
+    expect(await commandsOf(alice, voided.marketId)).toEqual(['void']);
+    await row.getByRole('button', { name: /^Annuler le marché/ }).click();
+    expect(plain(await row.locator('.help').textContent())).toContain('reprend les gains');
+    await page.getByLabel('Motif de l’annulation').fill('Erreur manifeste de cote');
+    await page.getByRole('button', { name: 'Confirmer l’annulation' }).click();
+    await page.locator(`#admin-market-${voided.marketId}[data-state="voided"]`).waitFor();
+
+    await visit(web, alice, '/admin/settlement-runs?limit=2', 'settlement-runs');
+    const rows = page.locator('#settlements-body tr');
+    expect(await rows.count()).toBe(2);
+    const rowIds = () =>
+      page.evaluate<string[]>(`[...document.querySelectorAll('#settlements-body tr')].map((tr) => tr.id)`);
+    const [refundId, reversedId] = await rowIds();
+    const [refund, reversed] = [await cells(alice, refundId!), await cells(alice, reversedId!)];
+    expect(await rows.nth(0).getAttribute('data-kind')).toBe('refunded');
+    expect(plain(refund.event!)).toBe('Nice – Toulon');
+    expect(plain(refund.result!)).toBe('Aucun (remboursement d’un marché annulé)');
+    expect(
+      [refund.poolCents, refund.refundedCents, refund.paidCents, refund.bets].map((t) => plain(t ?? null)),
+    ).toEqual(['30,00 €', '30,00 €', '0,00 €', '2']);
+    expect(plain(refund.reversal!)).toBe('—');
+    expect(await rows.nth(1).getAttribute('data-reversed')).toBe('true');
+    expect(plain(reversed.result!)).toContain('terminé · 2 – 0 · version 1');
+    expect(plain(reversed.dividends!)).toContain('Domicile : 1,27 € pour 1,00 €');
+    expect(
+      [reversed.poolCents, reversed.paidCents, reversed.takeoutCents, reversed.breakageCents, reversed.bets].map((t) =>
+        plain(t ?? null),
+      ),
+    ).toEqual(['30,00 €', '25,40 €', '4,50 €', '0,10 €', '—']);
+    expect(plain(reversed.reversal!)).toMatch(/^Annulé le .+par .+Motif : Erreur manifeste de cote$/);
+    expect(await rows.nth(0).getByRole('link', { name: 'Nice – Toulon' }).getAttribute('href')).toBe(
+      `/admin/results/${voided.eventId}`,
+    );
+
+    // Older runs: the next page is appended, and there is none after it.
+    await page.getByRole('button', { name: 'Plus anciens' }).click();
+    await page.locator(`#settlements-body tr[data-market="${older.marketId}"]`).waitFor();
+    await idle(alice);
+    expect(await rows.count()).toBe(3);
+    const oldest = await cells(alice, (await rowIds())[2]!);
+    expect(plain(oldest.result!)).toContain('0 – 1');
+    expect([oldest.paidCents, oldest.breakageCents, oldest.bets].map((t) => plain(t ?? null))).toEqual([
+      '25,50 €',
+      '0,00 €',
+      '2',
+    ]);
+    expect(await page.getByRole('button', { name: 'Plus anciens' }).isHidden()).toBe(true);
+    await web.snap(alice, 'settlement-runs-all');
+  });
+
+  it('reads on a phone: the staff pages do not scroll sideways', async () => {
+    const phone = await user('alice-phone', { phone: true });
+    await signInStaff(web, phone, 'alice');
+    for (const path of ['/admin', '/admin/settlement-runs']) {
+      await phone.page.goto(path);
+      await settle(phone);
+      await web.snap(phone, `phone${path.replace(/\//g, '-')}`);
+      expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    }
+  });
+
+  it('no page logged a script error or a CSP violation; the only failed answers were the expected ones', () => {
+    expect(users.flatMap((u) => u.errors.map((e) => `${u.name}: ${e}`))).toEqual([]);
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+    const expected = new Set([
+      '401 GET /admin/me', // signed out: the sign-in invitation
+      '401 GET /auth/me', // the player before signing in
+      '400 POST /admin/events', // the bad oracle event id
+      '409 POST /admin/events', // the same oracle event id twice
+      '422 POST /admin/events/:id/markets', // the cut-off after the start
+    ]);
+    expect(
+      users.flatMap((u) =>
+        u.failures
+          .map((f) => f.replace(uuid, ':id'))
+          .filter((f) => !expected.has(f))
+          .map((f) => `${u.name}: ${f}`),
+      ),
+    ).toEqual([]);
+  });
+});
