@@ -192,8 +192,8 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     expect(await page.getByLabel('Version').inputValue()).toBe('1');
     await page.getByLabel('Buts de Paris Saint-Germain (domicile)').fill('2');
     await page.getByLabel('Buts de Olympique de Marseille (extérieur)').fill('1');
-    // The end time, as the admin reads it on a Paris clock (the browser's time zone).
-    await page.getByLabel('Fin de l’événement (heure de Paris)').fill(parisTime(endedAt));
+    // The end time, on the browser's clock (Europe/Paris here).
+    await page.getByLabel('Fin de l’événement (heure locale)').fill(parisTime(endedAt));
     await web.snap(alice, 'result-filled');
     expect(await submit(alice, '#sign-bound')).toBe(
       'Attestation enregistrée — soutien 1 / 3 ; quorum pas encore atteint.',
@@ -384,6 +384,55 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
       focused = await page.evaluate<string>('document.activeElement?.id ?? ""');
     }
     expect(focused).toBe('sign-bound');
+  });
+
+  it('a race result signed with the browser’s wallet (window.ethereum, eth_signTypedData_v4): one position per runner', async () => {
+    const race = ((await (await fetch(`${stack.appBase}/events`)).json()) as { events: EventJson[] }).events.find((e) =>
+      e.name.startsWith('ParisLongchamp'),
+    )!;
+    // An EIP-1193 provider as a wallet extension injects it, backed by alice's attester key in the test.
+    const u = await user('alice-wallet');
+    const key = new Wallet(stack.world.node.wallet(ATTESTERS[0]!).privateKey);
+    const calls: string[] = [];
+    await u.context.exposeFunction('verdictTestWallet', async (method: string, params: unknown[]) => {
+      calls.push(method);
+      if (method === 'eth_requestAccounts') return [key.address];
+      if (method !== 'eth_signTypedData_v4') throw new Error(`unsupported ${method}`);
+      const [account, json] = params as [string, string];
+      if (getAddress(account) !== key.address) throw new Error(`unknown account ${account}`);
+      const typed = JSON.parse(json) as TypedDataJson;
+      const { EIP712Domain: _domain, ...types } = typed.types;
+      return key.signTypedData(typed.domain, types, typed.message);
+    });
+    await u.context.addInitScript({
+      content: 'window.ethereum = { request: ({ method, params }) => window.verdictTestWallet(method, params ?? []) };',
+    });
+    await signInStaff(web, u, 'alice');
+    await visit(web, u, `/admin/results/${race.id}`, 'result-race');
+    const page = u.page;
+    expect(await page.getByRole('button', { name: 'Signer avec mon portefeuille' }).isVisible()).toBe(true);
+    // Eight runners, one labelled field each; runner 3 did not finish (0).
+    const places = [3, 1, 0, 2, 5, 4, 7, 6];
+    for (const [i, place] of places.entries())
+      await page.getByLabel(`Partant n° ${i + 1}`, { exact: true }).fill(String(place));
+    await page.getByLabel('Fin de l’événement (heure locale)').fill(parisTime(endedAt));
+    await web.snap(u, 'result-race-filled');
+    expect(await submit(u, '#sign-wallet')).toBe(
+      'Attestation enregistrée — soutien 1 / 3 ; quorum pas encore atteint.',
+    );
+    expect(calls).toEqual(['eth_requestAccounts', 'eth_signTypedData_v4']);
+    const row = page.locator('#groups-table tbody tr');
+    await row.waitFor();
+    expect(plain(await row.locator('[data-field="result"]').textContent())).toBe(
+      'Terminé — 1. n° 2, 2. n° 4, 3. n° 1, 4. n° 6, 5. n° 5, 6. n° 8, 7. n° 7 ; non classés : n° 3',
+    );
+    const { rows } = await stack.b.pool.query<{ admin_id: string; source: string; values: string[] }>(
+      `select a.admin_id, a.source, a.outcome_values::text[] as values from oracle_attestations a
+         join betting.events e on e.oracle_event_id = a.event_id where e.id = $1`,
+      [race.id],
+    );
+    expect(rows).toEqual([{ admin_id: 'alice', source: 'submitted', values: places.map(String) }]);
+    await web.snap(u, 'result-race-attested');
   });
 
   it('no page logged a script error or a CSP violation; the only failed answers were the expected ones', () => {

@@ -50,7 +50,7 @@ export function resultPage(): WebPage {
 <p><label for="result-version">Version</label>
 <input id="result-version" name="version" type="number" min="1" step="1" inputmode="numeric" autocomplete="off" required aria-describedby="result-version-help">
 <span class="help" id="result-version-help"></span></p>
-<p><label for="result-ended">Fin de l’événement (heure de Paris)</label>
+<p><label for="result-ended">Fin de l’événement (heure locale)</label>
 <input id="result-ended" name="endedAt" type="datetime-local" step="1" required aria-describedby="result-ended-help">
 <span class="help" id="result-ended-help">Tous les attestataires doivent signer la même heure de fin : elle fait partie du résultat signé.</span></p>
 </div>

@@ -274,9 +274,11 @@ async function withWallet(outcome) {
   let signature;
   try {
     const [account] = await window.ethereum.request({ method: 'eth_requestAccounts' });
+    // Wallets compare the domain's chain id with their network's: as a number (chain ids fit).
+    const request = { ...typedData, domain: { ...typedData.domain, chainId: Number(typedData.domain.chainId) } };
     signature = await window.ethereum.request({
       method: 'eth_signTypedData_v4',
-      params: [account, JSON.stringify(typedData)],
+      params: [account, JSON.stringify(request)],
     });
   } catch (error) {
     throw new ApiProblem(0, {

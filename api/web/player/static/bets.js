@@ -4,7 +4,8 @@ import { ApiProblem, announce, api, formatCents, formatDate, h, showProblem, whe
 import { marketLabel, selectionLabel } from '/static/player/labels.js';
 
 const STATES = { accepted: 'En cours', won: 'Gagné', lost: 'Perdu', refunded: 'Remboursé' };
-const STATUS = { 1: 'terminé', 2: 'annulé', 3: 'abandonné', 4: 'reporté', 5: 'nul (void)' };
+// oracle ResultStatus: 1 Completed, 2 Cancelled, 3 Postponed, 4 Abandoned, 5 Void.
+const STATUS = { 1: 'terminé', 2: 'annulé', 3: 'reporté', 4: 'abandonné', 5: 'nul (void)' };
 const PHASES = {
   proposed: 'provisoire (publié, délai de contestation en cours)',
   disputed: 'contesté',
