@@ -1,13 +1,15 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../lib/db/transaction.js';
 import type { ApiObserver } from './app.js';
+import type { LiveStats } from './live/index.js';
 import type { SettlerObserver } from './settlement/settler.js';
 
 /**
  * The api and settler metrics (prom-client), one registry per process, served at `/metrics`:
  * `verdict_bets_placed_total` (rate() gives bets/s), `verdict_open_bets` (read from Postgres at each
  * scrape: the open-bets partial index), `verdict_rejections_total{code}`, `verdict_settlement_runs_total{kind}`
- * and `verdict_settlement_duration_seconds` (one observation per market transaction).
+ * and `verdict_settlement_duration_seconds` (one observation per market transaction); with
+ * {@link ApiMetrics.live}, the live edge's `verdict_live_*` (read from its stats at each scrape).
  */
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -49,6 +51,58 @@ export class ApiMetrics {
         },
       });
     }
+  }
+
+  /**
+   * The live edge's figures, read from `stats()` at each scrape: open sockets, subscriptions by channel
+   * kind, frames sent, slow consumers dropped (4008), `me` / `admin` refused or ended for want of a session.
+   */
+  live(stats: () => LiveStats): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'verdict_live_connections',
+      help: 'Open live (WebSocket) connections on this instance',
+      registers,
+      collect() {
+        this.set(stats().connections);
+      },
+    });
+    new Gauge({
+      name: 'verdict_live_subscriptions',
+      help: 'Live subscriptions held by sockets on this instance, by channel kind (market, me, admin)',
+      labelNames: ['kind'] as const,
+      registers,
+      collect() {
+        for (const [kind, n] of Object.entries(stats().subscriptions)) this.set({ kind }, n);
+      },
+    });
+    /** A counter whose value is the live module's own (monotonic) count. */
+    const counted = (name: string, help: string, value: (s: LiveStats) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(value(stats()));
+        },
+      });
+    counted('verdict_live_frames_sent_total', 'Live frames sent (snapshots, updates, errors)', (s) => s.framesSent);
+    counted(
+      'verdict_live_slow_consumers_dropped_total',
+      'Live sockets closed 4008: their send buffer passed the limit',
+      (s) => s.slowConsumersDropped,
+    );
+    new Counter({
+      name: 'verdict_live_auth_refusals_total',
+      help: 'me / admin subscriptions refused or ended for want of a (live) player or staff session, by channel',
+      labelNames: ['channel'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [channel, n] of Object.entries(stats().authRefusals)) this.inc({ channel }, n);
+      },
+    });
   }
 
   /** This process's rejections by problem code since it started (`verdict_rejections_total`). */

@@ -215,6 +215,7 @@ export async function createApiProcess(
     oracleChanges: createOracleChanges(pool),
     logger,
   });
+  metrics.live(() => live.stats());
   const server = createServer(api.app);
   live.attach(server);
   const url = await listen(server, config.host, config.port);

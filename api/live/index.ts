@@ -23,6 +23,7 @@ export {
   type LiveReads,
   type LiveLimits,
   type LiveStats,
+  type LiveChannelKind,
   type OracleChanges,
 } from './live-module.js';
 export { createLivePublisher, type LivePublisher, type LiveBet } from './publisher.js';

@@ -46,6 +46,8 @@ export interface LiveLimits {
   readonly maxSubscriptions: number;
   /** Bytes queued on a socket beyond which the client is dropped as a slow consumer (4008). */
   readonly maxBufferedBytes: number;
+  /** After a slow consumer's 4008 close frame, how long it has to read it before its socket is cut. */
+  readonly slowConsumerGraceMs: number;
   /** Ping interval; a socket that did not answer the previous ping is closed. */
   readonly heartbeatMs: number;
   /** Least interval between two updates of one market (or balance, or oracle event) per instance. */
@@ -58,6 +60,7 @@ export const DEFAULT_LIVE_LIMITS: LiveLimits = {
   maxMessageBytes: 4096,
   maxSubscriptions: 64,
   maxBufferedBytes: 1 << 20,
+  slowConsumerGraceMs: 1_000,
   heartbeatMs: 30_000,
   coalesceMs: 250,
   oraclePollMs: 1_000,
@@ -79,13 +82,22 @@ export interface LiveModuleDeps {
   readonly logger?: { warn(obj: object, msg?: string): void } | undefined;
 }
 
+/** The kinds of channel (`market:<id>`, `me`, `admin`). */
+export type LiveChannelKind = LiveChannel['kind'];
+
 /** Counters of the live edge (for /metrics and the bench). */
 export interface LiveStats {
+  /** Open sockets. */
   readonly connections: number;
+  /** FanOut channels this instance listens to (one per market, player or admin with local subscribers). */
   readonly topics: number;
+  /** Subscriptions held by sockets, by channel kind. */
+  readonly subscriptions: Readonly<Record<LiveChannelKind, number>>;
   readonly framesSent: number;
   readonly slowConsumersDropped: number;
   readonly deadSocketsClosed: number;
+  /** `me` / `admin` subscriptions refused or ended for want of a (live) session, by channel. */
+  readonly authRefusals: Readonly<Record<'me' | 'admin', number>>;
 }
 
 interface Client {
@@ -302,6 +314,7 @@ class Hub {
   framesSent = 0;
   slowConsumersDropped = 0;
   deadSocketsClosed = 0;
+  readonly authRefusals = { me: 0, admin: 0 };
 
   constructor(readonly deps: LiveModuleDeps) {
     this.limits = { ...DEFAULT_LIVE_LIMITS, ...deps.limits };
@@ -370,7 +383,7 @@ class Hub {
       client.dropped = true;
       this.slowConsumersDropped += 1;
       ws.close(LIVE_CLOSE_CODES.slowConsumer, 'slow consumer');
-      this.clock.setTimeout(() => ws.terminate(), 1_000);
+      this.clock.setTimeout(() => ws.terminate(), this.limits.slowConsumerGraceMs);
       return;
     }
     this.framesSent += 1;
@@ -413,9 +426,12 @@ class Hub {
         }
       }
     } catch (error) {
+      const code = codeOf(error);
+      if (code === 'LIVE_NOT_AUTHENTICATED') this.authRefusals.me += 1;
+      if (code === 'LIVE_STAFF_NOT_AUTHENTICATED') this.authRefusals.admin += 1;
       if (client.subs.get(name) !== joining) return;
       client.subs.delete(name);
-      return this.error(client, name, codeOf(error));
+      return this.error(client, name, code);
     }
     if (client.subs.get(name) !== joining) return; // unsubscribed or closed meanwhile
     const topic = this.join(key, make);
@@ -503,10 +519,12 @@ class Hub {
         const who = await this.deps.authenticate(c.headers).catch(() => null);
         if (!who) return; // the session store did not answer: keep them, check again next beat
         if (me && me.key !== `me:${who.accountId ?? ''}`) {
+          this.authRefusals.me += 1;
           await this.unsubscribe(c, 'me');
           this.error(c, 'me', 'LIVE_NOT_AUTHENTICATED');
         }
         if (admin && !who.admin) {
+          this.authRefusals.admin += 1;
           await this.unsubscribe(c, 'admin');
           this.error(c, 'admin', 'LIVE_STAFF_NOT_AUTHENTICATED');
         }
@@ -515,12 +533,19 @@ class Hub {
   }
 
   stats(): LiveStats {
+    const subscriptions = { market: 0, me: 0, admin: 0 };
+    for (const t of this.topics.values()) {
+      const kind = t instanceof MarketTopic ? 'market' : t instanceof PlayerTopic ? 'me' : 'admin';
+      subscriptions[kind] += t.clients.size;
+    }
     return {
       connections: this.clients.size,
       topics: this.topics.size,
+      subscriptions,
       framesSent: this.framesSent,
       slowConsumersDropped: this.slowConsumersDropped,
       deadSocketsClosed: this.deadSocketsClosed,
+      authRefusals: { ...this.authRefusals },
     };
   }
 

@@ -126,6 +126,12 @@ describe('operations page in a browser', () => {
     expect(await text('#ops-open-bets')).toBe('1');
     expect(navigations).toBe(0);
     await web.snap(staff, 'operations-after-refusal');
+    // The API process's /metrics has the live edge's figures: the player's page holds `me` and markets.
+    const metrics = await (await fetch(`${stack.appBase}/metrics`)).text();
+    expect(metrics).toMatch(/^verdict_live_connections [1-9]/m);
+    expect(metrics).toMatch(/^verdict_live_subscriptions\{kind="me"\} [1-9]/m);
+    expect(metrics).toMatch(/^verdict_live_subscriptions\{kind="market"\} [1-9]/m);
+    expect(metrics).toMatch(/^verdict_live_frames_sent_total [1-9]/m);
   });
 
   it('reads on a phone', async () => {

@@ -37,6 +37,8 @@ export interface LiveInstance {
   readonly api: ApiModule;
   readonly live: LiveModule;
   readonly publisher: LivePublisher;
+  /** The sandbox payment provider (its `callback()` signs a webhook body). */
+  readonly sandbox: SandboxPaymentProvider;
   /** A session cookie for a player (accountId) or a staff member, as the sign-in callbacks leave them. */
   signIn(who: { player: string } | { staff: string }): Promise<string>;
   signOut(cookie: string): Promise<void>;
@@ -54,6 +56,8 @@ export async function startLiveInstance(options: {
   oracleChanges?: OracleChanges;
   /** The API's observer (the bench times commits with `betsPlaced`). */
   observer?: ApiObserver;
+  /** The sandbox provider's mode (default `instant`; `webhook`: deposits complete on the signed callback). */
+  paymentMode?: 'instant' | 'webhook';
 }): Promise<LiveInstance> {
   const sessions = createSessionMiddleware({
     ephemeral: options.ephemeral,
@@ -65,13 +69,14 @@ export async function startLiveInstance(options: {
   const requireAdmin = createAdminGuard()();
   const publisher = createLivePublisher({ fanOut: options.ephemeral.fanOut, prefix: options.prefix });
   const pass: RequestHandler = (_req, _res, next) => next();
+  const sandbox = new SandboxPaymentProvider({ mode: options.paymentMode ?? 'instant', secret: WEBHOOK });
   const api = createApiModule({
     pool: options.pool,
     redis: options.redis,
     redisPrefix: options.prefix,
     players: sqlPlayerAccounts,
     http: { requirePlayer, requireAdmin, csrf: pass },
-    payments: { provider: new SandboxPaymentProvider({ mode: 'instant', secret: WEBHOOK }), webhookSecret: WEBHOOK },
+    payments: { provider: sandbox, webhookSecret: WEBHOOK },
     live: publisher,
     observer: options.observer,
     mount: (app) => {
@@ -127,6 +132,7 @@ export async function startLiveInstance(options: {
     api,
     live,
     publisher,
+    sandbox,
     async signIn(who) {
       const res = await fetch(`${url}/test/sign-in`, {
         method: 'POST',
