@@ -2,7 +2,9 @@ import { settleMarket } from '../../api/settlement/settle-market.js';
 import { oracleEventId } from '../api/support/fixtures.js';
 import { createFullStack, startApi, type FullStack } from '../api/support/full-stack.js';
 import {
+  deposit,
   openWeb,
+  placeBet,
   plain,
   settle,
   signInStaff,
@@ -180,6 +182,20 @@ describe('staff pages: events, markets and settlement runs in a browser', () => 
     expect(plain(await onHome.locator('[data-field="state"]').textContent())).toBe('ouvert');
     expect(await dubois.page.locator(`button[data-add="${marketId}:home"]`).isVisible()).toBe(true);
     expect(plain(await dubois.page.locator(`#event-${eventId} h2`).textContent())).toBe(EVENT);
+    // A player's session is not a staff session.
+    expect(
+      await dubois.page.evaluate<number>(`fetch('/admin/events').then(async (r) => (await r.text(), r.status))`),
+    ).toBe(401);
+    // The player's bet reaches the open staff page over the market's live channel.
+    expect(await page.evaluate<string>('document.body.dataset.live')).toBe('on');
+    await deposit(web, dubois, 2_000);
+    expect(await placeBet(web, dubois, { marketId, selection: 'home', stakeCents: 500 })).toMatchObject({ ok: true });
+    await page
+      .locator(`#admin-market-${marketId} [data-field="selections"] li[data-selection="home"]`)
+      .filter({ hasText: '5,00' })
+      .waitFor();
+    expect(plain(await page.locator(`#admin-market-${marketId} [data-field="pool"]`).textContent())).toBe('5,00 €');
+    await web.snap(alice, 'market-live-pool');
 
     await page
       .locator(`#admin-market-${marketId}`)
@@ -213,7 +229,29 @@ describe('staff pages: events, markets and settlement runs in a browser', () => 
     );
     expect(await page.locator(`#event-problem-${eventId}`).isHidden()).toBe(true);
     await web.snap(alice, 'market-voided');
+
+    // A race with its runners, and a place market paying the first two.
+    await page.getByLabel('Nom', { exact: true }).fill('Prix de Vincennes');
+    await page.getByLabel('Type d’événement').selectOption('horse-racing.race/v1');
+    await page.getByLabel('Nombre de partants').fill('6');
+    await page.getByRole('button', { name: 'Générer' }).click();
+    await page.getByRole('button', { name: 'Créer l’événement' }).click();
+    await idle(alice);
+    await page.locator('#event-result:not([hidden])').waitFor();
+    const race = page.locator('article.admin-event', { has: page.getByRole('heading', { name: 'Prix de Vincennes' }) });
+    const raceId = (await race.getAttribute('data-event'))!;
+    expect(plain(await race.locator('p.muted').first().textContent())).toContain('6 partants');
+    await page.locator(`#market-type-${raceId}`).selectOption('race-place');
+    await page.locator(`#market-places-${raceId}`).fill('2');
+    await page.locator(`#market-form-${raceId}`).getByRole('button', { name: 'Créer le marché' }).click();
+    await idle(alice);
+    const place = page.locator(`#markets-${raceId} tbody tr`);
+    await place.first().waitFor();
+    expect(plain(await place.first().locator('th').textContent())).toContain('Placé (2 premiers)');
+    expect(await place.first().locator('[data-field="selections"] li').count()).toBe(6);
+    expect(plain(await place.first().locator('li[data-selection="6"]').textContent())).toBe('Partant n° 6 : 0,00 €');
     expect(navigations).toBe(0);
+    await web.snap(alice, 'race-market-created');
 
     const { rows: audit } = await stack.b.pool.query<{ action: string; reason: string | null }>(
       `select action, detail->>'reason' as reason from betting.audit_log where target = $1 order by id`,
@@ -339,6 +377,7 @@ describe('staff pages: events, markets and settlement runs in a browser', () => 
     const expected = new Set([
       '401 GET /admin/me', // signed out: the sign-in invitation
       '401 GET /auth/me', // the player before signing in
+      '401 GET /admin/events', // a player's session on a staff route
       '400 POST /admin/events', // the bad oracle event id
       '409 POST /admin/events', // the same oracle event id twice
       '422 POST /admin/events/:id/markets', // the cut-off after the start

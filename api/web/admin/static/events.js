@@ -1,7 +1,8 @@
 // /admin: every event with its markets (GET /admin/events, newest start first, "Plus anciens" pages),
 // the new-event form (POST /admin/events), a new-market form per event (POST /admin/events/{id}/markets)
 // and per market the commands its state allows (POST /admin/markets/{id}/{command}; void asks for a
-// reason). Each answer updates the page in place: no reload.
+// reason). Each answer updates the page in place: no reload. Every listed market follows its live
+// channel (market:<id>: pools after each bet, states changed elsewhere, e.g. by the settler).
 import {
   ApiProblem,
   announce,
@@ -10,6 +11,7 @@ import {
   formatCents,
   formatDate,
   h,
+  live,
   parseEuros,
   showProblem,
   whenReady,
@@ -142,7 +144,7 @@ function selectionsCell(event, market) {
         h(
           'li',
           { dataset: { selection: s.code } },
-          `${selectionLabel(event, s)} : `,
+          `${event.runners && /^\d+$/.test(s.code) ? `Partant n° ${s.code}` : selectionLabel(event, s)} : `,
           h('span', { class: 'num' }, formatCents(s.poolCents ?? 0)),
         ),
       ),
@@ -330,6 +332,44 @@ function setStatus(event, text) {
   status.hidden = false;
 }
 
+// ---- live ------------------------------------------------------------------------------------
+
+/** marketId → unsubscribe, for the markets shown. */
+const following = new Map();
+let connection = null;
+
+/** A market's new body (live snapshot or update): pools in place; a new state redraws its row. */
+function liveMarket(data) {
+  if (!data || data.id === undefined) return;
+  const id = String(data.id);
+  const event = events.find((e) => e.markets.some((m) => m.id === id));
+  if (!event) return;
+  const previous = event.markets.find((m) => m.id === id);
+  const market = { ...previous, ...data };
+  event.markets = event.markets.map((m) => (m.id === id ? market : m));
+  const row = document.getElementById(`admin-market-${id}`);
+  if (!row) return;
+  if (market.state !== row.dataset.state && !row.querySelector('form')) {
+    const focused = row.contains(document.activeElement) ? document.activeElement.dataset.command : null;
+    const fresh = marketRow(event, market);
+    row.replaceWith(fresh);
+    if (focused) fresh.querySelector(`button[data-command="${focused}"]`)?.focus();
+    announce(`${marketLabel(market.definition)} (${event.name}) : ${stateLabel(market.state)}.`);
+  } else {
+    row.querySelector('[data-field="selections"]')?.replaceWith(selectionsCell(event, market));
+  }
+}
+
+/** Subscribes to every shown market not followed yet (after each render). */
+function follow() {
+  if (!connection) return;
+  for (const event of events) {
+    for (const m of event.markets) {
+      if (!following.has(m.id)) following.set(m.id, connection.subscribe(`market:${m.id}`, liveMarket));
+    }
+  }
+}
+
 // ---- new market form -------------------------------------------------------------------------
 
 function marketForm(event) {
@@ -481,6 +521,7 @@ function marketForm(event) {
         event.markets = [...event.markets, market];
         const article = renderEvent(event);
         document.getElementById(`event-${event.id}`)?.replaceWith(article);
+        follow();
         const text = `Marché créé : ${marketLabel(market.definition)} (${event.name}), pas encore ouvert.`;
         setStatus(event, text);
         announce(text);
@@ -562,6 +603,7 @@ function renderEvents() {
     container.replaceChildren(...events.map(renderEvent));
   }
   document.getElementById('events-more').hidden = nextBefore === null;
+  follow();
 }
 
 async function loadPage(before) {
@@ -661,6 +703,8 @@ async function main() {
   );
   try {
     await loadPage(null);
+    connection = await live();
+    document.body.dataset.live = connection ? 'on' : 'off';
     renderEvents();
   } catch (error) {
     document.getElementById('events-status').hidden = true;

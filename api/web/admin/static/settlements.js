@@ -31,7 +31,7 @@ function dividendsText(run) {
   return run.dividends
     .map(
       (d) =>
-        `${selectionLabel({ runners: null }, d)} : ${formatCents(d.dividendCents)} pour ${formatCents(d.unitCents)} (mises gagnantes ${formatCents(d.winningStakeCents)})`,
+        `${run.definition.type.startsWith('race-') ? `Partant n° ${d.code}` : selectionLabel({ runners: null }, d)} : ${formatCents(d.dividendCents)} pour ${formatCents(d.unitCents)} (mises gagnantes ${formatCents(d.winningStakeCents)})`,
     )
     .join(' ; ');
 }
