@@ -358,6 +358,24 @@ describe('staff pages: events, markets and settlement runs in a browser', () => 
     ]);
     expect(await page.getByRole('button', { name: 'Plus anciens' }).isHidden()).toBe(true);
     await web.snap(alice, 'settlement-runs-all');
+
+    // /admin by pages of two: "Plus anciens" appends the next events until none is left.
+    await visit(web, alice, '/admin?limit=2', 'admin-page-1');
+    const articles = page.locator('#events > article');
+    expect(await articles.count()).toBe(2);
+    const more = page.getByRole('button', { name: 'Plus anciens' });
+    await more.click();
+    await articles.nth(3).waitFor();
+    await idle(alice);
+    expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe(
+      await articles.nth(2).locator('h3').textContent(),
+    );
+    await more.click();
+    await idle(alice);
+    expect(await more.isHidden()).toBe(true);
+    const names = (await articles.locator('h3').allTextContents()).map((t) => plain(t));
+    expect(names.slice(0, 2).sort()).toEqual(['Lens – Lille', 'Nice – Toulon']); // the latest start first
+    expect(names.slice(2).sort()).toEqual([EVENT, 'Prix de Vincennes']);
   });
 
   it('reads on a phone: the staff pages do not scroll sideways', async () => {
