@@ -15,6 +15,7 @@ import {
   openWeb,
   placeBet,
   plain,
+  settle,
   signInStaff,
   signUpPlayer,
   visit,
@@ -76,7 +77,6 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     });
   };
   const winner = () => psg.markets.find((m) => m.definition.type === 'match-winner')!;
-  const resultPath = () => `/admin/results/${psg.id}`;
   let dubois: WebUser;
   let alice: WebUser;
   let bob: WebUser;
@@ -127,10 +127,18 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
   /** The result page of `who`, signed in at the staff provider in their own context. */
   async function admin(name: 'alice' | 'bob' | 'carol'): Promise<WebUser> {
     const u = await user(name);
-    await signInStaff(web, u, name);
-    await visit(web, u, resultPath(), `result-${name}`);
+    await openResultPage(u, name, psg);
     expect(plain(await u.page.locator('#nav-balance').textContent())).toBe(name);
     return u;
+  }
+
+  /** Signs `identity` in at the staff provider (landing on /admin) and follows the event's result link there. */
+  async function openResultPage(u: WebUser, identity: string, event: EventJson): Promise<void> {
+    expect(await signInStaff(web, u, identity)).toBe('/admin');
+    await u.page.getByRole('link', { name: `Attester le résultat (${event.name})`, exact: true }).click();
+    await u.page.waitForURL((url) => url.pathname === `/admin/results/${event.id}`);
+    await settle(u);
+    await web.snap(u, `result-${event.id === psg.id ? 'match' : 'race'}`);
   }
 
   /** Clicks `button` and waits for the form's answer: the receipt (`#attest-result`) or the problem shown. */
@@ -256,8 +264,24 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
       types,
       typed.message,
     );
-    // Focus went to the signature field: pasting is typing there.
+    // Focus went to the signature field: pasting is typing there. First carol's signature by mistake:
+    // the oracle refuses it (another admin's attester key), the page says so in French with the code.
     expect(await page.evaluate<string>('document.activeElement?.id')).toBe('signature-input');
+    const carols = await new Wallet(stack.world.node.wallet(ATTESTERS[2]!).privateKey).signTypedData(
+      typed.domain,
+      types,
+      typed.message,
+    );
+    await page.keyboard.insertText(carols);
+    await page.getByRole('button', { name: 'Envoyer la signature' }).click();
+    const refused = page.locator('#signature-problem[data-code="ORACLE_ATTESTER_NOT_BOUND"]');
+    await refused.waitFor();
+    expect(plain(await refused.textContent())).toContain(
+      'Aucune clé d’attestataire ne vous est attribuée, ou cette signature vient de la clé d’un autre administrateur.',
+    );
+    await web.snap(bob, 'result-signature-refused');
+    await page.getByLabel('Signature (0x…)').fill('');
+    await page.getByLabel('Signature (0x…)').focus();
     await page.keyboard.insertText(signature);
     await web.snap(bob, 'result-signature-pasted');
     expect(await submit(bob, '#submit-signature', 'signature-problem')).toBe(
@@ -407,8 +431,7 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     await u.context.addInitScript({
       content: 'window.ethereum = { request: ({ method, params }) => window.verdictTestWallet(method, params ?? []) };',
     });
-    await signInStaff(web, u, 'alice');
-    await visit(web, u, `/admin/results/${race.id}`, 'result-race');
+    await openResultPage(u, 'alice', race);
     const page = u.page;
     expect(await page.getByRole('button', { name: 'Signer avec mon portefeuille' }).isVisible()).toBe(true);
     // Eight runners, one labelled field each; runner 3 did not finish (0).
@@ -439,6 +462,7 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     expect(users.flatMap((u) => u.errors.map((e) => `${u.name}: ${e}`))).toEqual([]);
     const expected = new Set([
       '401 GET /auth/me', // signed out: the navigation offers to sign in
+      `403 POST /admin/events/${psg.id}/attestations`, // bob's paste of carol's signature
     ]);
     expect(users.flatMap((u) => u.failures.filter((f) => !expected.has(f)).map((f) => `${u.name}: ${f}`))).toEqual([]);
   });
