@@ -214,6 +214,12 @@ describe('staff pages: events, markets and settlement runs in a browser', () => 
       .click();
     const reason = page.getByLabel('Motif de l’annulation');
     expect(await page.evaluate<string>('document.activeElement?.id')).toBe(`void-reason-${marketId}`);
+    // Escape closes the reason form and gives the focus back to the void button.
+    await page.keyboard.press('Escape');
+    expect(await page.locator(`#admin-market-${marketId} form`).count()).toBe(0);
+    expect(await page.evaluate<string>('document.activeElement?.dataset.command')).toBe('void');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate<string>('document.activeElement?.id')).toBe(`void-reason-${marketId}`);
     await page.getByRole('button', { name: 'Confirmer l’annulation' }).click();
     expect(plain(await page.locator(`#event-problem-${eventId}`).textContent())).toBe(
       'Indiquez le motif de l’annulation.',

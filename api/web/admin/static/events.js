@@ -230,6 +230,11 @@ function askVoidReason(event, market, cell) {
       ),
     ),
   );
+  form.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape') return;
+    form.remove();
+    cell.querySelector('button[data-command="void"]')?.focus();
+  });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const reason = textarea.value.trim();
