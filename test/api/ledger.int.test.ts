@@ -94,6 +94,37 @@ describe('ledger invariants (real Postgres, raw SQL trying to break each)', () =
     expect(error).toMatchObject({ code: '23514', constraint: 'ledger_entries_same_transaction' });
   });
 
+  it('refuses an entry whose transaction or account does not exist (checked once per statement)', async () => {
+    const missing = '9223372036854775807';
+    const noAccount = await pgError(
+      withTransaction(b.pool, async (c) => {
+        const { rows } = await c.query<{ id: string }>(
+          "insert into betting.ledger_transactions (kind) values ('correction') returning id",
+        );
+        await c.query('insert into betting.ledger_entries values ($1, $2, 5), ($1, $3, -5)', [
+          rows[0]!.id,
+          house,
+          missing,
+        ]);
+      }),
+    );
+    expect(noAccount).toMatchObject({ code: '23503', constraint: 'ledger_entries_account_id_fkey' });
+    const noTransaction = await pgError(
+      b.pool.query('insert into betting.ledger_entries values ($1, $2, 5), ($1, $3, -5)', [missing, house, outside]),
+    );
+    expect(noTransaction).toMatchObject({ code: '23503', constraint: 'ledger_entries_transaction_id_fkey' });
+    // The referenced rows cannot go away under the entries: never deleted, truncated or renumbered.
+    for (const sql of [
+      'update betting.ledger_accounts set id = default where id = $1',
+      'update betting.ledger_transactions set id = default where id = (select max(id) from betting.ledger_transactions where $1::bigint > 0)',
+      'delete from betting.ledger_accounts where id = $1',
+      'truncate betting.ledger_accounts cascade',
+    ]) {
+      expect([sql, (await pgError(b.pool.query(sql, sql.includes('$1') ? [house] : []))).code]).toEqual([sql, '23001']);
+    }
+    expect(await b.ledgerTotal()).toBe(0n);
+  });
+
   it('refuses update, delete and truncate of entries and transactions', async () => {
     for (const sql of [
       'update betting.ledger_entries set amount_cents = amount_cents * 2',
