@@ -143,7 +143,7 @@ export function createOperationsView(deps: OperationsDeps) {
   }
 
   /** The whole view (parts that could not be read are null, with `health: 'unknown'` or `'failing'`). */
-  return async function snapshot() {
+  async function read() {
     const at = now();
     const [bets, open, rejections, relayer, indexer, cursor, head] = await Promise.all([
       rate(at),
@@ -219,6 +219,18 @@ export function createOperationsView(deps: OperationsDeps) {
         lagBlocks,
       },
     };
+  }
+
+  // Requests that arrive while a read is in flight share it: any number of open staff pages cost at
+  // most one read at a time per instance; a request that joins a read gets figures no older than it.
+  let inFlight: ReturnType<typeof read> | undefined;
+  return function snapshot(): ReturnType<typeof read> {
+    if (inFlight) return inFlight;
+    const current = read().finally(() => {
+      if (inFlight === current) inFlight = undefined;
+    });
+    inFlight = current;
+    return current;
   };
 }
 
