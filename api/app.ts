@@ -9,6 +9,7 @@ import type { SubmitReceipt } from '../oracle/admin.js';
 import type { OracleAdminPort } from './admin/oracle-admin.js';
 import { createBetService, type BetView, type GroupCommitOptions, type IdempotencyKey } from './bets/bet-service.js';
 import { ApiError } from './errors.js';
+import { jsonBody, rawBody } from './http/body.js';
 import { openApiDocument } from './http/openapi.js';
 import { ERROR_STATUS, problemHandler, requestId } from './http/problem.js';
 import { parse, route, toHandler, type AnyRoute } from './http/route.js';
@@ -794,15 +795,15 @@ export function createApiModule(deps: ApiModuleDeps) {
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  const jsonBody = express.json({ limit: deps.bodyLimit ?? '256kb', strict: true });
-  const rawBody = express.raw({ type: () => true, limit: '64kb' });
+  const json = jsonBody(deps.bodyLimit ?? '256kb');
+  const raw = rawBody('64kb');
   for (const r of routes) {
     const chain: RequestHandler[] = [];
     if (r.auth === 'player') chain.push(deps.http.requirePlayer);
     if (r.auth === 'player' && deps.rateLimits?.account) chain.push(deps.rateLimits.account);
     if (r.auth === 'admin') chain.push(deps.http.requireAdmin);
     if (r.method === 'post' && r.auth === 'player') chain.push(deps.http.csrf);
-    if (r.method === 'post') chain.push(r.bodyFormat === 'raw' ? rawBody : jsonBody);
+    if (r.method === 'post') chain.push(r.bodyFormat === 'raw' ? raw : json);
     app[r.method](r.path, ...chain, toHandler(r));
   }
   app.use(() => {

@@ -42,7 +42,8 @@ export function openApiDocument(
         required: r.idempotencyKey === 'required',
         description:
           'draft-ietf-httpapi-idempotency-key-header: same key and body → the first answer again; another body → 422; while the first is in flight → 409',
-        schema: { type: 'string', minLength: 1, maxLength: 255 },
+        // 1 to 255 visible ASCII characters, bare or as a quoted sf-string (api/app.ts idempotencyKey).
+        schema: { type: 'string', pattern: '^(?:"[\\x21-\\x7e]{1,255}"|(?!".*"$)[\\x21-\\x7e]{1,255})$' },
       });
     }
     const responses: Record<string, unknown> = {};

@@ -66,8 +66,16 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Body-parser failures are the client's: invalid JSON, too large, wrong charset. */
-function fromBodyParser(thrown: unknown): ApiError | null {
+/**
+ * The framework's refusals are the client's: body-parser's (invalid JSON, too large, wrong charset)
+ * and the router's (a path parameter that is not valid percent-encoding, e.g. `%E0%A4%A`).
+ */
+export function fromBodyParser(thrown: unknown): ApiError | null {
+  if (thrown instanceof URIError && (thrown as { status?: unknown }).status === 400) {
+    return new ApiError('API_REQUEST_INVALID', 'A path parameter is not valid percent-encoding.', {
+      details: { errors: [{ path: 'path', message: 'invalid percent-encoding' }] },
+    });
+  }
   const type = (thrown as { type?: unknown } | null)?.type;
   if (type === 'entity.parse.failed') return new ApiError('API_REQUEST_INVALID', 'The request body is not valid JSON.');
   if (type === 'entity.too.large') return new ApiError('API_PAYLOAD_TOO_LARGE', 'The request body is too large.');

@@ -3,6 +3,7 @@ import express from 'express';
 import request from 'supertest';
 import { KycError } from '../../kyc/index.js';
 import { ApiError } from '../../api/errors.js';
+import { jsonBody } from '../../api/http/body.js';
 import { API_ERROR_STATUS, ERROR_STATUS, problemHandler, requestId } from '../../api/http/problem.js';
 import { signSandbox, verifySandboxSignature } from '../../api/wallet/payment-provider.js';
 
@@ -52,6 +53,50 @@ describe('problem+json edge', () => {
       .get('/boom')
       .set('x-request-id', 'bad id <script>');
     expect(res.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+// Found by test/api/hostile-client.int.test.ts: each was a 500 (or, for UTF-7, an accepted body).
+describe("the framework's refusals are the client's (api/http/body.ts, problemHandler)", () => {
+  const app = express();
+  app.use(requestId);
+  app.get('/things/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
+  app.post('/things', jsonBody('1kb'), (req, res) => {
+    res.json(req.body);
+  });
+  app.use(problemHandler());
+  const refused = (res: request.Response) => {
+    expect([res.status, res.body.code]).toEqual([400, 'API_REQUEST_INVALID']);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  };
+
+  it('answers a path parameter that is not valid percent-encoding with 400, not 500', async () => {
+    for (const id of ['%E0%A4%A', '%', '%zz']) {
+      const res = await request(app).get(`/things/${id}`);
+      refused(res);
+      expect(res.body.errors).toEqual([{ path: 'path', message: 'invalid percent-encoding' }]);
+    }
+    expect((await request(app).get('/things/%C3%A9')).body).toEqual({ id: 'é' });
+  });
+
+  it('answers a compressed body that does not inflate with 400, not 500', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      refused(await request(app).post('/things').set('content-encoding', encoding).type('json').send('{"a":1}'));
+    }
+  });
+
+  it('takes JSON in UTF-8 only (no UTF-7 or UTF-16 decoding)', async () => {
+    for (const charset of ['utf-7', 'utf-16', 'latin1', 'utf8']) {
+      refused(
+        await request(app).post('/things').set('content-type', `application/json; charset=${charset}`).send('{"a":1}'),
+      );
+    }
+    for (const type of ['application/json', 'application/json; charset=UTF-8', 'application/json;charset="utf-8"']) {
+      const res = await request(app).post('/things').set('content-type', type).send('{"a":1}');
+      expect([res.status, res.body]).toEqual([200, { a: 1 }]);
+    }
   });
 });
 
