@@ -10,8 +10,10 @@
  *
  *   npm run bench:settle-ab                              # the newest api migration, a 100k market, 3 rounds
  *   SETTLE_AB_FROM=0004 npm run bench:settle-ab          # every migration from 0004 on
+ *   SETTLE_AB_FROM=0005 SETTLE_AB_TO=0005 npm run bench:settle-ab   # 0005 alone (0001–0004 before)
  *
- * Knobs: SETTLE_AB_FROM (first measured migration id prefix; default the newest), SETTLE_AB_MARKET
+ * Knobs: SETTLE_AB_FROM (first measured migration id prefix; default the newest), SETTLE_AB_TO (the last
+ * one; default the newest; later migrations are not applied at all), SETTLE_AB_MARKET
  * (bets of the settled market, 100,000), SETTLE_AB_TOTAL (open bets in all, 300,000), SETTLE_AB_PLAYERS
  * (20,000), SETTLE_AB_ROUNDS (3), SETTLE_AB_BETS_PER_TX (1).
  */
@@ -34,8 +36,9 @@ const PER_TX = Number(process.env.SETTLE_AB_BETS_PER_TX ?? 1);
 
 const all = await loadMigrations(fileURLToPath(new URL('../api/db/migrations/', import.meta.url)));
 const from = process.env.SETTLE_AB_FROM ?? all.at(-1)!.id.slice(0, 4);
+const to = process.env.SETTLE_AB_TO ?? '9999';
 const base = all.filter((m) => m.id < from);
-const measured = all.filter((m) => m.id >= from);
+const measured = all.filter((m) => m.id >= from && m.id.slice(0, 4) <= to);
 if (measured.length === 0) throw new Error(`no api migration from ${from}`);
 
 const db = await createTestDatabase('bench_settle_ab');
