@@ -400,14 +400,13 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     );
     expect(unlabelled).toEqual([]);
     expect(await page.evaluate<number>(`document.querySelectorAll('main table:not(:has(caption))').length`)).toBe(0);
-    // Tab reaches the bound signer's button from the status field.
-    await page.getByLabel('Statut').focus();
-    let focused = '';
-    for (let i = 0; i < 20 && focused !== 'sign-bound'; i++) {
-      await page.keyboard.press('Tab');
-      focused = await page.evaluate<string>('document.activeElement?.id ?? ""');
-    }
-    expect(focused).toBe('sign-bound');
+    // Final (not Postponed): the form is closed and says why; no action offers another version. (The
+    // keyboard path to the bound signer's button is in test/web/admin-dispute.int.test.ts, on a correction.)
+    expect(await page.locator('#attest-form').isVisible()).toBe(false);
+    expect(await page.locator('#attest-reopen').isVisible()).toBe(false);
+    expect(plain(await page.locator('#attest-closed-text').textContent())).toBe(
+      'La version 1 est définitive : la chaîne n’accepte plus d’autre version de ce résultat. Il n’y a plus rien à attester.',
+    );
   });
 
   it('a race result signed with the browser’s wallet (window.ethereum, eth_signTypedData_v4): one position per runner', async () => {

@@ -6,7 +6,11 @@ import type { WebPage } from '../layout.js';
  * admin (`GET /admin/me`), builds the outcome form from the event's schema, and signs three ways: the
  * admin's bound signer instance, a signature made elsewhere over the EIP-712 typed data it shows, or
  * the browser's wallet (`window.ethereum`, `eth_signTypedData_v4`). The oracle panel renders
- * `GET /admin/events/{id}/oracle` and follows the `admin` live channel.
+ * `GET /admin/events/{id}/oracle` and follows the `admin` live channel, with what the chain phase means
+ * and what comes next (a dispute lapses, a higher version corrects). Once a version is on the chain the
+ * form is closed behind an explicit "Corriger le résultat (version n+1)" (none once final, except a
+ * final Postponed); a receipt is dated, marked when the panel changed since, and cleared when the chain
+ * moves on.
  */
 export function resultPage(): WebPage {
   return {
@@ -22,6 +26,10 @@ export function resultPage(): WebPage {
 <section id="attest-section" aria-labelledby="attest-title" hidden>
 <h2 id="attest-title">Attester le résultat</h2>
 <p class="muted small" id="attester-info"></p>
+<div class="notice" id="attest-closed" hidden>
+<p id="attest-closed-text"></p>
+<p><button type="button" id="attest-reopen" class="secondary" aria-controls="attest-form" aria-expanded="false" hidden></button></p>
+</div>
 <form id="attest-form" novalidate>
 <fieldset>
 <legend>Résultat constaté</legend>
@@ -60,6 +68,7 @@ export function resultPage(): WebPage {
 <button type="submit" id="sign-bound" data-action="bound" hidden>Signer avec mon signataire</button>
 <button type="submit" id="sign-wallet" data-action="wallet" class="secondary" hidden>Signer avec mon portefeuille</button>
 <button type="submit" id="prepare-payload" data-action="payload" class="secondary">Préparer les données à signer ailleurs</button>
+<button type="button" id="attest-collapse" class="secondary" hidden>Refermer sans attester</button>
 </p>
 </form>
 <section id="payload-section" aria-labelledby="payload-title" hidden>
@@ -75,12 +84,16 @@ export function resultPage(): WebPage {
 <p><button type="submit" id="submit-signature">Envoyer la signature</button></p>
 </form>
 </section>
+<div id="attest-receipt" hidden>
 <p class="success" id="attest-result" role="status" hidden></p>
+<p class="small muted" id="attest-receipt-meta"></p>
+</div>
 </section>
 <section id="oracle-section" aria-labelledby="oracle-title" hidden>
 <h2 id="oracle-title">Suivi oracle</h2>
 <p class="small muted" id="oracle-live">Mise à jour à l’ouverture de la page.</p>
 <dl class="facts" id="oracle-chain"></dl>
+<p class="help" id="oracle-phase-help"></p>
 <h3 id="groups-title">Attestations</h3>
 <div id="oracle-groups"></div>
 <h3 id="conflicts-title">Conflits</h3>

@@ -5,7 +5,11 @@
 // - three ways to sign: the bound signer instance (POST …/attestations/sign-with-bound-signer), the
 //   EIP-712 typed data (POST …/attestations/payload) signed elsewhere and pasted (POST …/attestations),
 //   or the browser's wallet (window.ethereum, eth_signTypedData_v4);
-// - the oracle panel: GET /admin/events/{id}/oracle, then the `admin` live channel (oracle.event).
+// - the oracle panel: GET /admin/events/{id}/oracle, then the `admin` live channel (oracle.event), with
+//   what the chain phase means and what comes next (a dispute lapses, a higher version corrects);
+// - once a version is on the chain (and no higher one is being attested) the form is closed behind
+//   "Corriger le résultat (version n+1)" (none once final, except a final Postponed: "Attester le
+//   résultat joué"); a receipt is dated, marked when the panel changed since, cleared when the chain moves.
 import { ApiProblem, announce, api, clearProblem, formatDate, h, live, showProblem, whenReady } from '/static/app.js';
 import { requireStaff } from '/static/admin/staff.js';
 
@@ -57,6 +61,15 @@ let oracle = null;
 let touched = false;
 /** The outcome and signing window of the typed data shown for signing elsewhere. */
 let pending = null;
+/** The admin opened the form to attest the version above the one on the chain. */
+let correcting = false;
+/** The receipt on screen: its payload (version, outcome key), support and conflict, and the chain it was given on. */
+let shown = null;
+
+const POSTPONED = 3;
+const timeOfDay = new Intl.DateTimeFormat('fr-FR', { timeStyle: 'medium' });
+/** The chain's state a receipt or a correction belongs to: phase and version. */
+const chainKey = (status) => `${status?.chain?.phase ?? 'none'}:${status?.chain?.version ?? 0}`;
 
 // ---------------------------------------------------------------------------------------------
 // The event and its outcome schema
@@ -176,6 +189,88 @@ function fillDefaults() {
     : 'Version 1 pour le premier résultat de l’événement.';
 }
 
+/**
+ * What the form offers for what is on the chain: `open` (nothing published, a higher version being
+ * attested, or the admin opened a correction), `closed` (a version is on the chain: a correction is one
+ * explicit action away) or `final` (final and not Postponed: the chain takes no other version).
+ */
+function formMode(status) {
+  const chain = status?.chain;
+  if (!chain) return 'open';
+  if (chain.phase === 'final' && Number(chain.status) !== POSTPONED) return 'final';
+  if ((status.attestations?.groups ?? []).some((g) => g.version > chain.version)) return 'open';
+  return correcting ? 'open' : 'closed';
+}
+
+const deadlineText = (chain) => (chain.finalAt ? formatDate(chain.finalAt) : '—');
+
+/** Why the form is closed (or what a correction does), in the notice above it. */
+function closedText(chain) {
+  const v = chain.version;
+  if (chain.phase === 'final' && Number(chain.status) !== POSTPONED)
+    return `La version ${v} est définitive : la chaîne n’accepte plus d’autre version de ce résultat. Il n’y a plus rien à attester.`;
+  if (chain.phase === 'final')
+    return `La version ${v} est définitive : l’événement est reporté, les paris attendent. Quand il est joué (ou annulé), attestez la version ${v + 1} : elle remplace le report et règle les paris.`;
+  if (chain.phase === 'disputed')
+    return `La version ${v} est contestée. Si elle est juste, n’attestez rien : la contestation tombe le ${deadlineText(chain)} et la version ${v} devient définitive. Si elle est fausse, attestez une version ${v + 1} : signée par un quorum, elle remplace la version contestée, avec un nouveau délai de contestation.`;
+  return `La version ${v} est publiée ; le délai de contestation court jusqu’au ${deadlineText(chain)}. Si elle est juste, il n’y a rien à signer : elle devient définitive d’elle-même. Si elle est fausse, attestez une version ${v + 1} : signée par un quorum avant la fin du délai, elle remplace la version ${v}, avec un nouveau délai.`;
+}
+
+function renderForm(status) {
+  const chain = status?.chain;
+  const mode = formMode(status);
+  const open = mode === 'open';
+  $('attest-form').hidden = !open;
+  if (!open) {
+    $('payload-section').hidden = true;
+    pending = null;
+  }
+  const explained = Boolean(chain) && (mode !== 'open' || correcting);
+  $('attest-closed').hidden = !explained;
+  $('attest-closed').dataset.mode = mode;
+  if (explained) $('attest-closed-text').textContent = closedText(chain);
+  const reopen = $('attest-reopen');
+  reopen.hidden = mode !== 'closed';
+  reopen.setAttribute('aria-expanded', 'false');
+  if (chain) {
+    reopen.textContent =
+      chain.phase === 'final'
+        ? `Attester le résultat joué (version ${chain.version + 1})`
+        : `Corriger le résultat (version ${chain.version + 1})`;
+  }
+  $('attest-collapse').hidden = !(open && correcting);
+}
+
+/** "Corriger le résultat": the form opens on the chain's result (the played score to fill after a Postponed), version n+1. */
+function openCorrection() {
+  const chain = oracle?.chain;
+  if (!chain) return;
+  correcting = true;
+  const signed = (oracle.attestations?.groups ?? [])
+    .filter((g) => g.version === chain.version)
+    .sort((a, b) => b.signatures - a.signatures)[0];
+  const postponed = Number(chain.status) === POSTPONED;
+  $('result-kind').value = postponed ? '1' : String(chain.status);
+  setValues(postponed ? [] : (chain.values ?? []));
+  $('result-version').value = String(chain.version + 1);
+  if (signed) $('result-ended').value = localValue(signed.result.endedAt);
+  showValueFields();
+  touched = true; // the admin's correction: live updates leave it alone
+  clearReceipt();
+  renderForm(oracle);
+  $('result-kind').focus();
+}
+
+function closeCorrection() {
+  correcting = false;
+  touched = false;
+  clearProblem($('attest-problem'));
+  clearInvalid();
+  renderForm(oracle);
+  fillDefaults();
+  $('attest-reopen').focus();
+}
+
 class FormError extends Error {
   constructor(field, message) {
     super(message);
@@ -250,11 +345,67 @@ async function busy(task) {
   }
 }
 
-function submitted(receipt) {
+/** After a ready receipt: when the relayer can publish (it waits for a block dated from the end time on). */
+function publicationNote(endedAt) {
+  const end = formatDate(new Date(Number(endedAt) * 1000).toISOString());
+  return ` Le relayeur le publie dès que la chaîne a un bloc daté de la fin de l’événement (${end}) ou après : un nœud local qui ne mine qu’avec des transactions le fait attendre jusqu’au bloc suivant (npm run chain:mine).`;
+}
+
+function receiptMeta() {
+  const meta = $('attest-receipt-meta');
+  const when = `Reçu à ${timeOfDay.format(shown.at)} pour la version ${shown.version}.`;
+  if (!shown.stale) {
+    meta.textContent = when + (shown.ready ? publicationNote(shown.endedAt) : '');
+    return;
+  }
+  const g = shown.stale.group;
+  const now = g
+    ? `soutien actuel ${g.signatures} / ${g.threshold}${shown.stale.conflict ? ', conflit' : ''}`
+    : 'cette attestation n’y figure plus';
+  meta.textContent = `${when} Depuis, le suivi a changé (${now}) : voyez « Suivi oracle » ci-dessous.`;
+}
+
+function clearReceipt() {
+  shown = null;
+  $('attest-receipt').hidden = true;
+  $('attest-result').hidden = true;
+}
+
+/** The panel changed: a receipt of another chain state goes; one whose support or conflict moved is marked. */
+function followReceipt(status) {
+  if (!shown) return;
+  if (chainKey(status) !== shown.chain) {
+    clearReceipt();
+    return;
+  }
+  const group = (status.attestations?.groups ?? []).find((g) => g.outcomeKey === shown.outcomeKey);
+  const conflict = (status.attestations?.conflicts ?? []).some((c) => c.version === shown.version);
+  // A lower support is a read from before this submission (live frames cross answers): not a change.
+  if (!shown.stale && group && group.signatures <= shown.support && conflict === shown.conflict) return;
+  shown.stale = { group, conflict };
+  $('attest-receipt').dataset.stale = 'true';
+  receiptMeta();
+}
+
+function submitted(receipt, outcome) {
   const result = $('attest-result');
   result.textContent = receiptText(receipt);
   result.dataset.action = receipt.action;
   result.hidden = false;
+  shown = {
+    at: new Date(),
+    version: Number(receipt.result?.version ?? outcome.version),
+    endedAt: receipt.result?.endedAt ?? outcome.endedAt,
+    outcomeKey: receipt.outcomeKey,
+    support: receipt.support,
+    conflict: receipt.conflict,
+    ready: receipt.ready,
+    chain: chainKey(oracle),
+    stale: null,
+  };
+  $('attest-receipt').dataset.stale = 'false';
+  receiptMeta();
+  $('attest-receipt').hidden = false;
   touched = false;
   announce(result.textContent);
   // Without a live connection, read the panel again (with one, the admin channel brings it).
@@ -294,7 +445,7 @@ async function onAttest(e) {
   const problem = $('attest-problem');
   clearProblem(problem);
   clearInvalid();
-  $('attest-result').hidden = true;
+  clearReceipt();
   const button =
     e.submitter && !e.submitter.hidden ? e.submitter : me?.boundSigner ? $('sign-bound') : $('prepare-payload');
   const action = button.dataset.action;
@@ -311,9 +462,9 @@ async function onAttest(e) {
   await busy(async () => {
     try {
       if (action === 'bound') {
-        submitted(await api(`${base}/attestations/sign-with-bound-signer`, { method: 'POST', body: outcome }));
+        submitted(await api(`${base}/attestations/sign-with-bound-signer`, { method: 'POST', body: outcome }), outcome);
       } else if (action === 'wallet') {
-        submitted(await withWallet(outcome));
+        submitted(await withWallet(outcome), outcome);
       } else {
         const { typedData, window: signedWindow } = await typedDataFor(outcome);
         pending = { outcome, signedWindow };
@@ -333,7 +484,7 @@ async function onSignature(e) {
   e.preventDefault();
   const problem = $('signature-problem');
   clearProblem(problem);
-  $('attest-result').hidden = true;
+  clearReceipt();
   const input = $('signature-input');
   input.removeAttribute('aria-invalid');
   const signature = input.value.trim();
@@ -352,9 +503,10 @@ async function onSignature(e) {
         method: 'POST',
         body: { ...pending.outcome, signature, signedWindow: pending.signedWindow },
       });
+      const { outcome } = pending;
       $('payload-section').hidden = true;
       pending = null;
-      submitted(receipt);
+      submitted(receipt, outcome);
     } catch (error) {
       showProblem(problem, error);
     }
@@ -445,7 +597,23 @@ function renderChain(status) {
     ),
   ]);
   $('oracle-chain').replaceChildren(...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+  const help = $('oracle-phase-help');
+  help.textContent = chain ? phaseHelp(chain) : '';
+  help.hidden = !chain;
+  help.dataset.phase = phase;
   tick();
+}
+
+/** What the chain phase means and what happens next (docs/contracts.md, "Lifecycle of a result"). */
+function phaseHelp(chain) {
+  const v = chain.version;
+  if (chain.phase === 'disputed')
+    return `Contesté : un attestataire ou le gardien a contesté la version ${v} pendant son délai ; rien n’est payé sur elle. Ensuite : une version plus haute signée par un quorum la remplace (avec un nouveau délai de contestation), ou la gouvernance tranche ; sinon la contestation tombe le ${deadlineText(chain)} (3 jours après) et la version ${v} devient définitive telle quelle.`;
+  if (chain.phase === 'proposed')
+    return `Proposé : rien n’est payé tant que le délai court. Sans contestation d’ici le ${deadlineText(chain)}, la version ${v} devient définitive sans autre transaction ; un attestataire ou le gardien peut la contester d’ici là, et une version plus haute signée par un quorum la remplace.`;
+  if (Number(chain.status) === POSTPONED)
+    return 'Définitif, mais reporté : les paris attendent. Une version plus haute (le résultat joué, ou une annulation) remplace le report et règle les paris.';
+  return 'Définitif : les paris sont réglés sur ce résultat ; il ne change plus.';
 }
 
 /** The dispute window's countdown (chain deadline against this computer's clock). */
@@ -455,6 +623,14 @@ function tick() {
   const left = Math.ceil((Date.parse(node.dataset.until) - Date.now()) / 1000);
   if (left <= 0) {
     node.textContent = 'délai écoulé : le résultat devient définitif dès la lecture suivante de la chaîne';
+    return;
+  }
+  if (left >= 3600) {
+    // A dispute holds for days: days, hours and minutes.
+    const days = Math.floor(left / 86_400);
+    const hours = Math.floor((left % 86_400) / 3600);
+    const mins = Math.floor((left % 3600) / 60);
+    node.textContent = `encore ${days > 0 ? `${days} j ` : ''}${hours} h ${pad(mins)} min`;
     return;
   }
   const minutes = Math.floor(left / 60);
@@ -475,6 +651,7 @@ function renderGroups(status) {
     );
     return;
   }
+  const onChain = status.chain?.version ?? 0;
   const rows = groups.map((g) => {
     const reached = g.signatures >= g.threshold;
     const quorum = reached
@@ -503,25 +680,28 @@ function renderGroups(status) {
       h(
         'td',
         {},
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'secondary small',
-            dataset: { fill: g.outcomeKey },
-            onclick: () => {
-              fillFrom(g.result);
-              touched = true;
-              $('result-kind').focus();
-            },
-          },
-          'Reprendre ce résultat',
-          h(
-            'span',
-            { class: 'visually-hidden' },
-            ` (version ${g.version}, ${valuesText(g.result.status, g.result.values ?? [])})`,
-          ),
-        ),
+        // A version at or below the chain's is done: nothing to take back into the form.
+        g.version <= onChain
+          ? '—'
+          : h(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary small',
+                dataset: { fill: g.outcomeKey },
+                onclick: () => {
+                  fillFrom(g.result);
+                  touched = true;
+                  $('result-kind').focus();
+                },
+              },
+              'Reprendre ce résultat',
+              h(
+                'span',
+                { class: 'visually-hidden' },
+                ` (version ${g.version}, ${valuesText(g.result.status, g.result.values ?? [])})`,
+              ),
+            ),
       ),
     );
   });
@@ -691,12 +871,19 @@ function renderPublications(status) {
 function renderOracle(status) {
   const before = oracle;
   oracle = status;
+  if (before && chainKey(before) !== chainKey(status)) {
+    // The chain moved on (published, disputed, corrected, final): a correction in progress ends.
+    correcting = false;
+    touched = false;
+  }
   renderChain(status);
   renderGroups(status);
   renderConflicts(status);
   renderPublications(status);
   $('oracle-section').hidden = false;
   fillDefaults();
+  renderForm(status);
+  followReceipt(status);
   if (!before) return;
   const reached = (s) => (s?.attestations?.groups ?? []).some((g) => g.ready);
   if (status.final && !before.final) announce('Le résultat est définitif.');
@@ -776,6 +963,11 @@ async function start() {
   $('attest-form').addEventListener('input', () => (touched = true));
   $('attest-form').addEventListener('submit', (e) => void onAttest(e));
   $('signature-form').addEventListener('submit', (e) => void onSignature(e));
+  $('attest-reopen').addEventListener('click', openCorrection);
+  $('attest-collapse').addEventListener('click', closeCorrection);
+  $('attest-form').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && correcting) closeCorrection();
+  });
   await refreshOracle();
   fillDefaults();
   $('result-status').hidden = true;
