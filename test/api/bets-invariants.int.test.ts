@@ -148,13 +148,13 @@ describe('bets and settlements invariants (real Postgres, raw SQL)', () => {
   it('settles a bet once and changes only its settlement fields', async () => {
     const before = await states();
     for (const [sql, params] of [
-      // A settled bet whose settlement is live: settled again, reopened, repaid.
+      // A settled bet whose settlement is live: paid again, reopened.
       ["update betting.bets set state = 'won', payout_cents = 5000 where id = $1", [settledBets[1]]],
       [
         "update betting.bets set state = 'accepted', settlement_id = null, payout_cents = null where id = $1",
         [settledBets[0]],
       ],
-      // An open bet: its stake, player, selection, ledger transaction or id.
+      // An open bet: its stake, selection, ledger transaction or id.
       ['update betting.bets set stake_cents = stake_cents + 1 where id = $1', [openBets[0]]],
       ['update betting.bets set selection = 1 where id = $1', [openBets[0]]],
       [
