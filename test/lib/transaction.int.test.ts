@@ -62,7 +62,9 @@ describe('withTransaction (real Postgres)', () => {
         await pool.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
         await c.query('select 1');
       }),
-    ).rejects.toThrow(/terminat/i);
+      // Either the query meets the closing connection ("terminating connection…", "Connection terminated…"),
+      // or pg already saw the socket's error and refuses it: which one depends on the scheduler (CI failed on it).
+    ).rejects.toThrow(/terminat|connection error/i);
     expect((await pool.query('select id from t where id = 3')).rowCount).toBe(0);
   });
 });
