@@ -305,7 +305,7 @@ describe('a hostile client generated from /openapi.json (real app, real Postgres
     sent += 1;
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, method: r.method.toUpperCase(), path: r.path, headers: r.headers },
+        { host: '127.0.0.1', port, method: r.method.toUpperCase(), path: r.path, headers: r.headers, agent: false },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -314,7 +314,9 @@ describe('a hostile client generated from /openapi.json (real app, real Postgres
           );
         },
       );
-      req.on('error', reject);
+      req.on('error', (error) =>
+        reject(new Error(`${r.method.toUpperCase()} ${r.path.slice(0, 80)}: ${String(error)}`)),
+      );
       req.end(r.body);
     });
   }
@@ -332,6 +334,33 @@ describe('a hostile client generated from /openapi.json (real app, real Postgres
     }
     return out;
   }
+
+  it('bounds every string and array a request may carry (the hostile inputs rely on it)', async () => {
+    const doc = JSON.parse((await send({ method: 'get', path: '/openapi.json' })).text) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    /** Where `s` lets a client send an unbounded string or array. */
+    const unbounded = (s: Schema, at: string): string[] => [
+      ...(s.anyOf ?? s.oneOf ?? []).flatMap((b, i) => unbounded(b, `${at}|${i}`)),
+      ...([s.type].flat().includes('string') &&
+      ![s.maxLength, s.pattern, s.enum, s.format, s.const].some((x) => x !== undefined)
+        ? [`${at}: a string without maxLength, pattern, enum or format`]
+        : []),
+      ...([s.type].flat().includes('array') && s.maxItems === undefined ? [`${at}: an array without maxItems`] : []),
+      ...(s.items ? unbounded(s.items, `${at}[]`) : []),
+      ...Object.entries(s.properties ?? {}).flatMap(([k, p]) => unbounded(p, `${at}.${k}`)),
+    ];
+    const found: string[] = [];
+    for (const [template, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const name = `${method.toUpperCase()} ${template}`;
+        for (const p of op.parameters ?? []) found.push(...unbounded(p.schema, `${name} ${p.in} ${p.name}`));
+        const body = op.requestBody?.content['application/json'].schema;
+        if (body) found.push(...unbounded(body, `${name} body`));
+      }
+    }
+    expect(found).toEqual([]);
+  });
 
   it('answers every generated bad input on every operation with a documented 4xx problem, writing nothing', async () => {
     const docAnswer = await send({ method: 'get', path: '/openapi.json' });
@@ -384,7 +413,23 @@ describe('a hostile client generated from /openapi.json (real app, real Postgres
       }
     }
 
+    const everyone = { ...CREDENTIALS.playerSession!.headers, ...CREDENTIALS.staff!.headers };
     for (const [template, methods] of Object.entries(doc.paths)) {
+      // Methods the document does not list for the path (with every credential, a JSON body).
+      const first = Object.values(methods)[0]!;
+      const samplePath = template.replace(/\{(\w+)\}/g, (_m, p: string) =>
+        encodeURIComponent(String(sample(first.parameters!.find((x) => x.name === p)!.schema))),
+      );
+      for (const other of ['put', 'delete', 'post', 'get'].filter((m) => !(m in methods))) {
+        const headers = { ...everyone, 'content-type': 'application/json', 'idempotency-key': `hostile-${++keys}` };
+        const answer = await send({
+          method: other,
+          path: samplePath,
+          headers,
+          body: other === 'get' ? undefined : '{}',
+        });
+        check(`${other.toUpperCase()} ${template}`, 'a method the document does not list', answer);
+      }
       for (const [method, op] of Object.entries(methods)) {
         const name = `${method.toUpperCase()} ${template} (${op.operationId})`;
         const params = op.parameters ?? [];
