@@ -134,6 +134,22 @@ describe('operations page in a browser', () => {
     expect(metrics).toMatch(/^verdict_live_frames_sent_total [1-9]/m);
   });
 
+  it('a publication the relayer gave up on shows as « En échec » with its code, without a reload', async () => {
+    await stack.b.pool.query(
+      `insert into oracle_publications (chain_id, contract, kind, subject, payload_key, payload, deadline, state, error, error_code)
+       values ($1, $2, 'propose', $3, 'web-failed', '{}'::jsonb, 0, 'failed', 'reverted', 'ORACLE_TX_REVERTED')`,
+      [stack.world.chainId.toString(), stack.world.address.toLowerCase(), `0x${'ef'.repeat(32)}`],
+    );
+    const relayer = staff.page.locator('#ops-health tr[data-part="relayer"]');
+    await relayer.locator('[data-field="health"][data-health="failing"]').waitFor();
+    expect(plain(await relayer.locator('[data-field="health"]').textContent())).toBe('En échec');
+    expect(plain(await relayer.locator('[data-field="detail"]').textContent())).toContain('1 en échec');
+    const row = staff.page.locator('#ops-publications-body tr[data-state="failed"]');
+    expect(plain(await row.textContent())).toContain('ORACLE_TX_REVERTED');
+    expect(await staff.page.locator('#ops-publications-empty').isVisible()).toBe(false);
+    await web.snap(staff, 'operations-relayer-failing');
+  });
+
   it('reads on a phone', async () => {
     const phone = await user('bob-phone', { phone: true });
     await signInStaff(web, phone, 'bob');
