@@ -8,9 +8,20 @@ import {
   finalizePublishedResults,
   relayReadyResults,
   startApi,
+  startSettler,
   type FullStack,
 } from '../api/support/full-stack.js';
-import { openWeb, plain, signInStaff, visit, type WebHarness, type WebUser } from './support/browser.js';
+import {
+  deposit,
+  openWeb,
+  placeBet,
+  plain,
+  signInStaff,
+  signUpPlayer,
+  visit,
+  type WebHarness,
+  type WebUser,
+} from './support/browser.js';
 
 /** The DOM members the wait predicates read (they run in the page; the project compiles without the DOM library). */
 declare const document: {
@@ -22,6 +33,7 @@ interface EventJson {
   id: string;
   name: string;
   oracleEventId: string;
+  markets: { id: string; definition: { type: string } }[];
   result: { phase: string; status: number; version: number; values: number[]; finalAt: string | null } | null;
 }
 
@@ -79,8 +91,9 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     api = await startApi(stack);
     await seedMarkets(api.api.markets);
     const events = ((await (await fetch(`${stack.appBase}/events`)).json()) as { events: EventJson[] }).events;
-    psg = await eventJson(events.find((e) => e.name.startsWith('Paris Saint-Germain'))!.id);
-    lyon = await eventJson(events.find((e) => e.name.startsWith('Olympique Lyonnais'))!.id);
+    psg = events.find((e) => e.name.startsWith('Paris Saint-Germain'))!;
+    lyon = events.find((e) => e.name.startsWith('Olympique Lyonnais'))!;
+    psg.oracleEventId = (await eventJson(psg.id)).oracleEventId;
     web = await openWeb(stack.appBase, 'admin-dispute');
     lap('services up');
   });
@@ -88,6 +101,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
   afterAll(async () => {
     await web?.close();
     await api?.close();
+    expect(await stack.b.ledgerTotal()).toBe(0n);
     await stack?.close();
     console.log(`admin-dispute timings (ms from start): ${timings.map(([l, ms]) => `${l} ${ms}`).join(' · ')}`);
   });
@@ -281,7 +295,36 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     lap('v2 final');
   });
 
-  it('postponed: a final Postponed version 1 (bets wait), then the played score as version 2 through the page, final', async () => {
+  it('postponed: a final Postponed version 1 (bets wait), then the played score as version 2 through the page, final: the bet is paid on it', async () => {
+    // A player bets on Lyon to win; betting closes; the settler runs from here on.
+    const dubois = await web.newUser('dubois');
+    users.push(dubois);
+    await signUpPlayer(web, dubois, 'dubois', { weeklyDepositCents: 100_000, weeklyStakeCents: 50_000 });
+    await deposit(web, dubois, 5_000);
+    const winner = lyon.markets.find((m) => m.definition.type === 'match-winner')!;
+    expect(await placeBet(web, dubois, { marketId: winner.id, selection: 'home', stakeCents: 1_000 })).toMatchObject({
+      ok: true,
+    });
+    for (const m of lyon.markets) await api.api.markets.command(m.id, 'close', { actor: 'test:web' });
+    await visit(web, dubois, '/account/bets', 'bets-open');
+    const settler = await startSettler(stack);
+    try {
+      await postponedThenPlayed();
+      // Paid on version 2: had the Postponed settled the market (a refund), its one settlement would be that.
+      await dubois.page.locator('#bets-body tr[data-state="won"]').waitFor();
+    } finally {
+      await settler.close();
+    }
+    const { rows } = await stack.b.pool.query<{ result_version: number; kind: string; result_values: string[] }>(
+      `select result_version, kind, result_values::text[] as result_values from betting.settlements where market_id = $1`,
+      [winner.id],
+    );
+    expect(rows).toEqual([{ result_version: 2, kind: 'paid', result_values: ['3', '1'] }]);
+    await web.snap(dubois, 'bets-paid-on-v2');
+    lap('postponed then played, final, paid');
+  });
+
+  async function postponedThenPlayed(): Promise<void> {
     await attestThroughApi(stack, lyon.id, { status: 3, values: [], endedAt, version: 1 });
     await relayReadyResults(stack);
     await finalizePublishedResults(stack);
@@ -341,8 +384,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     expect(await page.locator('#attest-reopen').isVisible()).toBe(false);
     expect((await eventJson(lyon.id)).result).toMatchObject({ phase: 'final', status: 1, version: 2, values: [3, 1] });
     await web.snap(alice, 'played-final');
-    lap('postponed then played, final');
-  });
+  }
 
   it('no page logged a script error or a CSP violation; no request failed', () => {
     expect(users.flatMap((u) => u.errors.map((e) => `${u.name}: ${e}`))).toEqual([]);
