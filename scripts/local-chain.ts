@@ -1,8 +1,9 @@
 /**
  * `npm run chain:mine -- [blocks]` and `npm run chain:advance -- <seconds> [blocks]`: move a local
- * development node (Hardhat / EDR, anvil) forward. Such a node mines only when a transaction arrives,
- * so without this nothing reaches the relayer's or the indexer's confirmation depth, nor the end of a
- * dispute window.
+ * development node (Hardhat / EDR, anvil) forward. A bare node (`npm run node`) mines only when a
+ * transaction arrives, so without this nothing reaches the relayer's or the indexer's confirmation depth,
+ * nor the end of a dispute window. `npm start`'s chain also mines a block a second in wall-clock time:
+ * there `chain:advance` only skips the wait for the end of the window (docs/local-stack.md).
  *
  *   npm run chain:mine -- 6            mine 6 empty blocks (INDEXER_CONFIRMATIONS' default)
  *   npm run chain:advance -- 3600      advance chain time by an hour, then mine a block (the window ends)

@@ -19,7 +19,7 @@ import {
  * player signs up and bets on a seeded match; an admin closes the market; alice, bob and carol attest the
  * result with their in-process signer instances; the in-process relayer publishes it on the in-process
  * chain, the indexer sees it; `npm run chain:advance` moves the chain past the dispute window; the
- * in-process settler pays the bet. Every wait is bounded and fails with what it saw last.
+ * in-process settler pays the bet; a second start resumes the time-advanced chain and pays nothing twice. Every wait is bounded and fails with what it saw last.
  */
 interface Market {
   id: string;
@@ -61,7 +61,7 @@ describe('npm start: a result attested by three admins settles a bet (embedded s
     await rm(plan.dataDir, { recursive: true, force: true });
   });
 
-  it('bet → close → attest ×3 → published → chain:advance → final → settled and paid', async () => {
+  it('bet → close → attest ×3 → published → chain:advance → final → settled and paid → restart: the same', async () => {
     const { base } = plan;
     running = await npmStart(plan.env);
     const output = running.output();
@@ -196,7 +196,38 @@ describe('npm start: a result attested by three admins settles a bet (embedded s
     expect(runs.body.settlements).toHaveLength(1);
     expect(await ledgerTotal(output)).toBe(0n);
 
+    const mine = (bets: MyBet[]) =>
+      bets
+        .map((b) => [b.id, b.state, b.payoutCents] as const)
+        .sort((x, y) => x[0].localeCompare(y[0]))
+        .map((x) => [...x]);
+
+    // Ctrl-C and a second start: the journal mines the time-advanced chain again (same hashes), the
+    // indexer's and the settler's cursors still match it, nothing is paid twice.
+    expect(await stop(running)).toBe(0);
+    running = await npmStart(plan.env);
+    const second = running.output();
+    expect(second).toContain('resumed from its journal');
+    const again = await playerBrowser(base, 'dubois');
+    expect(mine((await jsonRequest<{ bets: MyBet[] }>(again, `${base}/me/bets`)).body.bets)).toEqual(mine(settled));
+    expect((await jsonRequest<{ balanceCents: number }>(again, `${base}/me/balance`)).body.balanceCents).toBe(4_760);
+    const staff = await staffBrowser(base, 'dave');
+    const status = (await jsonRequest<OracleStatus>(staff, `${base}/admin/events/${event.id}/oracle`)).body;
+    expect([status.final, status.chain?.phase]).toEqual([true, 'final']);
+    // The chain continues from its advanced clock (never back in time).
+    const tip = await fetch(plan.chainUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: ['latest', false] }),
+    });
+    const latest = ((await tip.json()) as { result: { number: string; timestamp: string } }).result;
+    expect(Number(latest.number)).toBeGreaterThanOrEqual(head.block);
+    expect(Number(latest.timestamp)).toBeGreaterThanOrEqual(head.timestamp);
+    expect(
+      (await jsonRequest<{ settlements: unknown[] }>(staff, `${base}/admin/settlements`)).body.settlements,
+    ).toHaveLength(1);
+    expect(await ledgerTotal(second)).toBe(0n);
     expect(await stop(running)).toBe(0);
     running = undefined;
-  }, 420_000);
+  }, 600_000);
 });
