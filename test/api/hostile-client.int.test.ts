@@ -274,35 +274,257 @@ interface Answer {
   readonly text: string;
 }
 
-describe('a hostile client generated from /openapi.json (real app, real Postgres, loopback)', () => {
-  let b: BettingDb;
-  let api: ApiModule;
-  let server: http.Server;
-  let port: number;
-  let player: string;
-  let sent = 0;
+/** Where the hostile client sends, with which credentials. */
+interface Target {
+  send(r: Sent): Promise<Answer>;
+  /** The headers of each security scheme of the document, and the code their absence answers. */
+  readonly credentials: Readonly<Record<string, { headers: Record<string, string>; code: string }>>;
+  readonly webhookSecret: string;
+}
 
-  beforeAll(async () => {
-    b = await createBettingDb('api_hostile');
-    await migrateOracle(b.pool);
-    api = createApiModule({
-      pool: b.pool,
-      players: sqlPlayerAccounts,
-      http: testHttpPorts(),
-      payments: { provider: new SandboxPaymentProvider({ mode: 'webhook', secret: SECRET }), webhookSecret: SECRET },
-    });
-    server = http.createServer(api.app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
-    player = await b.account({ withdrawalsAllowed: true });
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await b.close();
-  });
+/**
+ * Every generated input on every operation of the target's `/openapi.json`.
+ * @returns the failures, each naming the operation and the input.
+ */
+async function attackEveryOperation(target: Target): Promise<string[]> {
+  const docAnswer = await target.send({ method: 'get', path: '/openapi.json' });
+  if (docAnswer.status !== 200) return [`GET /openapi.json answered ${docAnswer.status}`];
+  const doc = JSON.parse(docAnswer.text) as {
+    paths: Record<string, Record<string, Operation>>;
+    'x-problem-codes': Record<string, number>;
+  };
+  const problemCodes = doc['x-problem-codes'];
+  const failures: string[] = [];
+  let keys = 0;
 
-  function send(r: Sent): Promise<Answer> {
-    sent += 1;
+  const CREDENTIALS = target.credentials;
+
+  /** Checks one answer; `expected` pins the status and code (authentication). */
+  function check(
+    name: string,
+    input: string,
+    a: Answer,
+    expected?: { status: number | readonly number[]; code?: string },
+  ) {
+    const fail = (why: string): void => {
+      failures.push(`${name} ← ${input}: ${why} (${a.status} ${a.text.slice(0, 160)})`);
+    };
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(a.text) as Record<string, unknown>;
+    } catch {
+      return fail('the body is not JSON');
+    }
+    if (expected && (![expected.status].flat().includes(a.status) || (expected.code ?? body.code) !== body.code)) {
+      return fail(`expected ${String(expected.status)} ${expected.code ?? ''}`);
+    }
+    if (a.status < 400 || a.status > 499) return fail('not a 4xx');
+    if (!/^application\/problem\+json/.test(a.headers['content-type'] ?? '')) return fail('not problem+json');
+    if (typeof body.code !== 'string' || problemCodes[body.code] !== a.status) {
+      return fail(`code ${String(body.code)} is not in x-problem-codes at ${a.status}`);
+    }
+    if (!body.requestId || body.requestId !== a.headers['x-request-id']) return fail('no request id');
+    if (
+      /\n\s+at |node_modules|\.[jt]s:\d+|"stack"|postgres|relation "|violates|syntax error|Unexpected token/i.test(
+        a.text,
+      )
+    ) {
+      return fail('internal detail in the body');
+    }
+  }
+
+  const everyone = { ...CREDENTIALS.playerSession!.headers, ...CREDENTIALS.staff!.headers };
+  for (const [template, methods] of Object.entries(doc.paths)) {
+    // Methods the document does not list for the path (with every credential, a JSON body).
+    const first = Object.values(methods)[0]!;
+    const samplePath = template.replace(/\{(\w+)\}/g, (_m, p: string) =>
+      encodeURIComponent(String(sample(first.parameters!.find((x) => x.name === p)!.schema))),
+    );
+    for (const other of ['put', 'delete', 'post', 'get'].filter((m) => !(m in methods))) {
+      const headers = { ...everyone, 'content-type': 'application/json', 'idempotency-key': `hostile-${++keys}` };
+      const answer = await target.send({
+        method: other,
+        path: samplePath,
+        headers,
+        body: other === 'get' ? undefined : '{}',
+      });
+      check(`${other.toUpperCase()} ${template}`, 'a method the document does not list', answer);
+    }
+    for (const [method, op] of Object.entries(methods)) {
+      const name = `${method.toUpperCase()} ${template} (${op.operationId})`;
+      const params = op.parameters ?? [];
+      const pathParams = params.filter((p) => p.in === 'path');
+      const queryParams = params.filter((p) => p.in === 'query');
+      const keyParam = params.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
+      const bodySchema = op.requestBody?.content['application/json'].schema;
+      const schemes = op.security.flatMap((s) => Object.keys(s));
+      const webhook = schemes.includes('webhookSignature');
+      const credentials = Object.assign({}, ...schemes.map((s) => CREDENTIALS[s]!.headers)) as Record<string, string>;
+
+      const pathWith = (segments: Record<string, string>) =>
+        template.replace(
+          /\{(\w+)\}/g,
+          (_m, p: string) =>
+            segments[p] ?? encodeURIComponent(String(sample(params.find((x) => x.name === p)!.schema))),
+        );
+      const validBody = bodySchema === undefined ? undefined : JSON.stringify(sample(bodySchema));
+      if (bodySchema && !valid(bodySchema, JSON.parse(validBody!)))
+        failures.push(`${name}: the generated sample body is not valid`);
+
+      /** One request with the operation's credentials (a fresh Idempotency-Key, a signature over the bytes). */
+      const call = (o: { path?: string; body?: string | Buffer; headers?: Record<string, string>; sign?: boolean }) => {
+        const body = o.body ?? validBody;
+        const headers: Record<string, string> = { ...credentials };
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        if (keyParam) headers['idempotency-key'] = `hostile-${++keys}`;
+        if (webhook && o.sign !== false && body !== undefined) {
+          headers[SANDBOX_SIGNATURE_HEADER] = signSandbox(
+            target.webhookSecret,
+            body.toString(),
+            Math.floor(Date.now() / 1000),
+          );
+        }
+        Object.assign(headers, o.headers);
+        for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k];
+        return target.send({
+          method,
+          path: o.path ?? pathWith({}),
+          headers,
+          body: method === 'get' ? undefined : body,
+        });
+      };
+      const expectProblem = async (
+        input: string,
+        o: Parameters<typeof call>[0],
+        expected?: { status: number | readonly number[]; code?: string },
+      ) => check(name, input, await call(o), expected);
+
+      // Authentication, from the document's `security`.
+      for (const scheme of schemes) {
+        const { code } = CREDENTIALS[scheme]!;
+        if (scheme === 'webhookSignature') {
+          await expectProblem('no signature', { sign: false }, { status: 401, code });
+          const t = Math.floor(Date.now() / 1000);
+          await expectProblem(
+            'a signature of other bytes',
+            { headers: { [SANDBOX_SIGNATURE_HEADER]: signSandbox(target.webhookSecret, '{}', t) } },
+            { status: 401, code },
+          );
+          await expectProblem(
+            'a signature with another secret',
+            { headers: { [SANDBOX_SIGNATURE_HEADER]: signSandbox('not-the-secret', validBody ?? '', t) } },
+            { status: 401, code },
+          );
+          continue;
+        }
+        const unauthenticated = Object.fromEntries(Object.keys(CREDENTIALS[scheme]!.headers).map((h) => [h, '']));
+        await expectProblem('no credentials', { headers: unauthenticated }, { status: 401, code });
+        // The other kind of principal only (a player on a staff route, staff on a player route).
+        for (const [other, c] of Object.entries(CREDENTIALS)) {
+          if (other === scheme || other === 'webhookSignature') continue;
+          await expectProblem(
+            `${other}'s credentials`,
+            { headers: { ...unauthenticated, ...c.headers } },
+            { status: [401, 403] },
+          );
+        }
+      }
+
+      // Path parameters that are not what the schema says.
+      for (const p of pathParams) {
+        const last = template.endsWith(`{${p.name}}`);
+        for (const segment of HOSTILE_SEGMENTS) {
+          // An empty last segment is another URL (the collection), not a bad id.
+          if (segment === '' && last) continue;
+          const decoded = decode(segment);
+          if (decoded !== undefined && valid(p.schema, decoded)) continue;
+          await expectProblem(`path ${p.name} = ${JSON.stringify(segment.slice(0, 40))}`, {
+            path: pathWith({ [p.name]: segment }),
+          });
+        }
+      }
+
+      // Query parameters: wrong values, repeated, unknown.
+      for (const p of queryParams) {
+        for (const raw of HOSTILE_QUERY_VALUES) {
+          if (valid(p.schema, queryValue(p.schema, raw))) continue;
+          await expectProblem(`query ${p.name}=${raw.slice(0, 40)}`, { path: `${pathWith({})}?${p.name}=${raw}` });
+        }
+        const one = encodeURIComponent(String(sample(p.schema)));
+        await expectProblem(`query ${p.name} repeated`, {
+          path: `${pathWith({})}?${p.name}=${one}&${p.name}=${one}`,
+        });
+      }
+      for (const q of UNKNOWN_QUERIES) await expectProblem(`query ${q.slice(0, 40)}`, { path: `${pathWith({})}?${q}` });
+
+      // Idempotency-Key values the document refuses, and none where it is required.
+      if (keyParam) {
+        for (const key of HOSTILE_KEYS) {
+          if (valid(keyParam.schema, key)) continue;
+          await expectProblem(`Idempotency-Key ${JSON.stringify(key.slice(0, 20))}`, {
+            headers: { 'idempotency-key': key },
+          });
+        }
+        if (keyParam.required)
+          await expectProblem(
+            'no Idempotency-Key',
+            { headers: { 'idempotency-key': '' } },
+            { status: 400, code: 'IDEMPOTENCY_KEY_MISSING' },
+          );
+      }
+
+      // Bodies: malformed, not an object, each field mutated, too large, wrong content-type or charset.
+      if (!bodySchema) continue;
+      for (const text of MALFORMED_JSON) await expectProblem(`body ${JSON.stringify(text)}`, { body: text });
+      for (const text of NOT_AN_OBJECT) await expectProblem(`body ${text.slice(0, 20)}`, { body: text });
+      for (const [label, value] of mutations(bodySchema, JSON.parse(validBody!))) {
+        await expectProblem(label.slice(0, 120), { body: JSON.stringify(value) });
+      }
+      await expectProblem('body over the size limit', { body: JSON.stringify({ big: 'x'.repeat(300_000) }) });
+      await expectProblem('no body', { body: '' });
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=latin1',
+        'application/json; charset=utf-7',
+      ]) {
+        await expectProblem(`content-type ${type}`, { headers: { 'content-type': type } });
+      }
+      await expectProblem('content-encoding gzip of plain bytes', { headers: { 'content-encoding': 'gzip' } });
+      await expectProblem('content-encoding br', { headers: { 'content-encoding': 'br' } });
+      if (webhook) {
+        // The same garbage unsigned: refused before it is read.
+        await expectProblem(
+          'malformed JSON without a signature',
+          { body: '{"a":', sign: false },
+          { status: 401, code: 'WEBHOOK_SIGNATURE_INVALID' },
+        );
+      }
+    }
+  }
+
+  return failures;
+}
+
+/** Row counts of every table of betting, kyc and the oracle. */
+async function tableCounts(pool: BettingDb['pool']): Promise<Record<string, number>> {
+  const { rows: tables } = await pool.query<{ name: string }>(
+    `select format('%I.%I', table_schema, table_name) as name from information_schema.tables
+      where table_type = 'BASE TABLE' and (table_schema in ('betting', 'kyc') or table_name like 'oracle\\_%')
+      order by 1`,
+  );
+  const out: Record<string, number> = {};
+  for (const { name } of tables) {
+    out[name] = (await pool.query<{ n: number }>(`select count(*)::int as n from ${name}`)).rows[0]!.n;
+  }
+  return out;
+}
+
+/** Requests to `127.0.0.1:port`, counted. */
+function loopback(port: number): Target['send'] & { sent: number } {
+  const send = (r: Sent): Promise<Answer> => {
+    send.sent += 1;
     // A body always framed by its length (Node's client sends a DELETE's body unframed otherwise), and one
     // connection per request: a refused request never leaves bytes behind for the next one.
     const length = r.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(r.body)) };
@@ -323,21 +545,38 @@ describe('a hostile client generated from /openapi.json (real app, real Postgres
       );
       req.end(r.body);
     });
-  }
+  };
+  send.sent = 0;
+  return send;
+}
 
-  /** Row counts of every table of betting, kyc and the oracle. */
-  async function counts(): Promise<Record<string, number>> {
-    const { rows: tables } = await b.pool.query<{ name: string }>(
-      `select format('%I.%I', table_schema, table_name) as name from information_schema.tables
-        where table_type = 'BASE TABLE' and (table_schema in ('betting', 'kyc') or table_name like 'oracle\\_%')
-        order by 1`,
-    );
-    const out: Record<string, number> = {};
-    for (const { name } of tables) {
-      out[name] = (await b.pool.query<{ n: number }>(`select count(*)::int as n from ${name}`)).rows[0]!.n;
-    }
-    return out;
-  }
+describe('a hostile client generated from /openapi.json (real app, real Postgres, loopback)', () => {
+  let b: BettingDb;
+  let api: ApiModule;
+  let server: http.Server;
+  let player: string;
+  let send: ReturnType<typeof loopback>;
+
+  beforeAll(async () => {
+    b = await createBettingDb('api_hostile');
+    await migrateOracle(b.pool);
+    api = createApiModule({
+      pool: b.pool,
+      players: sqlPlayerAccounts,
+      http: testHttpPorts(),
+      payments: { provider: new SandboxPaymentProvider({ mode: 'webhook', secret: SECRET }), webhookSecret: SECRET },
+    });
+    server = http.createServer(api.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    send = loopback((server.address() as AddressInfo).port);
+    player = await b.account({ withdrawalsAllowed: true });
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await b.close();
+  });
+
+  const counts = () => tableCounts(b.pool);
 
   it('bounds every string and array a request may carry (the hostile inputs rely on it)', async () => {
     const doc = JSON.parse((await send({ method: 'get', path: '/openapi.json' })).text) as {
@@ -367,227 +606,22 @@ describe('a hostile client generated from /openapi.json (real app, real Postgres
   });
 
   it('answers every generated bad input on every operation with a documented 4xx problem, writing nothing', async () => {
-    const docAnswer = await send({ method: 'get', path: '/openapi.json' });
-    expect(docAnswer.status).toBe(200);
-    const doc = JSON.parse(docAnswer.text) as {
-      paths: Record<string, Record<string, Operation>>;
-      'x-problem-codes': Record<string, number>;
-    };
-    const problemCodes = doc['x-problem-codes'];
     const before = await counts();
     expect(before['betting.audit_log']).toBeDefined();
     expect(before['public.oracle_attestations']).toBeDefined();
     expect(before['kyc.staff_audit_log']).toBeDefined();
-    const failures: string[] = [];
-    let keys = 0;
-
-    /** The credentials of each security scheme, and the code its absence answers. */
-    const CREDENTIALS: Record<string, { headers: Record<string, string>; code: string }> = {
-      playerSession: { headers: { 'x-test-player': player }, code: 'KYC_NOT_AUTHENTICATED' },
-      staff: { headers: { 'x-test-admin': 'oidc:hostile-staff' }, code: 'ADMIN_NOT_AUTHENTICATED' },
-      webhookSignature: { headers: {}, code: 'WEBHOOK_SIGNATURE_INVALID' },
-    };
-
-    /** Checks one answer; `expected` pins the status and code (authentication). */
-    function check(name: string, input: string, a: Answer, expected?: { status: number; code: string }) {
-      const fail = (why: string): void => {
-        failures.push(`${name} ← ${input}: ${why} (${a.status} ${a.text.slice(0, 160)})`);
-      };
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(a.text) as Record<string, unknown>;
-      } catch {
-        return fail('the body is not JSON');
-      }
-      if (expected && (a.status !== expected.status || body.code !== expected.code)) {
-        return fail(`expected ${expected.status} ${expected.code}`);
-      }
-      if (a.status < 400 || a.status > 499) return fail('not a 4xx');
-      if (!/^application\/problem\+json/.test(a.headers['content-type'] ?? '')) return fail('not problem+json');
-      if (typeof body.code !== 'string' || problemCodes[body.code] !== a.status) {
-        return fail(`code ${String(body.code)} is not in x-problem-codes at ${a.status}`);
-      }
-      if (!body.requestId || body.requestId !== a.headers['x-request-id']) return fail('no request id');
-      if (
-        /\n\s+at |node_modules|\.[jt]s:\d+|"stack"|postgres|relation "|violates|syntax error|Unexpected token/i.test(
-          a.text,
-        )
-      ) {
-        return fail('internal detail in the body');
-      }
-    }
-
-    const everyone = { ...CREDENTIALS.playerSession!.headers, ...CREDENTIALS.staff!.headers };
-    for (const [template, methods] of Object.entries(doc.paths)) {
-      // Methods the document does not list for the path (with every credential, a JSON body).
-      const first = Object.values(methods)[0]!;
-      const samplePath = template.replace(/\{(\w+)\}/g, (_m, p: string) =>
-        encodeURIComponent(String(sample(first.parameters!.find((x) => x.name === p)!.schema))),
-      );
-      for (const other of ['put', 'delete', 'post', 'get'].filter((m) => !(m in methods))) {
-        const headers = { ...everyone, 'content-type': 'application/json', 'idempotency-key': `hostile-${++keys}` };
-        const answer = await send({
-          method: other,
-          path: samplePath,
-          headers,
-          body: other === 'get' ? undefined : '{}',
-        });
-        check(`${other.toUpperCase()} ${template}`, 'a method the document does not list', answer);
-      }
-      for (const [method, op] of Object.entries(methods)) {
-        const name = `${method.toUpperCase()} ${template} (${op.operationId})`;
-        const params = op.parameters ?? [];
-        const pathParams = params.filter((p) => p.in === 'path');
-        const queryParams = params.filter((p) => p.in === 'query');
-        const keyParam = params.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
-        const bodySchema = op.requestBody?.content['application/json'].schema;
-        const schemes = op.security.flatMap((s) => Object.keys(s));
-        const webhook = schemes.includes('webhookSignature');
-        const credentials = Object.assign({}, ...schemes.map((s) => CREDENTIALS[s]!.headers)) as Record<string, string>;
-
-        const pathWith = (segments: Record<string, string>) =>
-          template.replace(
-            /\{(\w+)\}/g,
-            (_m, p: string) =>
-              segments[p] ?? encodeURIComponent(String(sample(params.find((x) => x.name === p)!.schema))),
-          );
-        const validBody = bodySchema === undefined ? undefined : JSON.stringify(sample(bodySchema));
-        if (bodySchema && !valid(bodySchema, JSON.parse(validBody!)))
-          failures.push(`${name}: the generated sample body is not valid`);
-
-        /** One request with the operation's credentials (a fresh Idempotency-Key, a signature over the bytes). */
-        const call = (o: {
-          path?: string;
-          body?: string | Buffer;
-          headers?: Record<string, string>;
-          sign?: boolean;
-        }) => {
-          const body = o.body ?? validBody;
-          const headers: Record<string, string> = { ...credentials };
-          if (body !== undefined) headers['content-type'] = 'application/json';
-          if (keyParam) headers['idempotency-key'] = `hostile-${++keys}`;
-          if (webhook && o.sign !== false && body !== undefined) {
-            headers[SANDBOX_SIGNATURE_HEADER] = signSandbox(SECRET, body.toString(), Math.floor(Date.now() / 1000));
-          }
-          Object.assign(headers, o.headers);
-          for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k];
-          return send({ method, path: o.path ?? pathWith({}), headers, body: method === 'get' ? undefined : body });
-        };
-        const expectProblem = async (
-          input: string,
-          o: Parameters<typeof call>[0],
-          expected?: { status: number; code: string },
-        ) => check(name, input, await call(o), expected);
-
-        // Authentication, from the document's `security`.
-        for (const scheme of schemes) {
-          const { code } = CREDENTIALS[scheme]!;
-          if (scheme === 'webhookSignature') {
-            await expectProblem('no signature', { sign: false }, { status: 401, code });
-            const t = Math.floor(Date.now() / 1000);
-            await expectProblem(
-              'a signature of other bytes',
-              { headers: { [SANDBOX_SIGNATURE_HEADER]: signSandbox(SECRET, '{}', t) } },
-              { status: 401, code },
-            );
-            await expectProblem(
-              'a signature with another secret',
-              { headers: { [SANDBOX_SIGNATURE_HEADER]: signSandbox('not-the-secret', validBody ?? '', t) } },
-              { status: 401, code },
-            );
-            continue;
-          }
-          const unauthenticated = Object.fromEntries(Object.keys(CREDENTIALS[scheme]!.headers).map((h) => [h, '']));
-          await expectProblem('no credentials', { headers: unauthenticated }, { status: 401, code });
-          // The other kind of principal only (a player on a staff route, staff on a player route).
-          for (const [other, c] of Object.entries(CREDENTIALS)) {
-            if (other === scheme || other === 'webhookSignature') continue;
-            await expectProblem(
-              `${other}'s credentials`,
-              { headers: { ...unauthenticated, ...c.headers } },
-              { status: 401, code },
-            );
-          }
-        }
-
-        // Path parameters that are not what the schema says.
-        for (const p of pathParams) {
-          const last = template.endsWith(`{${p.name}}`);
-          for (const segment of HOSTILE_SEGMENTS) {
-            // An empty last segment is another URL (the collection), not a bad id.
-            if (segment === '' && last) continue;
-            const decoded = decode(segment);
-            if (decoded !== undefined && valid(p.schema, decoded)) continue;
-            await expectProblem(`path ${p.name} = ${JSON.stringify(segment.slice(0, 40))}`, {
-              path: pathWith({ [p.name]: segment }),
-            });
-          }
-        }
-
-        // Query parameters: wrong values, repeated, unknown.
-        for (const p of queryParams) {
-          for (const raw of HOSTILE_QUERY_VALUES) {
-            if (valid(p.schema, queryValue(p.schema, raw))) continue;
-            await expectProblem(`query ${p.name}=${raw.slice(0, 40)}`, { path: `${pathWith({})}?${p.name}=${raw}` });
-          }
-          const one = encodeURIComponent(String(sample(p.schema)));
-          await expectProblem(`query ${p.name} repeated`, {
-            path: `${pathWith({})}?${p.name}=${one}&${p.name}=${one}`,
-          });
-        }
-        for (const q of UNKNOWN_QUERIES)
-          await expectProblem(`query ${q.slice(0, 40)}`, { path: `${pathWith({})}?${q}` });
-
-        // Idempotency-Key values the document refuses, and none where it is required.
-        if (keyParam) {
-          for (const key of HOSTILE_KEYS) {
-            if (valid(keyParam.schema, key)) continue;
-            await expectProblem(`Idempotency-Key ${JSON.stringify(key.slice(0, 20))}`, {
-              headers: { 'idempotency-key': key },
-            });
-          }
-          if (keyParam.required)
-            await expectProblem(
-              'no Idempotency-Key',
-              { headers: { 'idempotency-key': '' } },
-              { status: 400, code: 'IDEMPOTENCY_KEY_MISSING' },
-            );
-        }
-
-        // Bodies: malformed, not an object, each field mutated, too large, wrong content-type or charset.
-        if (!bodySchema) continue;
-        for (const text of MALFORMED_JSON) await expectProblem(`body ${JSON.stringify(text)}`, { body: text });
-        for (const text of NOT_AN_OBJECT) await expectProblem(`body ${text.slice(0, 20)}`, { body: text });
-        for (const [label, value] of mutations(bodySchema, JSON.parse(validBody!))) {
-          await expectProblem(label.slice(0, 120), { body: JSON.stringify(value) });
-        }
-        await expectProblem('body over the size limit', { body: JSON.stringify({ big: 'x'.repeat(300_000) }) });
-        await expectProblem('no body', { body: '' });
-        for (const type of [
-          'text/plain',
-          'application/x-www-form-urlencoded',
-          'multipart/form-data; boundary=x',
-          'application/json; charset=latin1',
-          'application/json; charset=utf-7',
-        ]) {
-          await expectProblem(`content-type ${type}`, { headers: { 'content-type': type } });
-        }
-        await expectProblem('content-encoding gzip of plain bytes', { headers: { 'content-encoding': 'gzip' } });
-        await expectProblem('content-encoding br', { headers: { 'content-encoding': 'br' } });
-        if (webhook) {
-          // The same garbage unsigned: refused before it is read.
-          await expectProblem(
-            'malformed JSON without a signature',
-            { body: '{"a":', sign: false },
-            { status: 401, code: 'WEBHOOK_SIGNATURE_INVALID' },
-          );
-        }
-      }
-    }
-
+    const failures = await attackEveryOperation({
+      send,
+      webhookSecret: SECRET,
+      credentials: {
+        playerSession: { headers: { 'x-test-player': player }, code: 'KYC_NOT_AUTHENTICATED' },
+        staff: { headers: { 'x-test-admin': 'oidc:hostile-staff' }, code: 'ADMIN_NOT_AUTHENTICATED' },
+        webhookSignature: { headers: {}, code: 'WEBHOOK_SIGNATURE_INVALID' },
+      },
+    });
     expect(failures).toEqual([]);
     expect(await counts()).toEqual(before);
-    expect(sent).toBeLessThanOrEqual(MAX_REQUESTS);
-    expect(sent).toBeGreaterThan(200);
+    expect(send.sent).toBeLessThanOrEqual(MAX_REQUESTS);
+    expect(send.sent).toBeGreaterThan(200);
   });
 });
