@@ -99,9 +99,17 @@ function sendBody(req: Request, res: Response, code: string, status: number, det
 <p><a href="/">Back to Verdict</a></p></main></body></html>`);
     return;
   }
-  res
-    .type('application/problem+json')
-    .json({ type: problemType(code), title, status, detail, code, instance: req.path });
+  // The request id the process gave this request (its `x-request-id`, set before kyc runs), as the API's problems carry.
+  const requestId = res.get('x-request-id');
+  res.type('application/problem+json').json({
+    type: problemType(code),
+    title,
+    status,
+    detail,
+    code,
+    instance: req.path,
+    ...(requestId ? { requestId } : {}),
+  });
 }
 
 /**

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { createApiModule, type ApiModule } from '../../api/app.js';
 import { SANDBOX_SIGNATURE_HEADER, SandboxPaymentProvider, signSandbox } from '../../api/wallet/payment-provider.js';
 import { migrateOracle } from '../../oracle/db/migrate-oracle.js';
+import { Browser } from '../kyc/support/browser.js';
 import { createBettingDb, type BettingDb } from './support/db.js';
+import { createFullStack, staffBrowser, startApi, type FullStack } from './support/full-stack.js';
 import { testHttpPorts } from './support/http-ports.js';
 import { sqlPlayerAccounts } from './support/sql-player-accounts.js';
 
@@ -623,5 +625,54 @@ describe('a hostile client generated from /openapi.json (real app, real Postgres
     expect(await counts()).toEqual(before);
     expect(send.sent).toBeLessThanOrEqual(MAX_REQUESTS);
     expect(send.sent).toBeGreaterThan(200);
+  });
+});
+
+/**
+ * The same client against the API process (`api/process.ts`, what `npm run api` runs): kyc's session
+ * cookie and Origin check, staff OIDC sign-in, the rate limiters (raised here), the real oracle admin
+ * over a Hardhat node, the web and kyc routes mounted beside the API.
+ */
+describe('the hostile client against the API process (kyc sessions, staff OIDC, Hardhat)', () => {
+  let stack: FullStack;
+  let api: Awaited<ReturnType<typeof startApi>>;
+  beforeAll(async () => {
+    stack = await createFullStack('api_hostile_process', {
+      extra: { API_RATE_LIMIT_IP: '100000/60', API_RATE_LIMIT_ACCOUNT: '100000/60' },
+    });
+    api = await startApi(stack);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await stack?.close();
+  });
+
+  it('answers every generated bad input with a documented 4xx problem, writing nothing', async () => {
+    const { appBase } = stack;
+    const player = new Browser();
+    const start = await player.request(`${appBase}/auth/franceconnect`);
+    expect(start.status).toBe(303);
+    const callback = await player.runToOrigin(start.headers.get('location')!, appBase, 'dubois');
+    expect((await player.request(callback, { headers: { accept: 'application/json' } })).status).toBe(303);
+    const staff = await staffBrowser(stack, 'alice');
+    const session = (browser: Browser) => ({
+      cookie: [...browser.cookies(appBase)].map(([k, v]) => `${k}=${v}`).join('; '),
+      origin: appBase,
+    });
+    const send = loopback(Number(new URL(appBase).port));
+    const before = await tableCounts(stack.b.pool);
+    const failures = await attackEveryOperation({
+      send,
+      webhookSecret: stack.env.PAYMENTS_WEBHOOK_SECRET!,
+      credentials: {
+        playerSession: { headers: session(player), code: 'KYC_NOT_AUTHENTICATED' },
+        // kyc's staff guard (the test ports answer the API's ADMIN_NOT_AUTHENTICATED instead).
+        staff: { headers: session(staff), code: 'KYC_STAFF_NOT_AUTHENTICATED' },
+        webhookSignature: { headers: {}, code: 'WEBHOOK_SIGNATURE_INVALID' },
+      },
+    });
+    expect(failures).toEqual([]);
+    expect(await tableCounts(stack.b.pool)).toEqual(before);
+    expect(send.sent).toBeLessThanOrEqual(MAX_REQUESTS);
   });
 });
