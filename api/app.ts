@@ -15,7 +15,7 @@ import { ERROR_STATUS, problemHandler, requestId } from './http/problem.js';
 import { parse, route, toHandler, type AnyRoute } from './http/route.js';
 import * as S from './http/schemas.js';
 import { createMarketService, type MarketView } from './markets/market-service.js';
-import { createPoolCache, type PoolCache } from './markets/pool-cache.js';
+import { createPoolCache, readPoolTotals, type PoolCache } from './markets/pool-cache.js';
 import { indicativeDividends } from './pools/parimutuel.js';
 import type { HttpPorts, PlayerAccounts } from './ports.js';
 import { SANDBOX_SIGNATURE_HEADER, verifySandboxSignature, type PaymentProvider } from './wallet/payment-provider.js';
@@ -168,12 +168,8 @@ export function createApiModule(deps: ApiModuleDeps) {
         deps.logger?.warn({ event: 'api.pool_cache_failed', err: String(error) }, 'pool totals read from Postgres');
       }
     }
-    const { rows } = await pool.query<{ selection: number; total: string }>(
-      'select selection, sum(stake_cents)::text as total from betting.bets where market_id = $1 group by selection',
-      [m.id],
-    );
     const totals = m.selections.map(() => 0n);
-    for (const r of rows) totals[r.selection] = BigInt(r.total);
+    for (const r of await readPoolTotals(pool, m.id)) totals[r.selection] = r.total;
     return totals;
   }
 

@@ -676,16 +676,29 @@ const betView = (r: BetRow): BetView => ({
 export type BetService = ReturnType<typeof createBetService>;
 
 /**
- * Every bet of a market with its player, as `GET /me/bets` shows them (the settler announces a
- * settlement's bets to each player's live channel with it).
+ * One page of a market's bets with their players, as `GET /me/bets` shows them, in id order after
+ * `afterId` (the settler announces a settlement's bets to each player's live channel page by page).
+ * Through indexes only, as the pool totals: the open bets (`bets_market_open`) and the bets of the
+ * market's live settlement (`bets_settlement`); a market's bets are in one of the two at any snapshot.
  */
-export async function marketBets(db: Db, marketId: string): Promise<(BetView & { playerId: string })[]> {
+export async function marketBets(
+  db: Db,
+  marketId: string,
+  page: { readonly afterId?: string; readonly limit?: number } = {},
+): Promise<(BetView & { playerId: string })[]> {
   const { rows } = await db.query<BetRow & { player_id: string }>(
     `select b.id::text, b.market_id::text, s.code, b.stake_cents, b.placed_at, b.state, b.payout_cents,
             b.settlement_id::text, b.player_id::text
-       from betting.bets b join betting.selections s on s.market_id = b.market_id and s.idx = b.selection
-      where b.market_id = $1 order by b.id`,
-    [marketId],
+       from (select id from betting.bets where market_id = $1 and state = 'accepted' and id > $2
+             union all
+             select b.id from betting.settlements st
+               join betting.bets b on b.settlement_id = st.id and b.market_id = st.market_id
+              where st.market_id = $1 and st.reversed_at is null and b.id > $2
+             order by id limit $3) page
+       join betting.bets b on b.id = page.id
+       join betting.selections s on s.market_id = b.market_id and s.idx = b.selection
+      order by b.id`,
+    [marketId, page.afterId ?? '0', page.limit ?? 1_000_000_000],
   );
   return rows.map((r) => ({ ...betView(r), playerId: r.player_id }));
 }

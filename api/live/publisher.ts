@@ -6,6 +6,9 @@ import { fanOutChannels } from './channels.js';
 /** A bet as `GET /me/bets` shows it (the bet service's `BetView`). */
 export type LiveBet = BetView;
 
+/** Bets read and published at once when a settlement is announced. */
+export const SETTLEMENT_PAGE = 1_000;
+
 /**
  * Announces changes on the FanOut, for the live module of every API instance (and, through Redis,
  * of every process sharing it). Messages are wake-ups or small events: receivers read the current
@@ -19,6 +22,8 @@ export function createLivePublisher(deps: {
   readonly onError?: (error: unknown) => void;
 }) {
   const ch = fanOutChannels(deps.prefix);
+  /** The announcement of settlements in progress: the next one starts after it. */
+  let announcing: Promise<unknown> = Promise.resolve();
   const publish = (channel: string, message: string) =>
     deps.fanOut.publish(channel, message).catch((error: unknown) => deps.onError?.(error));
   return {
@@ -43,10 +48,26 @@ export function createLivePublisher(deps: {
     async balanceChanged(playerId: string): Promise<void> {
       await publish(ch.player(playerId), JSON.stringify({ kind: 'balance' }));
     },
-    /** After a market's settlement (or its reversal) committed: each bet to its player, the market's new state. */
-    async settlementChanged(db: Db, marketId: string): Promise<void> {
-      const bets = await marketBets(db, marketId);
-      await Promise.all([this.betsSettled(bets), this.marketsChanged([marketId])]);
+    /**
+     * After a market's settlement (or its reversal) committed: each bet to its player, the market's new
+     * state. The bets are read and published a page at a time ({@link SETTLEMENT_PAGE}), and one
+     * market's announcement at a time per publisher, so a market of a million bets holds one page in
+     * memory and one page of PUBLISH in flight, never the whole market (nor several markets at once).
+     */
+    settlementChanged(db: Db, marketId: string): Promise<void> {
+      const run = announcing.then(async () => {
+        await this.marketsChanged([marketId]);
+        let afterId: string | undefined;
+        for (;;) {
+          const bets = await marketBets(db, marketId, { afterId, limit: SETTLEMENT_PAGE });
+          if (bets.length === 0) return;
+          await this.betsSettled(bets);
+          afterId = bets[bets.length - 1]!.id;
+          if (bets.length < SETTLEMENT_PAGE) return;
+        }
+      });
+      announcing = run.catch(() => undefined);
+      return run;
     },
     /** Something about an event's oracle status changed (`eventId`: the betting event id). */
     async oracleEvent(eventId: string): Promise<void> {

@@ -18,6 +18,28 @@ if redis.call('exists', KEYS[1]) == 0 then
 end
 return redis.call('hgetall', KEYS[1])`;
 
+/** {@link readPoolTotals}'s statement (`$1` the market id); exported for the test of its plan. */
+export const POOL_TOTALS_SQL = `select selection, sum(stake_cents)::text as total from (
+   select selection, stake_cents from betting.bets where market_id = $1 and state = 'accepted'
+   union all
+   select b.selection, b.stake_cents from betting.settlements s
+     join betting.bets b on b.settlement_id = s.id and b.market_id = s.market_id
+    where s.market_id = $1 and s.reversed_at is null) stakes
+ group by selection`;
+
+/**
+ * Total stake per selection index of one market, from Postgres, through indexes only: the open bets
+ * from `bets_market_open` (partial on `accepted`, `stake_cents` included: an index-only scan), and, once
+ * the market is settled (or refunded), its bets from the live settlement through `bets_settlement`. A
+ * market's bets change state only in its settlement's transaction (all of them, or back to `accepted` on
+ * a reversal), so one snapshot sees every bet in exactly one of the two branches. A plain
+ * `where market_id = $1` has no index to use (bets carry no market index over every state: footprint).
+ */
+export async function readPoolTotals(db: Db, marketId: string): Promise<{ selection: number; total: bigint }[]> {
+  const { rows } = await db.query<{ selection: number; total: string }>(POOL_TOTALS_SQL, [marketId]);
+  return rows.map((r) => ({ selection: r.selection, total: BigInt(r.total) }));
+}
+
 /**
  * Live pool totals per market and selection, in Redis (`<prefix>pool:<marketId>` hashes), for
  * indicative odds. Postgres is the truth: a missing hash is rebuilt from the bets, and hashes
@@ -57,16 +79,13 @@ export function createPoolCache(deps: {
     async totals(marketId: string, count: number): Promise<bigint[]> {
       let hash = await deps.redis.hgetall(key(marketId));
       if (!hash['_']) {
-        const { rows } = await deps.db.query<{ selection: number; total: string }>(
-          'select selection, sum(stake_cents)::text as total from betting.bets where market_id = $1 group by selection',
-          [marketId],
-        );
+        const rows = await readPoolTotals(deps.db, marketId);
         const flat = (await deps.redis.eval(
           REBUILD,
           1,
           key(marketId),
           String(ttl),
-          ...rows.flatMap((r) => [String(r.selection), r.total]),
+          ...rows.flatMap((r) => [String(r.selection), r.total.toString()]),
         )) as string[];
         hash = {};
         for (let i = 0; i < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
