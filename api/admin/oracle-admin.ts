@@ -184,13 +184,18 @@ export function createOracleAdmin(deps: {
       return { attester: binding?.attester ?? null, boundSigner: signers.get(adminId)?.attester ?? null };
     },
     async status(eventId) {
-      const [attestations, published, chain, final] = await Promise.all([
+      const [attestations, published, chain, final, head] = await Promise.all([
         service.attestationsFor(eventId),
         publications.forEvent(eventId),
         result(eventId),
         reader.isFinal(eventId),
+        // The chain's latest block: a ready result waits for one dated from its end time on (the page says so).
+        deps.provider.getBlock('latest').catch(() => null),
       ]);
-      return { attestations, publications: published, chain, final };
+      const chainHead = head
+        ? { number: head.number, timestamp: head.timestamp, at: new Date(head.timestamp * 1000).toISOString() }
+        : null;
+      return { attestations, publications: published, chain, final, chainHead };
     },
     result,
   };

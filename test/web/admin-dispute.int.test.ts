@@ -1,7 +1,7 @@
 import { Wallet } from 'ethers';
 import { seedMarkets } from '../../stack/seed.js';
 import { oracleContract } from '../../oracle/admin.js';
-import { ATTESTERS, makeIndexer } from '../oracle/chain/harness.js';
+import { ATTESTERS, makeIndexer, mine } from '../oracle/chain/harness.js';
 import {
   attestThroughApi,
   createFullStack,
@@ -60,6 +60,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
   let web: WebHarness;
   let psg: EventJson;
   let lyon: EventJson;
+  let monaco: EventJson;
   let alice: WebUser;
   let bob: WebUser;
   const users: WebUser[] = [];
@@ -93,6 +94,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     const events = ((await (await fetch(`${stack.appBase}/events`)).json()) as { events: EventJson[] }).events;
     psg = events.find((e) => e.name.startsWith('Paris Saint-Germain'))!;
     lyon = events.find((e) => e.name.startsWith('Olympique Lyonnais'))!;
+    monaco = events.find((e) => e.name.startsWith('AS Monaco'))!;
     psg.oracleEventId = (await eventJson(psg.id)).oracleEventId;
     web = await openWeb(stack.appBase, 'admin-dispute');
     lap('services up');
@@ -110,7 +112,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     const u = await web.newUser(name);
     users.push(u);
     expect(await signInStaff(web, u, name)).toBe('/admin');
-    await visit(web, u, `/admin/results/${event.id}`, `result-${event === psg ? 'match' : 'postponed'}`);
+    await visit(web, u, `/admin/results/${event.id}`, `result-${event.id}`);
     return u;
   }
 
@@ -130,8 +132,36 @@ describe('the result page: disputed on the chain, corrected by a higher version;
 
   const text = async (u: WebUser, selector: string) => plain(await u.page.locator(selector).textContent());
 
+  it('alice’s signature makes the quorum: the receipt says it will be published at the first block after the end time (the chain’s last block precedes it); a block comes, it is published', async () => {
+    const head = (await stack.world.node.provider.getBlock('latest'))!;
+    const ended = Math.floor(Date.now() / 1000) - 1;
+    // Nothing was mined since the stack started (the node mines on transactions): the last block precedes the end.
+    expect(head.timestamp).toBeLessThan(ended);
+    await attestThroughApi(stack, monaco.id, { status: 1, values: [0, 0], endedAt: ended, version: 1 }, [
+      'bob',
+      'carol',
+    ]);
+    alice = await staff('alice', monaco);
+    // The form starts from bob's and carol's payload: the same end time.
+    expect(await alice.page.getByLabel('Fin de l’événement (heure locale)').inputValue()).toBe(parisTime(ended));
+    expect(await signBound(alice)).toBe(
+      'Attestation enregistrée — soutien 3 / 3 ; quorum atteint : le relayeur va publier le résultat.',
+    );
+    expect(await text(alice, '#attest-receipt-meta')).toMatch(
+      new RegExp(
+        `^Reçu à \\d\\d:\\d\\d:\\d\\d pour la version 1\\. Il sera publié au premier bloc après la fin de l’événement \\(\\d\\d:\\d\\d:\\d\\d\\) : le dernier bloc de la chaîne, n° ${head.number} \\(\\d\\d:\\d\\d:\\d\\d\\), la précède ; un nœud local qui ne mine qu’avec des transactions attend la suivante \\(npm run chain:mine\\)\\.$`,
+      ),
+    );
+    await web.snap(alice, 'quorum-waits-for-a-block');
+    await mine(stack.world); // what `npm run chain:mine` does
+    await relayReadyResults(stack);
+    await alice.page.locator('#oracle-section[data-phase="proposed"]').waitFor();
+    expect(await alice.page.locator('#attest-receipt').isVisible()).toBe(false);
+    lap('quorum on the page, a block, published');
+  });
+
   it('alice attests 1 – 0: the receipt is dated, marked once bob co-signs elsewhere; published, the receipt goes and the form closes behind « Corriger le résultat (version 2) »', async () => {
-    alice = await staff('alice', psg);
+    await visit(web, alice, `/admin/results/${psg.id}`, 'result-match');
     const page = alice.page;
     expect(await page.locator('#attest-closed').isVisible()).toBe(false);
     await page.getByLabel('Buts de Paris Saint-Germain (domicile)').fill('1');
@@ -364,10 +394,10 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     expect(await signBound(alice)).toBe(
       'Attestation enregistrée — soutien 3 / 3 ; quorum atteint : le relayeur va publier le résultat.',
     );
-    // When it is published: at the first block dated from the end time on (a local node mines on transactions).
+    // When it is published: the chain already has a block dated after the end time (its clock ran ahead here).
     const meta = await text(alice, '#attest-receipt-meta');
     expect(meta).toMatch(
-      /^Reçu à \d\d:\d\d:\d\d pour la version 2\. Le relayeur le publie dès que la chaîne a un bloc daté de la fin de l’événement \(.+\) ou après : un nœud local qui ne mine qu’avec des transactions le fait attendre jusqu’au bloc suivant \(npm run chain:mine\)\.$/,
+      /^Reçu à \d\d:\d\d:\d\d pour la version 2\. Le dernier bloc de la chaîne \(n° \d+\) est daté après la fin de l’événement : le relayeur peut le publier dès maintenant\.$/,
     );
     await web.snap(alice, 'played-quorum');
 

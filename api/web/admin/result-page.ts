@@ -10,7 +10,8 @@ import type { WebPage } from '../layout.js';
  * and what comes next (a dispute lapses, a higher version corrects). Once a version is on the chain the
  * form is closed behind an explicit "Corriger le résultat (version n+1)" (none once final, except a
  * final Postponed); a receipt is dated, marked when the panel changed since, and cleared when the chain
- * moves on.
+ * moves on; one that reaches the quorum says when it is published (the panel's `chainHead`: the
+ * relayer waits for a block dated from the end time on).
  */
 export function resultPage(): WebPage {
   return {

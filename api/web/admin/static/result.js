@@ -345,10 +345,20 @@ async function busy(task) {
   }
 }
 
-/** After a ready receipt: when the relayer can publish (it waits for a block dated from the end time on). */
+/**
+ * After a ready receipt: when the relayer publishes. It waits for a block dated from the end time on; the
+ * panel's `chainHead` (the chain's latest block) says whether there is one yet.
+ */
 function publicationNote(endedAt) {
-  const end = formatDate(new Date(Number(endedAt) * 1000).toISOString());
-  return ` Le relayeur le publie dès que la chaîne a un bloc daté de la fin de l’événement (${end}) ou après : un nœud local qui ne mine qu’avec des transactions le fait attendre jusqu’au bloc suivant (npm run chain:mine).`;
+  const end = new Date(Number(endedAt) * 1000);
+  const head = oracle?.chainHead;
+  if (!head) {
+    return ` Le relayeur le publie dès que la chaîne a un bloc daté de la fin de l’événement (${formatDate(end.toISOString())}) ou après : un nœud local qui ne mine qu’avec des transactions le fait attendre jusqu’au bloc suivant (npm run chain:mine).`;
+  }
+  if (Number(head.timestamp) < Number(endedAt)) {
+    return ` Il sera publié au premier bloc après la fin de l’événement (${timeOfDay.format(end)}) : le dernier bloc de la chaîne, n° ${head.number} (${timeOfDay.format(new Date(head.at))}), la précède ; un nœud local qui ne mine qu’avec des transactions attend la suivante (npm run chain:mine).`;
+  }
+  return ` Le dernier bloc de la chaîne (n° ${head.number}) est daté après la fin de l’événement : le relayeur peut le publier dès maintenant.`;
 }
 
 function receiptMeta() {
@@ -380,10 +390,12 @@ function followReceipt(status) {
   }
   const group = (status.attestations?.groups ?? []).find((g) => g.outcomeKey === shown.outcomeKey);
   const conflict = (status.attestations?.conflicts ?? []).some((c) => c.version === shown.version);
-  // A lower support is a read from before this submission (live frames cross answers): not a change.
-  if (!shown.stale && group && group.signatures <= shown.support && conflict === shown.conflict) return;
-  shown.stale = { group, conflict };
-  $('attest-receipt').dataset.stale = 'true';
+  if (shown.stale || !group || group.signatures > shown.support || conflict !== shown.conflict) {
+    shown.stale = { group, conflict };
+    $('attest-receipt').dataset.stale = 'true';
+  }
+  // (A lower support is a read from before this submission: live frames cross answers.) The chain's
+  // head may have moved: the publication note is read again.
   receiptMeta();
 }
 
