@@ -49,6 +49,8 @@ export interface ProcessOverrides {
    * in-process instances over the development attester keys.
    */
   readonly signers?: readonly AttestationSigner[];
+  /** How long `GET /admin/ops` reuses its open bets and stakes (`OperationsThresholds.openMaxAgeMs`, 5 s). */
+  readonly operationsOpenMaxAgeMs?: number;
 }
 
 /** A running process: where it listens, and a graceful close. */
@@ -113,6 +115,9 @@ export async function createApiProcess(
     rejections: () => metrics.rejectionCounts(),
     startedAt,
     ...(overrides.now ? { now: overrides.now } : {}),
+    ...(overrides.operationsOpenMaxAgeMs !== undefined
+      ? { thresholds: { openMaxAgeMs: overrides.operationsOpenMaxAgeMs } }
+      : {}),
   });
   const livePublisher = createLivePublisher({
     fanOut: ephemeral.fanOut,

@@ -16,6 +16,11 @@ export interface OperationsThresholds {
   readonly settlerLagSeconds: number;
   /** Feed rows counted after the settler's cursor (10 000): beyond, the count is `capped`. */
   readonly feedLagLimit: number;
+  /**
+   * Open bets and stakes younger than this are reused (5 000 ms): every open page and every poll of an
+   * instance share one aggregate per period; the answer's `asOf` says when it was computed. 0: every read.
+   */
+  readonly openMaxAgeMs: number;
 }
 
 const DEFAULTS: OperationsThresholds = {
@@ -24,6 +29,7 @@ const DEFAULTS: OperationsThresholds = {
   indexerLagBlocks: 64,
   settlerLagSeconds: 60,
   feedLagLimit: 10_000,
+  openMaxAgeMs: 5_000,
 };
 
 /** Dependencies of {@link createOperationsView}. */
@@ -64,7 +70,8 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * `GET /admin/ops`'s body: the live operations figures. Bets and stakes are read from Postgres (true
  * across API instances); rejections are this instance's counters; the oracle parts are what the
  * database shows of the relayer, the indexer and the settler; the chain head is this process's provider.
- * Every read is bounded by an index: see docs/api.md, "Operations view".
+ * Every read is bounded by an index; open bets and stakes are shared for `openMaxAgeMs` (`asOf`): see
+ * docs/api.md, "Operations view".
  */
 export function createOperationsView(deps: OperationsDeps) {
   const now = deps.now ?? (() => new Date());
@@ -134,6 +141,20 @@ export function createOperationsView(deps: OperationsDeps) {
     };
   }
 
+  // The open bets' aggregate of this instance, reused while younger than `openMaxAgeMs` (by `now`); a
+  // read that fails is not kept. Concurrent callers share the read in flight.
+  let openCache: { readonly at: Date; readonly value: ReturnType<typeof stakes> } | undefined;
+  function sharedStakes(at: Date): { readonly at: Date; readonly value: ReturnType<typeof stakes> } {
+    const age = openCache ? at.getTime() - openCache.at.getTime() : -1;
+    if (openCache && age >= 0 && age < t.openMaxAgeMs) return openCache;
+    const entry = { at, value: stakes() };
+    entry.value.catch(() => {
+      if (openCache === entry) openCache = undefined;
+    });
+    openCache = entry;
+    return entry;
+  }
+
   async function settlerCursor(): Promise<{ cursor: string; updatedAt: Date | null }> {
     const { rows } = await deps.pool.query<{ cursor: string; updated_at: Date }>(
       'select cursor::text, updated_at from betting.settler_cursors where name = $1',
@@ -145,9 +166,10 @@ export function createOperationsView(deps: OperationsDeps) {
   /** The whole view (parts that could not be read are null, with `health: 'unknown'` or `'failing'`). */
   async function read() {
     const at = now();
+    const shared = sharedStakes(at);
     const [bets, open, rejections, relayer, indexer, cursor, head] = await Promise.all([
       rate(at),
-      stakes(),
+      shared.value,
       deps.rejections(),
       deps.oracle.relayer().catch(() => null),
       deps.oracle.indexer().catch(() => null),
@@ -182,6 +204,7 @@ export function createOperationsView(deps: OperationsDeps) {
 
     return {
       at: at.toISOString(),
+      asOf: shared.at.toISOString(),
       bets: { ...bets, openBets: open.openBets, openStakeCents: open.openStakeCents },
       markets: open.markets,
       rejections: {

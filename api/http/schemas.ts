@@ -248,6 +248,9 @@ const Iso = z.string().describe('ISO 8601 date');
 export const Operations = z
   .object({
     at: Iso,
+    asOf: Iso.describe(
+      'When bets.openBets, bets.openStakeCents and markets[] were computed: each instance reuses them for up to 5 s',
+    ),
     bets: z.object({
       perSecond: z.number().describe('Bets accepted per second over the last minute (every API instance: Postgres)'),
       lastMinute: z.number().int().nullable().describe('Bets of the last minute; null when the rate is estimated'),

@@ -38,7 +38,8 @@ describe('GET /admin/ops', () => {
 
   beforeAll(async () => {
     stack = await createFullStack('api_admin_ops', { extra: { API_RATE_LIMIT_IP: '100000/60' } });
-    api = await startApi(stack);
+    // Every request reads the open bets (the sharing over 5 s has its own test below).
+    api = await startApi(stack, undefined, { operationsOpenMaxAgeMs: 0 });
     staff = await staffBrowser(stack, 'alice');
     const startsAt = new Date(Date.now() + 3600_000);
     const created = await apiJson(stack, staff, '/admin/events', 'POST', {
@@ -162,6 +163,55 @@ describe('GET /admin/ops', () => {
     expect(snapshot.bets.lastMinute).toBeNull();
     expect(snapshot.bets.perSecond).toBeGreaterThan(0);
     expect(snapshot.bets.openBets).toBe(4);
+  });
+
+  it('open bets and stakes are computed once per period per instance, their age in asOf', async () => {
+    let clock = new Date('2026-12-06T12:00:00.000Z');
+    const view = createOperationsView({
+      pool: stack.b.pool,
+      oracle: new OracleOperationsReader({
+        db: stack.b.pool,
+        chainId: stack.world.chainId,
+        contract: stack.world.address,
+      }),
+      chainHead: () => stack.world.node.provider.getBlockNumber(),
+      settlerCursor: 'none',
+      rejections: () => Promise.resolve([]),
+      startedAt: new Date(),
+      now: () => clock,
+    });
+    const first = await view();
+    expect(first.asOf).toBe(clock.toISOString());
+    expect(first.at).toBe(first.asOf);
+    const { rows } = await stack.b.pool.query<{ player_id: string }>('select player_id from betting.bets limit 1');
+    await api.api.bets.place(rows[0]!.player_id, [{ marketId: total, selection: 'over', stakeCents: 200n }], {
+      key: 'ops-shared',
+      fingerprint: Buffer.alloc(32),
+    });
+    // 4.9 s later: the same aggregate (the new bet not in it), said to be as of the first read.
+    clock = new Date(clock.getTime() + 4_900);
+    const shared = await view();
+    expect(shared.at).toBe(clock.toISOString());
+    expect(shared.asOf).toBe(first.asOf);
+    expect(shared.bets.openBets).toBe(first.bets.openBets);
+    expect(shared.bets.openStakeCents).toBe(first.bets.openStakeCents);
+    expect(shared.markets).toEqual(first.markets);
+    // Concurrent calls in the period share it too.
+    const both = await Promise.all([view(), view()]);
+    expect(both.map((b) => b.asOf)).toEqual([first.asOf, first.asOf]);
+    // 5 s after the first read: a new read, with the new bet.
+    clock = new Date(new Date(first.asOf).getTime() + 5_000);
+    const fresh = await view();
+    expect(fresh.asOf).toBe(clock.toISOString());
+    expect(fresh.bets.openBets).toBe(first.bets.openBets + 1);
+    expect(fresh.bets.openStakeCents).toBe(first.bets.openStakeCents + 200);
+    expect(fresh.markets.find((m) => m.marketId === total)!.stakeCents).toBe(
+      first.markets.find((m) => m.marketId === total)!.stakeCents + 200,
+    );
+    // The HTTP answer says its asOf too (this test's API reads every time: asOf is its at).
+    const answer = await ops();
+    expect(answer.asOf).toBe(answer.at);
+    expect(answer.bets.openBets).toBe(fresh.bets.openBets);
   });
 
   it('relayer, indexer and settler: a failed publication with its code, the feed head, the settler’s lag', async () => {

@@ -13,7 +13,7 @@ import {
 import { ResultSigner } from '../../../oracle/signer/result-signer.js';
 import { RESULT_TYPES, oracleDomain, resultMessage, type Result } from '../../../oracle/result.js';
 import { loadApiConfig } from '../../../api/config.js';
-import { createApiProcess, createSettlerProcess } from '../../../api/process.js';
+import { createApiProcess, createSettlerProcess, type ProcessOverrides } from '../../../api/process.js';
 import { freePort } from '../../support/chain.js';
 import { testRedisUrl } from '../../support/services.js';
 import { Browser } from '../../kyc/support/browser.js';
@@ -181,8 +181,12 @@ export async function createFullStack(label: string, options: FullStackOptions =
 }
 
 /** The API process of `api/process.ts` (what `npm run api` runs) on the stack's port, quiet unless a logger is given. */
-export function startApi(stack: FullStack, logger: Logger = quietLogger()) {
-  return createApiProcess(loadApiConfig(stack.env, 'api'), { logger, signers: stack.signers });
+export function startApi(
+  stack: FullStack,
+  logger: Logger = quietLogger(),
+  overrides: Pick<ProcessOverrides, 'operationsOpenMaxAgeMs'> = {},
+) {
+  return createApiProcess(loadApiConfig(stack.env, 'api'), { logger, signers: stack.signers, ...overrides });
 }
 
 /** The settler process of `api/process.ts` (what `npm run settler` runs), quiet unless a logger is given. */
