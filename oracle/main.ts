@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { Wallet } from 'ethers';
 import pg from 'pg';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { PgAttestationStore } from './attestations/pg-attestation-store.js';
 import { PgReadyResultSource } from './attestations/pg-ready-result-source.js';
 import { ChainAttesterSetSource } from './chain/attester-set-source.js';
@@ -49,6 +49,9 @@ export function defaultMetricsPort(roles: readonly OracleRole[]): number {
  * @param options.env - where the signer role reads its instances (`ORACLE_SIGNER_*`); default `process.env`.
  * @param options.requireSigners - the `signer` role fails without signer instances (true when it was asked
  *   for alone); otherwise a process without `ORACLE_SIGNER_*` simply runs no cosigner.
+ * @param options.logger - where the roles log (a child with `roles` is taken); default: pino on stdout at
+ *   `info` (the processes of `npm run relayer` / `indexer` / `signer`). The local stack passes its own, so
+ *   its `LOG_LEVEL` holds for the oracle too.
  *
  * @returns `close()`, which stops the loops (the relayer finishes its tick and releases its lock),
  * the metrics server, the provider and the pool.
@@ -56,7 +59,7 @@ export function defaultMetricsPort(roles: readonly OracleRole[]): number {
 export async function startOracle(
   config: OracleConfig,
   roles: readonly OracleRole[],
-  options: { readonly env?: NodeJS.ProcessEnv; readonly requireSigners?: boolean } = {},
+  options: { readonly env?: NodeJS.ProcessEnv; readonly requireSigners?: boolean; readonly logger?: Logger } = {},
 ): Promise<{ close(): Promise<void> }> {
   // Signer instances first (one attester key each, bound to one admin): a bad key or variable fails the
   // start before any connection is opened. Signing is offline: no provider needed.
@@ -72,7 +75,9 @@ export async function startOracle(
       `${SIGNER_PREFIX}_ADMIN: the signer role needs at least one signer instance (${SIGNER_PREFIX}_ADMIN with ${SIGNER_PREFIX}_KEYSTORE + ${SIGNER_PREFIX}_KEYSTORE_PASSWORD, or ${SIGNERS_VARIABLE})`,
     ]);
   }
-  const logger = pino({ name: 'oracle', base: { roles: roles.join(',') } });
+  const logger =
+    options.logger?.child({ process: 'oracle', roles: roles.join(',') }) ??
+    pino({ name: 'oracle', base: { roles: roles.join(',') } });
   const metrics = new OracleMetrics({ defaultMetrics: true });
   // The metrics port first: a clash fails the start with a clear error before anything runs or says "started".
   const metricsOptions = { host: config.metrics.host, port: config.metrics.port ?? defaultMetricsPort(roles) };

@@ -233,7 +233,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     // 6. Relayer and indexer.
-    const oracle = await startOracle(oracleConfig, ['relayer', 'indexer'], { env });
+    // The stack's logger (LOG_LEVEL, default warn): the terminal shows the summary, not the loops' info lines.
+    const oracle = await startOracle(oracleConfig, ['relayer', 'indexer'], { env, logger });
     stops.push(() => oracle.close());
 
     // 7. The API process.

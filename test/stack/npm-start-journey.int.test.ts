@@ -204,7 +204,8 @@ describe('npm start: a result attested by three admins settles a bet (embedded s
 
     // Ctrl-C and a second start: the journal mines the time-advanced chain again (same hashes), the
     // indexer's and the settler's cursors still match it, nothing is paid twice.
-    expect(await stop(running)).toBe(0);
+    const first = running;
+    expect(await stop(first)).toBe(0);
     running = await npmStart(plan.env);
     const second = running.output();
     expect(second).toContain('resumed from its journal');
@@ -228,6 +229,10 @@ describe('npm start: a result attested by three admins settles a bet (embedded s
     ).toHaveLength(1);
     expect(await ledgerTotal(second)).toBe(0n);
     expect(await stop(running)).toBe(0);
+    // At the default LOG_LEVEL (warn) the terminal shows the summary, not the parts' info lines (the
+    // relayer and the indexer log through the stack's logger, not their own at info).
+    const chatty = (text: string) => text.split('\n').filter((line) => /"level":(10|20|30)\b/.test(line));
+    expect([...chatty(first.output()), ...chatty(running.output())]).toEqual([]);
     running = undefined;
   }, 600_000);
 });
