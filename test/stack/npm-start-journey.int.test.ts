@@ -98,15 +98,23 @@ describe('npm start: a result attested by three admins settles a bet (embedded s
 
     // The staff pages are served by npm start (static HTML; the data comes from the JSON API).
     const alice = await staffBrowser(base, 'alice');
-    for (const path of ['/admin', `/admin/results/${event.id}`, '/admin/settlement-runs', '/admin/operations']) {
+    for (const [path, title] of [
+      ['/admin', 'Événements et marchés'],
+      [`/admin/results/${event.id}`, 'Résultat d’un événement'],
+      ['/admin/settlement-runs', 'Règlements'],
+      ['/admin/operations', 'Opérations'],
+    ] as const) {
       const page = await alice.request(`${base}${path}`);
-      expect([path, page.status, page.headers.get('content-type')]).toEqual([
+      const html = await page.text();
+      expect([path, page.status, page.headers.get('content-type'), /<title>([^<]*)<\/title>/.exec(html)?.[1]]).toEqual([
         path,
         200,
         expect.stringMatching(/^text\/html/),
+        `${title} · Verdict`,
       ]);
-      expect(await page.text()).toMatch(/^<!doctype html>/i);
     }
+    // The result page's « Signer avec mon signataire » (shown once GET /admin/me names a bound signer).
+    expect(await (await alice.request(`${base}/admin/results/${event.id}`)).text()).toContain('id="sign-bound"');
 
     // The match is over before its seeded start: an admin closes the market (bets stop).
     const closed = await jsonRequest<Market>(alice, `${base}/admin/markets/${market.id}/close`, 'POST', {});
