@@ -66,6 +66,23 @@ describe('staff pages: events, markets and settlement runs in a browser', () => 
       `Object.fromEntries([...document.querySelectorAll('#${rowId} [data-field]')].map((c) => [c.dataset.field, c.textContent]))`,
     );
 
+  it('tells a staff member without the admin role that access is not allowed (not a sign-in invitation)', async () => {
+    const sam = await user('sam');
+    // `sam` (the local provider's staff identity with verdict:support only): kyc refuses the sign-in.
+    await signInStaff(web, sam, 'sam');
+    expect(await sam.page.locator('[data-error-code]').getAttribute('data-error-code')).toBe('KYC_STAFF_FORBIDDEN');
+    expect(plain(await sam.page.locator('h1').textContent())).toBe('Accès non autorisé');
+    expect(plain(await sam.page.locator('#refusal-reason').textContent())).toContain(
+      'n’a pas le rôle d’administration',
+    );
+    expect(await sam.page.getByRole('link', { name: /autre compte du personnel/ }).getAttribute('href')).toBe(
+      '/admin/auth/login',
+    );
+    // No staff session was opened: the staff pages invite to sign in.
+    await visit(web, sam, '/admin', 'sam-admin');
+    expect(await sam.page.locator('#staff-signin').isVisible()).toBe(true);
+  });
+
   it('invites a signed-out visitor to sign in, on both pages, and the JSON routes answer 401', async () => {
     const visitor = await user('visitor');
     for (const path of ['/admin', '/admin/settlement-runs']) {

@@ -59,6 +59,10 @@ const KYC_PAGES: Readonly<Record<string, { readonly title: string; readonly text
     title: 'Connexion requise',
     text: 'Cette page demande d’être connecté.',
   },
+  KYC_STAFF_FORBIDDEN: {
+    title: 'Accès non autorisé',
+    text: 'Votre compte du personnel n’a pas le rôle d’administration de Verdict : la connexion aux pages du personnel est refusée. Demandez ce rôle à un administrateur.',
+  },
 };
 
 /** The HTML page of a kyc problem (refused signup, failed sign-in), in the site's layout; set on `res.locals.problemPage`. */
@@ -68,7 +72,9 @@ export function problemPage(problem: { code: string; status: number; title: stri
   const retry =
     problem.code === 'KYC_UNDERAGE' || problem.code === 'KYC_SELF_EXCLUDED'
       ? '<p><a href="/">Retour à l’accueil</a></p>'
-      : '<p><a href="/signin">Retour à la page de connexion</a> · <a href="/">Accueil</a></p>';
+      : problem.code === 'KYC_STAFF_FORBIDDEN'
+        ? '<p><a href="/admin/auth/login">Se connecter avec un autre compte du personnel</a> · <a href="/">Accueil</a></p>'
+        : '<p><a href="/signin">Retour à la page de connexion</a> · <a href="/">Accueil</a></p>';
   const help =
     problem.code === 'KYC_SELF_EXCLUDED' || problem.code === 'KYC_ACCOUNT_SUSPENDED'
       ? '<p>Pour toute question sur l’interdiction de jeu : <a href="https://anj.fr/">anj.fr</a>. Joueurs Info Service : 09 74 75 13 13.</p>'

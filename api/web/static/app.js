@@ -312,12 +312,21 @@ async function initPlayerNav() {
 
 let staff;
 /** The signed-in staff member (`GET /admin/me`: actor, adminId, roles, attester, boundSigner), or null. */
+let staffRefusal = null;
 export function currentStaff() {
   staff ??= api('/admin/me').catch((error) => {
-    if (error instanceof ApiProblem && (error.status === 401 || error.status === 403)) return null;
+    if (error instanceof ApiProblem && (error.status === 401 || error.status === 403)) {
+      staffRefusal = error.code ?? null;
+      return null;
+    }
     throw error;
   });
   return staff;
+}
+
+/** Why {@link currentStaff} answered null: `KYC_STAFF_FORBIDDEN` (signed in without the role) or a 401 code. */
+export function staffRefusalCode() {
+  return staffRefusal;
 }
 
 async function initAdminNav() {
