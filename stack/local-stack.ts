@@ -321,6 +321,14 @@ export function formatSummary(s: LocalStackSummary): string {
         `  ${st.id.padEnd(10)} ${st.roles.join(', ')}${attester ? `; attester ${attester} (signer instance)` : ''}`,
       );
     }
+    if (s.rpcUrl && s.disputeWindowSeconds !== undefined) {
+      const rpc = s.rpcUrl === 'http://127.0.0.1:8545' ? '' : ` --rpc-url ${s.rpcUrl}`;
+      lines.push(
+        `A result: close the market on /admin, three admins sign it on /admin/results/<event> (quorum 3 of 5);`,
+        `once published, it is final after ${s.disputeWindowSeconds} s of chain time, or at once after`,
+        `  npm run chain:advance -- ${s.disputeWindowSeconds + 10} 3${rpc}`,
+      );
+    }
     lines.push('');
   }
   lines.push(s.seeded.length > 0 ? `Seeded: ${s.seeded.join('; ')}` : 'Seed: nothing new (already there)');

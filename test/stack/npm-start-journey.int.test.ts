@@ -162,15 +162,14 @@ describe('npm start: a result attested by three admins settles a bet (embedded s
       ['accepted', 'proposed', tx],
     ]);
 
-    // As docs/local-stack.md says: advance the chain's clock past the 120 s window (and mine a few blocks).
-    const advanced = await run(
-      'npm',
-      ['run', '--silent', 'chain:advance', '--', '130', '3', '--rpc-url', plan.chainUrl],
-      {
-        cwd: process.cwd(),
-        env: plan.env,
-      },
-    );
+    // The command npm start printed for this (docs/local-stack.md, step 5): it moves the chain's clock
+    // past the 120 s window and mines a few blocks.
+    const printed = /npm run chain:advance -- (.+)$/m.exec(output)?.[1]?.trim().split(/\s+/);
+    expect(printed).toEqual(['130', '3', '--rpc-url', plan.chainUrl]);
+    const advanced = await run('npm', ['run', '--silent', 'chain:advance', '--', ...printed!], {
+      cwd: process.cwd(),
+      env: plan.env,
+    });
     // It prints the new head: its time is past the end of the window (`finalAt`, chain time).
     const head = JSON.parse(advanced.stdout.trim().split('\n').at(-1)!) as { block: number; timestamp: number };
     expect(head.timestamp * 1000).toBeGreaterThanOrEqual(Date.parse(published.chain!.finalAt!));
