@@ -62,6 +62,8 @@ export interface LiveAnnouncer {
   marketsChanged(marketIds: readonly string[]): unknown;
   balanceChanged(playerId: string): unknown;
   oracleEvent(eventId: string): unknown;
+  /** A settlement run of this market was written or reversed (a void): the staff's `admin` channel. */
+  settlementRun?(marketId: string): unknown;
 }
 
 /** What the API reports to metrics. */
@@ -742,6 +744,8 @@ export function createApiModule(deps: ApiModuleDeps) {
       handle: async ({ params, body, req }) => {
         const market = await markets.command(params.marketId, params.command, { ...actor(req), reason: body.reason });
         deps.live?.marketsChanged([market.id]);
+        // A void writes a refund run, or reverses the market's settlement: the settlement runs page shows it.
+        if (params.command === 'void') deps.live?.settlementRun?.(market.id);
         return { status: 200, body: await marketJson(market) };
       },
     }),

@@ -252,7 +252,15 @@ class AdminTopic extends Topic {
   async open(): Promise<void> {
     if (!this.hub.deps.reads.oracleEvent) throw new LiveError('LIVE_UNAVAILABLE', 'No oracle in this process.');
     this.unsubscribe = await this.hub.deps.fanOut.subscribe(this.hub.ch.admin(), (message) => {
-      const eventId = (JSON.parse(message) as { eventId?: unknown }).eventId;
+      const parsed = JSON.parse(message) as { eventId?: unknown; kind?: unknown; marketId?: unknown };
+      // A settlement run written or reversed: a small event the settlement page reads the runs after.
+      if (parsed.kind === 'settlement') {
+        if (!this.stopped && typeof parsed.marketId === 'string' && EVENT_ID.test(parsed.marketId)) {
+          this.broadcast(JSON.stringify({ kind: 'settlement', marketId: parsed.marketId }));
+        }
+        return;
+      }
+      const eventId = parsed.eventId;
       if (typeof eventId === 'string') this.eventChanged(eventId);
     });
     const changes = this.hub.deps.oracleChanges;

@@ -49,14 +49,14 @@ export function createLivePublisher(deps: {
       await publish(ch.player(playerId), JSON.stringify({ kind: 'balance' }));
     },
     /**
-     * After a market's settlement (or its reversal) committed: each bet to its player, the market's new
-     * state. The bets are read and published a page at a time ({@link SETTLEMENT_PAGE}), and one
+     * After a market's settlement (or its reversal) committed: the staff's `admin` channel (a
+     * `settlement` message), each bet to its player, the market's new state. The bets are read and published a page at a time ({@link SETTLEMENT_PAGE}), and one
      * market's announcement at a time per publisher, so a market of a million bets holds one page in
      * memory and one page of PUBLISH in flight, never the whole market (nor several markets at once).
      */
     settlementChanged(db: Db, marketId: string): Promise<void> {
       const run = announcing.then(async () => {
-        await this.marketsChanged([marketId]);
+        await Promise.all([this.marketsChanged([marketId]), this.settlementRun(marketId)]);
         let afterId: string | undefined;
         for (;;) {
           const bets = await marketBets(db, marketId, { afterId, limit: SETTLEMENT_PAGE });
@@ -68,6 +68,10 @@ export function createLivePublisher(deps: {
       });
       announcing = run.catch(() => undefined);
       return run;
+    },
+    /** A settlement run of this market was written or reversed (`admin`: `{"kind":"settlement","marketId"}`). */
+    async settlementRun(marketId: string): Promise<void> {
+      await publish(ch.admin(), JSON.stringify({ kind: 'settlement', marketId }));
     },
     /** Something about an event's oracle status changed (`eventId`: the betting event id). */
     async oracleEvent(eventId: string): Promise<void> {

@@ -1,6 +1,14 @@
 import { settleMarket } from '../../api/settlement/settle-market.js';
 import { oracleEventId } from '../api/support/fixtures.js';
-import { createFullStack, startApi, type FullStack } from '../api/support/full-stack.js';
+import {
+  attestThroughApi,
+  createFullStack,
+  finalizePublishedResults,
+  relayReadyResults,
+  startApi,
+  startSettler,
+  type FullStack,
+} from '../api/support/full-stack.js';
 import {
   deposit,
   openWeb,
@@ -401,6 +409,78 @@ describe('staff pages: events, markets and settlement runs in a browser', () => 
     expect(names.slice(2).sort()).toEqual([EVENT, 'Prix de Vincennes']);
   });
 
+  it('the settlement runs page shows a run the settler writes, and its reversal, without reload', async () => {
+    const watcher = await user('watcher');
+    await signInStaff(web, watcher, 'bob');
+    await visit(web, watcher, '/admin/settlement-runs', 'settlement-runs-live');
+    await watcher.page.waitForFunction(() => document.body.dataset.liveAdmin === 'on');
+    const before = await watcher.page.locator('#settlements-body tr').count();
+
+    const markets = api.api.markets;
+    const admin = { actor: 'test:web-admin' };
+    const startsAt = new Date(Date.now() + 3600_000);
+    const event = await markets.createEvent(
+      { oracleEventId: oracleEventId(), schema: 'football.match/v1', name: 'Brest – Lorient', startsAt },
+      admin,
+    );
+    const market = await markets.createMarket(
+      event.id,
+      {
+        definition: { type: 'match-winner' },
+        closesAt: new Date(startsAt.getTime() - 600_000),
+        takeoutBps: 1500,
+        minStakeCents: 100n,
+        maxStakeCents: 100_000n,
+      },
+      admin,
+    );
+    await markets.command(market.id, 'open', admin);
+    const player = await stack.b.account();
+    await api.api.wallet.deposit(player, 10_000n);
+    await api.api.bets.place(player, [{ marketId: market.id, selection: 'home', stakeCents: 1_500n }]);
+    await markets.command(market.id, 'close', admin);
+    // The result attested, published and final on the chain; the settler process settles and announces.
+    const outcome = { status: 1, values: [1, 0], endedAt: Math.floor(Date.now() / 1000) - 60, version: 1 };
+    expect(await attestThroughApi(stack, event.id, outcome)).toMatchObject({ ready: true });
+    await relayReadyResults(stack);
+    await finalizePublishedResults(stack);
+    const settler = await startSettler(stack);
+    try {
+      await watcher.page.locator(`#settlements-body tr[data-market="${market.id}"]`).waitFor();
+      const run = watcher.page.locator(
+        `#${(await watcher.page.locator(`#settlements-body tr[data-market="${market.id}"]`).getAttribute('id'))!}`,
+      );
+      expect(await run.getAttribute('data-kind')).toBe('paid');
+      expect(await watcher.page.locator('#settlements-body tr').first().getAttribute('data-market')).toBe(market.id);
+      const ids = () =>
+        watcher.page.evaluate<string[]>(`[...document.querySelectorAll('#settlements-body tr')].map((tr) => tr.id)`);
+      expect(new Set(await ids()).size).toBe((await ids()).length);
+      expect(await watcher.page.locator(`#settlements-body tr[data-market="${market.id}"]`).count()).toBe(1);
+      expect((await ids()).length).toBeGreaterThan(before);
+      expect(await run.getAttribute('data-reversed')).toBe('false');
+      expect(plain(await run.locator('[data-field="event"]').textContent())).toBe('Brest – Lorient');
+      expect(plain(await run.locator('[data-field="result"]').textContent())).toContain('terminé · 1 – 0');
+      await web.snap(watcher, 'settlement-runs-live-settled');
+
+      // Alice voids the settled market on /admin: the run shows its reversal on the watcher's page.
+      await visit(web, alice, '/admin', 'admin-void-live');
+      const row = alice.page.locator(`#admin-market-${market.id}`);
+      await row.getByRole('button', { name: /^Annuler le marché/ }).click();
+      await alice.page.getByLabel('Motif de l’annulation').fill('Résultat contesté');
+      await alice.page.getByRole('button', { name: 'Confirmer l’annulation' }).click();
+      await alice.page.locator(`#admin-market-${market.id}[data-state="voided"]`).waitFor();
+      await watcher.page.locator(`#settlements-body tr[data-market="${market.id}"][data-reversed="true"]`).waitFor();
+      // The void's refund run is prepended too.
+      await watcher.page.locator(`#settlements-body tr[data-market="${market.id}"][data-kind="refunded"]`).waitFor();
+      expect(await watcher.page.locator(`#settlements-body tr[data-market="${market.id}"]`).count()).toBe(2);
+      expect(new Set(await ids()).size).toBe((await ids()).length);
+      expect(plain(await run.locator('[data-field="reversal"]').textContent())).toContain('Motif : Résultat contesté');
+      await web.snap(watcher, 'settlement-runs-live-reversed');
+    } finally {
+      await settler.close();
+    }
+  });
+
   it('reads on a phone: the staff pages do not scroll sideways', async () => {
     const phone = await user('alice-phone', { phone: true });
     await signInStaff(web, phone, 'alice');
@@ -422,6 +502,7 @@ describe('staff pages: events, markets and settlement runs in a browser', () => 
       '400 POST /admin/events', // the bad oracle event id
       '409 POST /admin/events', // the same oracle event id twice
       '422 POST /admin/events/:id/markets', // the cut-off after the start
+      '403 GET /admin/auth/callback', // sam, without the admin role: kyc's refusal page
     ]);
     expect(
       users.flatMap((u) =>

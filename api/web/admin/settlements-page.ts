@@ -3,7 +3,8 @@ import type { WebPage } from '../layout.js';
 /**
  * `/admin/settlement-runs`: the settlements the settler ran (`GET /admin/settlements`, newest first):
  * event, market, the oracle result used, totals in euros, bets, date and reversal; "Plus anciens"
- * loads the next page. Rendered by `/static/admin/settlements.js`.
+ * loads the next page; a run the settler writes or reverses appears without reload (`admin` live
+ * channel, `settlement`). Rendered by `/static/admin/settlements.js`.
  */
 export function settlementsPage(): WebPage {
   return {
@@ -14,6 +15,7 @@ export function settlementsPage(): WebPage {
     main: `<p class="muted small">Chaque règlement d’un marché : le résultat oracle utilisé, ce que le pool a payé, prélevé, arrondi ou remboursé, et son annulation éventuelle (résultat retiré, marché annulé après règlement).</p>
 <div class="problem" id="settlements-problem" role="alert" hidden></div>
 <p class="muted" id="settlements-status">Chargement…</p>
+<p class="muted small" id="settlements-live" role="status"></p>
 <div class="table-scroll">
 <table id="settlements-table" class="admin-settlements" hidden>
 <caption>Règlements, du plus récent au plus ancien</caption>

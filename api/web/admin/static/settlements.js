@@ -1,6 +1,6 @@
 // /admin/settlement-runs: the settlement runs (GET /admin/settlements, newest first, by pages of
 // `?limit=`, default 25): event, market, the oracle result used, totals, bets, date and reversal.
-import { api, clearProblem, formatCents, formatDate, h, showProblem, whenReady } from '/static/app.js';
+import { announce, api, clearProblem, formatCents, formatDate, h, live, showProblem, whenReady } from '/static/app.js';
 import { requireStaff } from '/static/admin/staff.js';
 import { marketLabel, selectionLabel } from '/static/player/labels.js';
 
@@ -102,6 +102,57 @@ async function loadPage() {
   return settlements;
 }
 
+/**
+ * A run written or reversed (`settlement` on the `admin` channel): re-reads the newest page; a run not
+ * shown yet is prepended, a shown one replaced (its reversal).
+ */
+async function refreshNewest() {
+  const { settlements } = await api(`/admin/settlements?limit=${PAGE}`);
+  const body = document.getElementById('settlements-body');
+  let added = 0;
+  for (const run of [...settlements].reverse()) {
+    const shown = document.getElementById(`settlement-${run.id}`);
+    if (shown) shown.replaceWith(row(run));
+    else {
+      body.prepend(row(run));
+      loaded += 1;
+      added += 1;
+    }
+  }
+  document.getElementById('settlements-table').hidden = loaded === 0;
+  document.getElementById('settlements-status').hidden = loaded > 0;
+  if (added > 0) announce(added === 1 ? 'Un nouveau règlement.' : `${added} nouveaux règlements.`);
+}
+
+async function follow(region) {
+  const status = document.getElementById('settlements-live');
+  const connection = await live();
+  if (!connection) {
+    status.textContent = 'Suivi en direct indisponible : rechargez la page pour voir les nouveaux règlements.';
+    return;
+  }
+  let refreshing = Promise.resolve();
+  connection.subscribe(
+    'admin',
+    (data) => {
+      if (data?.kind !== 'settlement') return;
+      refreshing = refreshing
+        .then(refreshNewest)
+        .catch((error) => showProblem(region, error))
+        .finally(() => {
+          document.body.dataset.liveSettlements = String(Number(document.body.dataset.liveSettlements ?? 0) + 1);
+        });
+    },
+    (code) => {
+      status.textContent = `Suivi en direct interrompu (${code}) : rechargez la page.`;
+      document.body.dataset.liveAdmin = 'off';
+    },
+  );
+  status.textContent =
+    'Suivi en direct : les nouveaux règlements et les annulations s’affichent sans recharger la page.';
+  document.body.dataset.liveAdmin = 'on';
+}
+
 async function main() {
   if (!(await requireStaff())) return;
   const region = document.getElementById('settlements-problem');
@@ -128,6 +179,7 @@ async function main() {
     document.getElementById('settlements-status').hidden = true;
     showProblem(region, error);
   }
+  await follow(region);
 }
 
 whenReady(main());
