@@ -1,27 +1,14 @@
 import { Wallet } from 'ethers';
-import { seedMarkets } from '../../stack/seed.js';
 import { oracleContract } from '../../oracle/admin.js';
 import { ATTESTERS, makeIndexer, mine } from '../oracle/chain/harness.js';
 import {
   attestThroughApi,
-  createFullStack,
   finalizePublishedResults,
   relayReadyResults,
-  startApi,
   startSettler,
-  type FullStack,
 } from '../api/support/full-stack.js';
-import {
-  deposit,
-  openWeb,
-  placeBet,
-  plain,
-  signInStaff,
-  signUpPlayer,
-  visit,
-  type WebHarness,
-  type WebUser,
-} from './support/browser.js';
+import { deposit, placeBet, plain, signInStaff, signUpPlayer, visit, type WebUser } from './support/browser.js';
+import { webSuite } from './support/suite.js';
 
 /** The DOM members the wait predicates read (they run in the page; the project compiles without the DOM library). */
 declare const document: {
@@ -55,15 +42,12 @@ const DISPUTE_PERIOD = 3 * 24 * 3600;
  *   receipt is dated, marked when the panel changed since, and cleared when the chain moves on.
  */
 describe('the result page: disputed on the chain, corrected by a higher version; postponed, then played (browser)', () => {
-  let stack: FullStack;
-  let api: Awaited<ReturnType<typeof startApi>>;
-  let web: WebHarness;
+  const suite = webSuite('web_dispute', 'admin-dispute', { boundSigners: true, seed: true });
   let psg: EventJson;
   let lyon: EventJson;
   let monaco: EventJson;
   let alice: WebUser;
   let bob: WebUser;
-  const users: WebUser[] = [];
   const started = Date.now();
   const timings: [string, number][] = [];
   const lap = (label: string) => timings.push([label, Date.now() - started]);
@@ -82,37 +66,26 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     })
       .format(new Date(seconds * 1000))
       .replace(' ', 'T');
-  const eventJson = async (id: string) => (await (await fetch(`${stack.appBase}/events/${id}`)).json()) as EventJson;
+  const eventJson = async (id: string) =>
+    (await (await fetch(`${suite.stack.appBase}/events/${id}`)).json()) as EventJson;
 
   beforeAll(async () => {
-    stack = await createFullStack('web_dispute', {
-      boundSigners: true,
-      extra: { API_RATE_LIMIT_IP: '100000/60' },
-    });
-    api = await startApi(stack);
-    await seedMarkets(api.api.markets);
-    const events = ((await (await fetch(`${stack.appBase}/events`)).json()) as { events: EventJson[] }).events;
+    const events = ((await (await fetch(`${suite.stack.appBase}/events`)).json()) as { events: EventJson[] }).events;
     psg = events.find((e) => e.name.startsWith('Paris Saint-Germain'))!;
     lyon = events.find((e) => e.name.startsWith('Olympique Lyonnais'))!;
     monaco = events.find((e) => e.name.startsWith('AS Monaco'))!;
     psg.oracleEventId = (await eventJson(psg.id)).oracleEventId;
-    web = await openWeb(stack.appBase, 'admin-dispute');
     lap('services up');
   });
 
-  afterAll(async () => {
-    await web?.close();
-    await api?.close();
-    expect(await stack.b.ledgerTotal()).toBe(0n);
-    await stack?.close();
+  afterAll(() => {
     console.log(`admin-dispute timings (ms from start): ${timings.map(([l, ms]) => `${l} ${ms}`).join(' · ')}`);
   });
 
   async function staff(name: 'alice' | 'bob', event: EventJson): Promise<WebUser> {
-    const u = await web.newUser(name);
-    users.push(u);
-    expect(await signInStaff(web, u, name)).toBe('/admin');
-    await visit(web, u, `/admin/results/${event.id}`, `result-${event.id}`);
+    const u = await suite.user(name);
+    expect(await signInStaff(suite.web, u, name)).toBe('/admin');
+    await visit(suite.web, u, `/admin/results/${event.id}`, `result-${event.id}`);
     return u;
   }
 
@@ -133,11 +106,11 @@ describe('the result page: disputed on the chain, corrected by a higher version;
   const text = async (u: WebUser, selector: string) => plain(await u.page.locator(selector).textContent());
 
   it('alice’s signature makes the quorum: the receipt says it will be published at the first block after the end time (the chain’s last block precedes it); a block comes, it is published', async () => {
-    const head = (await stack.world.node.provider.getBlock('latest'))!;
+    const head = (await suite.stack.world.node.provider.getBlock('latest'))!;
     const ended = Math.floor(Date.now() / 1000) - 1;
     // Nothing was mined since the stack started (the node mines on transactions): the last block precedes the end.
     expect(head.timestamp).toBeLessThan(ended);
-    await attestThroughApi(stack, monaco.id, { status: 1, values: [0, 0], endedAt: ended, version: 1 }, [
+    await attestThroughApi(suite.stack, monaco.id, { status: 1, values: [0, 0], endedAt: ended, version: 1 }, [
       'bob',
       'carol',
     ]);
@@ -152,16 +125,16 @@ describe('the result page: disputed on the chain, corrected by a higher version;
         `^Reçu à \\d\\d:\\d\\d:\\d\\d pour la version 1\\. Il sera publié au premier bloc après la fin de l’événement \\(\\d\\d:\\d\\d:\\d\\d\\) : le dernier bloc de la chaîne, n° ${head.number} \\(\\d\\d:\\d\\d:\\d\\d\\), la précède ; un nœud local qui ne mine qu’avec des transactions attend la suivante \\(npm run chain:mine\\)\\.$`,
       ),
     );
-    await web.snap(alice, 'quorum-waits-for-a-block');
-    await mine(stack.world); // what `npm run chain:mine` does
-    await relayReadyResults(stack);
+    await suite.web.snap(alice, 'quorum-waits-for-a-block');
+    await mine(suite.stack.world); // what `npm run chain:mine` does
+    await relayReadyResults(suite.stack);
     await alice.page.locator('#oracle-section[data-phase="proposed"]').waitFor();
     expect(await alice.page.locator('#attest-receipt').isVisible()).toBe(false);
     lap('quorum on the page, a block, published');
   });
 
   it('alice attests 1 – 0: the receipt is dated, marked once bob co-signs elsewhere; published, the receipt goes and the form closes behind « Corriger le résultat (version 2) »', async () => {
-    await visit(web, alice, `/admin/results/${psg.id}`, 'result-match');
+    await visit(suite.web, alice, `/admin/results/${psg.id}`, 'result-match');
     const page = alice.page;
     expect(await page.locator('#attest-closed').isVisible()).toBe(false);
     await page.getByLabel('Buts de Paris Saint-Germain (domicile)').fill('1');
@@ -173,10 +146,10 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     await page.locator('#groups-table [data-field="support"]').filter({ hasText: '1 / 3' }).waitFor();
     // The live frame of her own attestation changes nothing on the receipt.
     expect(await page.locator('#attest-receipt').getAttribute('data-stale')).toBe('false');
-    await web.snap(alice, 'receipt-dated');
+    await suite.web.snap(alice, 'receipt-dated');
 
     // Bob co-signs elsewhere (the API): the panel changes under the receipt, which says so.
-    await attestThroughApi(stack, psg.id, { status: 1, values: [1, 0], endedAt, version: 1 }, ['bob']);
+    await attestThroughApi(suite.stack, psg.id, { status: 1, values: [1, 0], endedAt, version: 1 }, ['bob']);
     await page.locator('#attest-receipt[data-stale="true"]').waitFor();
     expect(await text(alice, '#attest-receipt-meta')).toMatch(
       /^Reçu à \d\d:\d\d:\d\d pour la version 1\. Depuis, le suivi a changé \(soutien actuel 2 \/ 3\) : voyez « Suivi oracle » ci-dessous\.$/,
@@ -184,11 +157,11 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     expect(await text(alice, '#attest-result')).toBe(
       'Attestation enregistrée — soutien 1 / 3 ; quorum pas encore atteint.',
     );
-    await web.snap(alice, 'receipt-changed-since');
+    await suite.web.snap(alice, 'receipt-changed-since');
 
-    await attestThroughApi(stack, psg.id, { status: 1, values: [1, 0], endedAt, version: 1 }, ['carol']);
+    await attestThroughApi(suite.stack, psg.id, { status: 1, values: [1, 0], endedAt, version: 1 }, ['carol']);
     await page.locator('#groups-table tr[data-ready="true"]').waitFor();
-    await relayReadyResults(stack);
+    await relayReadyResults(suite.stack);
     await page.locator('#oracle-section[data-phase="proposed"]').waitFor();
     // The chain moved on: the receipt of the attestation before is gone.
     expect(await page.locator('#attest-receipt').isVisible()).toBe(false);
@@ -206,21 +179,21 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     expect(await text(alice, '#oracle-phase-help')).toMatch(/^Proposé : rien n’est payé tant que le délai court\./);
     // Version 1 is on the chain: its row no longer offers « Reprendre ce résultat ».
     expect(await page.locator('#groups-table [data-fill]').count()).toBe(0);
-    await web.snap(alice, 'published-form-closed');
+    await suite.web.snap(alice, 'published-form-closed');
     lap('v1 published');
   });
 
   it('dave, an attester, disputes version 1 on the chain: the open page shows « Contesté », when the dispute lapses and that a higher version corrects it', async () => {
     const page = alice.page;
-    const dave = new Wallet(stack.world.node.wallet(ATTESTERS[3]!).privateKey, stack.world.node.provider);
-    const tx = (await oracleContract(stack.world.address, dave).getFunction('dispute')(psg.oracleEventId)) as {
+    const dave = new Wallet(suite.stack.world.node.wallet(ATTESTERS[3]!).privateKey, suite.stack.world.node.provider);
+    const tx = (await oracleContract(suite.stack.world.address, dave).getFunction('dispute')(psg.oracleEventId)) as {
       wait(): Promise<{ blockNumber: number } | null>;
     };
     const mined = (await tx.wait())!;
-    const block = (await stack.world.node.provider.getBlock(mined.blockNumber))!;
+    const block = (await suite.stack.world.node.provider.getBlock(mined.blockNumber))!;
     const lapses = new Date((block.timestamp + DISPUTE_PERIOD) * 1000).toISOString();
     // The indexer (`npm run indexer`) records the dispute; the page follows it on the admin channel.
-    await makeIndexer(stack.world).tick();
+    await makeIndexer(suite.stack.world).tick();
 
     await page.locator('#oracle-section[data-phase="disputed"]').waitFor();
     expect(await text(alice, '#chain-phase')).toBe('Contesté');
@@ -238,7 +211,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     expect(await page.getByRole('button', { name: 'Corriger le résultat (version 2)' }).isVisible()).toBe(true);
     const body = await eventJson(psg.id);
     expect(body.result).toMatchObject({ phase: 'disputed', version: 1, values: [1, 0], finalAt: lapses });
-    await web.snap(alice, 'disputed');
+    await suite.web.snap(alice, 'disputed');
     lap('disputed');
   });
 
@@ -274,7 +247,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     expect(unlabelled).toEqual([]);
     await page.getByLabel('Buts de Paris Saint-Germain (domicile)').fill('2');
     await page.getByLabel('Buts de Olympique de Marseille (extérieur)').fill('1');
-    await web.snap(alice, 'correction-filled');
+    await suite.web.snap(alice, 'correction-filled');
     expect(await signBound(alice)).toBe('Attestation enregistrée — soutien 1 / 3 ; quorum pas encore atteint.');
     expect(await text(alice, '#attest-receipt-meta')).toMatch(/^Reçu à \d\d:\d\d:\d\d pour la version 2\.$/);
     await page.locator('#groups-table tr[data-version="2"]').waitFor();
@@ -287,14 +260,14 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     expect(await bob.page.getByLabel('Buts de Paris Saint-Germain (domicile)').inputValue()).toBe('2');
     expect(await bob.page.getByLabel('Buts de Olympique de Marseille (extérieur)').inputValue()).toBe('1');
     expect(await signBound(bob)).toBe('Attestation enregistrée — soutien 2 / 3 ; quorum pas encore atteint.');
-    await attestThroughApi(stack, psg.id, { status: 1, values: [2, 1], endedAt, version: 2 }, ['carol']);
+    await attestThroughApi(suite.stack, psg.id, { status: 1, values: [2, 1], endedAt, version: 2 }, ['carol']);
     for (const u of [alice, bob])
       await u.page.locator('#groups-table tr[data-version="2"][data-ready="true"]').waitFor();
     await alice.page.locator('#attest-receipt[data-stale="true"]').waitFor();
     expect(await text(alice, '#attest-receipt-meta')).toContain('Depuis, le suivi a changé (soutien actuel 3 / 3)');
     lap('v2 quorum');
 
-    await relayReadyResults(stack);
+    await relayReadyResults(suite.stack);
     for (const u of [alice, bob]) {
       await u.page.locator('#oracle-section[data-phase="proposed"]').waitFor();
       expect(await text(u, '#oracle-chain dd:nth-of-type(2)')).toBe('Terminé — 2 – 1 (version 2)');
@@ -303,9 +276,9 @@ describe('the result page: disputed on the chain, corrected by a higher version;
       expect(await u.page.getByRole('button', { name: 'Corriger le résultat (version 3)' }).isVisible()).toBe(true);
     }
     expect((await eventJson(psg.id)).result).toMatchObject({ phase: 'proposed', version: 2, values: [2, 1] });
-    await web.snap(alice, 'corrected-published');
+    await suite.web.snap(alice, 'corrected-published');
 
-    await finalizePublishedResults(stack);
+    await finalizePublishedResults(suite.stack);
     for (const u of [alice, bob]) {
       await u.page.locator('#oracle-final[data-final="true"]').waitFor();
       expect(await text(u, '#chain-phase')).toBe('Définitif');
@@ -319,7 +292,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
       expect(await text(u, '#attest-closed-text')).toBe(
         'La version 2 est définitive : la chaîne n’accepte plus d’autre version de ce résultat. Il n’y a plus rien à attester.',
       );
-      await web.snap(u, 'corrected-final');
+      await suite.web.snap(u, 'corrected-final');
     }
     expect((await eventJson(psg.id)).result).toMatchObject({ phase: 'final', version: 2, values: [2, 1] });
     lap('v2 final');
@@ -327,17 +300,18 @@ describe('the result page: disputed on the chain, corrected by a higher version;
 
   it('postponed: a final Postponed version 1 (bets wait), then the played score as version 2 through the page, final: the bet is paid on it', async () => {
     // A player bets on Lyon to win; betting closes; the settler runs from here on.
-    const dubois = await web.newUser('dubois');
-    users.push(dubois);
-    await signUpPlayer(web, dubois, 'dubois', { weeklyDepositCents: 100_000, weeklyStakeCents: 50_000 });
-    await deposit(web, dubois, 5_000);
+    const dubois = await suite.user('dubois');
+    await signUpPlayer(suite.web, dubois, 'dubois', { weeklyDepositCents: 100_000, weeklyStakeCents: 50_000 });
+    await deposit(suite.web, dubois, 5_000);
     const winner = lyon.markets.find((m) => m.definition.type === 'match-winner')!;
-    expect(await placeBet(web, dubois, { marketId: winner.id, selection: 'home', stakeCents: 1_000 })).toMatchObject({
+    expect(
+      await placeBet(suite.web, dubois, { marketId: winner.id, selection: 'home', stakeCents: 1_000 }),
+    ).toMatchObject({
       ok: true,
     });
-    for (const m of lyon.markets) await api.api.markets.command(m.id, 'close', { actor: 'test:web' });
-    await visit(web, dubois, '/account/bets', 'bets-open');
-    const settler = await startSettler(stack);
+    for (const m of lyon.markets) await suite.api.api.markets.command(m.id, 'close', { actor: 'test:web' });
+    await visit(suite.web, dubois, '/account/bets', 'bets-open');
+    const settler = await startSettler(suite.stack);
     try {
       await postponedThenPlayed();
       // Paid on version 2: had the Postponed settled the market (a refund), its one settlement would be that.
@@ -345,22 +319,22 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     } finally {
       await settler.close();
     }
-    const { rows } = await stack.b.pool.query<{ result_version: number; kind: string; result_values: string[] }>(
+    const { rows } = await suite.stack.b.pool.query<{ result_version: number; kind: string; result_values: string[] }>(
       `select result_version, kind, result_values::text[] as result_values from betting.settlements where market_id = $1`,
       [winner.id],
     );
     expect(rows).toEqual([{ result_version: 2, kind: 'paid', result_values: ['3', '1'] }]);
-    await web.snap(dubois, 'bets-paid-on-v2');
+    await suite.web.snap(dubois, 'bets-paid-on-v2');
     lap('postponed then played, final, paid');
   });
 
   async function postponedThenPlayed(): Promise<void> {
-    await attestThroughApi(stack, lyon.id, { status: 3, values: [], endedAt, version: 1 });
-    await relayReadyResults(stack);
-    await finalizePublishedResults(stack);
+    await attestThroughApi(suite.stack, lyon.id, { status: 3, values: [], endedAt, version: 1 });
+    await relayReadyResults(suite.stack);
+    await finalizePublishedResults(suite.stack);
     expect((await eventJson(lyon.id)).result).toMatchObject({ phase: 'final', status: 3, version: 1 });
 
-    await visit(web, alice, `/admin/results/${lyon.id}`, 'postponed-final');
+    await visit(suite.web, alice, `/admin/results/${lyon.id}`, 'postponed-final');
     const page = alice.page;
     expect(await text(alice, '#chain-phase')).toBe('Définitif');
     expect(await text(alice, '#oracle-chain dd:nth-of-type(2)')).toBe('Reporté (version 1)');
@@ -380,7 +354,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
 
     // Played later; bob and carol sign elsewhere first, alice's signature makes the quorum.
     const playedEnd = Math.floor(Date.now() / 1000) - 120;
-    await attestThroughApi(stack, lyon.id, { status: 1, values: [3, 1], endedAt: playedEnd, version: 2 }, [
+    await attestThroughApi(suite.stack, lyon.id, { status: 1, values: [3, 1], endedAt: playedEnd, version: 2 }, [
       'bob',
       'carol',
     ]);
@@ -390,7 +364,7 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     await page.getByLabel('Buts de Olympique Lyonnais (domicile)').fill('3');
     await page.getByLabel('Buts de RC Lens (extérieur)').fill('1');
     await page.getByLabel('Fin de l’événement (heure locale)').fill(parisTime(playedEnd));
-    await web.snap(alice, 'played-filled');
+    await suite.web.snap(alice, 'played-filled');
     expect(await signBound(alice)).toBe(
       'Attestation enregistrée — soutien 3 / 3 ; quorum atteint : le relayeur va publier le résultat.',
     );
@@ -399,12 +373,12 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     expect(meta).toMatch(
       /^Reçu à \d\d:\d\d:\d\d pour la version 2\. Le dernier bloc de la chaîne \(n° \d+\) est daté après la fin de l’événement : le relayeur peut le publier dès maintenant\.$/,
     );
-    await web.snap(alice, 'played-quorum');
+    await suite.web.snap(alice, 'played-quorum');
 
-    await relayReadyResults(stack);
+    await relayReadyResults(suite.stack);
     await page.locator('#oracle-section[data-phase="proposed"]').waitFor();
     expect(await text(alice, '#oracle-chain dd:nth-of-type(2)')).toBe('Terminé — 3 – 1 (version 2)');
-    await finalizePublishedResults(stack);
+    await finalizePublishedResults(suite.stack);
     await page.locator('#oracle-final[data-final="true"]').waitFor();
     expect(await text(alice, '#chain-phase')).toBe('Définitif');
     expect(await text(alice, '#oracle-chain dd:nth-of-type(2)')).toBe('Terminé — 3 – 1 (version 2)');
@@ -413,13 +387,10 @@ describe('the result page: disputed on the chain, corrected by a higher version;
     );
     expect(await page.locator('#attest-reopen').isVisible()).toBe(false);
     expect((await eventJson(lyon.id)).result).toMatchObject({ phase: 'final', status: 1, version: 2, values: [3, 1] });
-    await web.snap(alice, 'played-final');
+    await suite.web.snap(alice, 'played-final');
   }
 
   it('no page logged a script error or a CSP violation; no request failed', () => {
-    expect(users.flatMap((u) => u.errors.map((e) => `${u.name}: ${e}`))).toEqual([]);
-    expect(
-      users.flatMap((u) => u.failures.filter((f) => f !== '401 GET /auth/me').map((f) => `${u.name}: ${f}`)),
-    ).toEqual([]);
+    suite.expectNoErrors(['401 GET /auth/me']);
   });
 });

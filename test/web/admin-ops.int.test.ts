@@ -1,16 +1,5 @@
-import { seedMarkets } from '../../stack/seed.js';
-import { createFullStack, startApi, type FullStack } from '../api/support/full-stack.js';
-import {
-  deposit,
-  openWeb,
-  placeBet,
-  plain,
-  signInStaff,
-  signUpPlayer,
-  visit,
-  type WebHarness,
-  type WebUser,
-} from './support/browser.js';
+import { deposit, placeBet, plain, signInStaff, signUpPlayer, visit, type WebUser } from './support/browser.js';
+import { webSuite } from './support/suite.js';
 
 interface MarketJson {
   id: string;
@@ -29,18 +18,11 @@ interface EventJson {
  * poll of `GET /admin/ops`); a refused bet shows under its code; health is written in words.
  */
 describe('operations page in a browser', () => {
-  let stack: FullStack;
-  let api: Awaited<ReturnType<typeof startApi>>;
-  let web: WebHarness;
+  const suite = webSuite('web_admin_ops', 'admin-ops', { seed: true });
+  const { user } = suite;
   let events: EventJson[];
   let staff: WebUser;
   let player: WebUser;
-  const users: WebUser[] = [];
-  const user = async (name: string, options?: { phone?: boolean }) => {
-    const u = await web.newUser(name, options);
-    users.push(u);
-    return u;
-  };
   const winner = () =>
     events
       .find((e) => e.name.startsWith('Paris Saint-Germain'))!
@@ -49,31 +31,20 @@ describe('operations page in a browser', () => {
   const marketRow = (marketId: string) => staff.page.locator(`#ops-markets-body tr[data-market="${marketId}"]`);
 
   beforeAll(async () => {
-    stack = await createFullStack('web_admin_ops', { extra: { API_RATE_LIMIT_IP: '100000/60' } });
-    api = await startApi(stack);
-    await seedMarkets(api.api.markets);
-    events = ((await (await fetch(`${stack.appBase}/events`)).json()) as { events: EventJson[] }).events;
-    web = await openWeb(stack.appBase, 'admin-ops');
-  });
-
-  afterAll(async () => {
-    await web?.close();
-    await api?.close();
-    expect(await stack.b.ledgerTotal()).toBe(0n);
-    await stack.close();
+    events = ((await (await fetch(`${suite.stack.appBase}/events`)).json()) as { events: EventJson[] }).events;
   });
 
   it('signed out, the page invites staff to sign in', async () => {
     const visitor = await user('visitor');
-    await visit(web, visitor, '/admin/operations', 'operations-signed-out');
+    await visit(suite.web, visitor, '/admin/operations', 'operations-signed-out');
     expect(await visitor.page.locator('#staff-signin').isVisible()).toBe(true);
     expect(await visitor.page.locator('#operations').isVisible()).toBe(false);
   });
 
   it('staff sees the figures: bets, stakes by open market, rejections, health in words', async () => {
     staff = await user('alice');
-    await signInStaff(web, staff, 'alice');
-    await visit(web, staff, '/admin/operations', 'operations');
+    await signInStaff(suite.web, staff, 'alice');
+    await visit(suite.web, staff, '/admin/operations', 'operations');
     expect(await text('#ops-open-bets')).toBe('0');
     expect(await text('#ops-open-stake')).toBe('0,00 €');
     expect(await text('#ops-rate')).toBe('0,00');
@@ -102,10 +73,12 @@ describe('operations page in a browser', () => {
       if (frame === staff.page.mainFrame()) navigations += 1;
     });
     player = await user('dubois');
-    await signUpPlayer(web, player, 'dubois');
-    await deposit(web, player, 20_000);
+    await signUpPlayer(suite.web, player, 'dubois');
+    await deposit(suite.web, player, 20_000);
     const market = winner();
-    expect(await placeBet(web, player, { marketId: market.id, selection: 'home', stakeCents: 1_250 })).toMatchObject({
+    expect(
+      await placeBet(suite.web, player, { marketId: market.id, selection: 'home', stakeCents: 1_250 }),
+    ).toMatchObject({
       ok: true,
     });
     await staff.page.locator('#ops-open-bets').filter({ hasText: /^1$/ }).waitFor();
@@ -115,9 +88,9 @@ describe('operations page in a browser', () => {
     expect(await text('#ops-last-minute')).toBe('1');
     // The market with the stake comes first.
     expect(await staff.page.locator('#ops-markets-body tr').first().getAttribute('data-market')).toBe(market.id);
-    await web.snap(staff, 'operations-after-bet');
+    await suite.web.snap(staff, 'operations-after-bet');
 
-    const refused = await placeBet(web, player, { marketId: market.id, selection: 'draw', stakeCents: 50 });
+    const refused = await placeBet(suite.web, player, { marketId: market.id, selection: 'draw', stakeCents: 50 });
     expect(refused).toMatchObject({ ok: false, code: 'STAKE_OUT_OF_RANGE' });
     const row = staff.page.locator('#ops-rejections-body tr[data-code="STAKE_OUT_OF_RANGE"]');
     await row.waitFor();
@@ -125,9 +98,9 @@ describe('operations page in a browser', () => {
     expect(await staff.page.locator('#ops-rejections caption').textContent()).toContain('instance');
     expect(await text('#ops-open-bets')).toBe('1');
     expect(navigations).toBe(0);
-    await web.snap(staff, 'operations-after-refusal');
+    await suite.web.snap(staff, 'operations-after-refusal');
     // The API process's /metrics has the live edge's figures: the player's page holds `me` and markets.
-    const metrics = await (await fetch(`${stack.appBase}/metrics`)).text();
+    const metrics = await (await fetch(`${suite.stack.appBase}/metrics`)).text();
     expect(metrics).toMatch(/^verdict_live_connections [1-9]/m);
     expect(metrics).toMatch(/^verdict_live_subscriptions\{kind="me"\} [1-9]/m);
     expect(metrics).toMatch(/^verdict_live_subscriptions\{kind="market"\} [1-9]/m);
@@ -135,10 +108,10 @@ describe('operations page in a browser', () => {
   });
 
   it('a publication the relayer gave up on shows as « En échec » with its code, without a reload', async () => {
-    await stack.b.pool.query(
+    await suite.stack.b.pool.query(
       `insert into oracle_publications (chain_id, contract, kind, subject, payload_key, payload, deadline, state, error, error_code)
        values ($1, $2, 'propose', $3, 'web-failed', '{}'::jsonb, 0, 'failed', 'reverted', 'ORACLE_TX_REVERTED')`,
-      [stack.world.chainId.toString(), stack.world.address.toLowerCase(), `0x${'ef'.repeat(32)}`],
+      [suite.stack.world.chainId.toString(), suite.stack.world.address.toLowerCase(), `0x${'ef'.repeat(32)}`],
     );
     const relayer = staff.page.locator('#ops-health tr[data-part="relayer"]');
     await relayer.locator('[data-field="health"][data-health="failing"]').waitFor();
@@ -147,13 +120,13 @@ describe('operations page in a browser', () => {
     const row = staff.page.locator('#ops-publications-body tr[data-state="failed"]');
     expect(plain(await row.textContent())).toContain('ORACLE_TX_REVERTED');
     expect(await staff.page.locator('#ops-publications-empty').isVisible()).toBe(false);
-    await web.snap(staff, 'operations-relayer-failing');
+    await suite.web.snap(staff, 'operations-relayer-failing');
   });
 
   it('reads on a phone', async () => {
     const phone = await user('bob-phone', { phone: true });
-    await signInStaff(web, phone, 'bob');
-    await visit(web, phone, '/admin/operations', 'operations-phone');
+    await signInStaff(suite.web, phone, 'bob');
+    await visit(suite.web, phone, '/admin/operations', 'operations-phone');
     expect(plain(await phone.page.locator('#ops-open-bets').textContent())).toBe('1');
     const overflow = await phone.page.evaluate<boolean>(
       'document.documentElement.scrollWidth > document.documentElement.clientWidth',
@@ -162,7 +135,7 @@ describe('operations page in a browser', () => {
   });
 
   it('no page logged a script error or a CSP violation; staff pages had no failed answer', () => {
-    expect(users.flatMap((u) => u.errors.map((e) => `${u.name}: ${e}`))).toEqual([]);
+    suite.expectNoScriptErrors();
     expect(staff.failures).toEqual([]);
     expect(player.failures.filter((f) => f !== '401 GET /auth/me' && f !== '422 POST /bets')).toEqual([]);
   });

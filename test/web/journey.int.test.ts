@@ -1,27 +1,18 @@
 import { Wallet, getAddress, type TypedDataField } from 'ethers';
-import { seedMarkets } from '../../stack/seed.js';
 import { ATTESTERS } from '../oracle/chain/harness.js';
-import {
-  createFullStack,
-  finalizePublishedResults,
-  relayReadyResults,
-  startApi,
-  startSettler,
-  type FullStack,
-} from '../api/support/full-stack.js';
+import { finalizePublishedResults, relayReadyResults, startSettler } from '../api/support/full-stack.js';
 import {
   centsOf,
   deposit,
-  openWeb,
   placeBet,
   plain,
   settle,
   signInStaff,
   signUpPlayer,
   visit,
-  type WebHarness,
   type WebUser,
 } from './support/browser.js';
+import { webSuite } from './support/suite.js';
 
 /** The DOM members the wait predicates read (they run in the page; the project compiles without the DOM library). */
 declare const document: {
@@ -58,17 +49,10 @@ interface TypedDataJson {
  * the new balance — none of these pages reloaded.
  */
 describe('the journey: bet, attest through the staff page, publish, final, paid (browser)', () => {
-  let stack: FullStack;
-  let api: Awaited<ReturnType<typeof startApi>>;
-  let web: WebHarness;
+  const suite = webSuite('web_journey', 'journey', { boundSigners: true, seed: true });
+  const { user } = suite;
   let psg: EventJson;
-  const users: WebUser[] = [];
   const navigations = new Map<WebUser, number>();
-  const user = async (name: string) => {
-    const u = await web.newUser(name);
-    users.push(u);
-    return u;
-  };
   /** From now on, counts the main frame's navigations of `u` (a reload or a link would count). */
   const watchNavigations = (u: WebUser) => {
     navigations.set(u, 0);
@@ -101,25 +85,13 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
   const lap = (label: string) => timings.push([label, Date.now() - started]);
 
   beforeAll(async () => {
-    stack = await createFullStack('web_journey', {
-      boundSigners: true,
-      // Every page loads a few assets from 127.0.0.1: the per-IP limit is tested elsewhere.
-      extra: { API_RATE_LIMIT_IP: '100000/60' },
-    });
-    api = await startApi(stack);
-    await seedMarkets(api.api.markets);
-    const answer = await fetch(`${stack.appBase}/events`);
+    const answer = await fetch(`${suite.stack.appBase}/events`);
     const events = ((await answer.json()) as { events: EventJson[] }).events;
     psg = events.find((e) => e.name.startsWith('Paris Saint-Germain'))!;
-    web = await openWeb(stack.appBase, 'journey');
     lap('services up');
   });
 
-  afterAll(async () => {
-    await web?.close();
-    await api?.close();
-    expect(await stack.b.ledgerTotal()).toBe(0n);
-    await stack.close();
+  afterAll(() => {
     // What each step took on this machine (not asserted: speed is for the benchmarks).
     console.log(`journey timings (ms from start): ${timings.map(([l, ms]) => `${l} ${ms}`).join(' · ')}`);
   });
@@ -134,11 +106,11 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
 
   /** Signs `identity` in at the staff provider (landing on /admin) and follows the event's result link there. */
   async function openResultPage(u: WebUser, identity: string, event: EventJson): Promise<void> {
-    expect(await signInStaff(web, u, identity)).toBe('/admin');
+    expect(await signInStaff(suite.web, u, identity)).toBe('/admin');
     await u.page.getByRole('link', { name: `Attester le résultat (${event.name})`, exact: true }).click();
     await u.page.waitForURL((url) => url.pathname === `/admin/results/${event.id}`);
     await settle(u);
-    await web.snap(u, `result-${event.id === psg.id ? 'match' : 'race'}`);
+    await suite.web.snap(u, `result-${event.id === psg.id ? 'match' : 'race'}`);
   }
 
   /** Clicks `button` and waits for the form's answer: the receipt (`#attest-result`) or the problem shown. */
@@ -158,21 +130,25 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
 
   it('a player signs up, sets limits, deposits and bets on the match winner; another bets against', async () => {
     dubois = await user('dubois');
-    await signUpPlayer(web, dubois, 'dubois', { weeklyDepositCents: 100_000, weeklyStakeCents: 50_000 });
-    await deposit(web, dubois, 20_000);
-    expect(await placeBet(web, dubois, { marketId: winner().id, selection: 'home', stakeCents: 1_000 })).toMatchObject({
+    await signUpPlayer(suite.web, dubois, 'dubois', { weeklyDepositCents: 100_000, weeklyStakeCents: 50_000 });
+    await deposit(suite.web, dubois, 20_000);
+    expect(
+      await placeBet(suite.web, dubois, { marketId: winner().id, selection: 'home', stakeCents: 1_000 }),
+    ).toMatchObject({
       ok: true,
     });
     const abroad = await user('abroad');
-    await signUpPlayer(web, abroad, 'abroad', { weeklyDepositCents: 50_000, weeklyStakeCents: 50_000 });
-    await deposit(web, abroad, 2_000);
-    expect(await placeBet(web, abroad, { marketId: winner().id, selection: 'away', stakeCents: 500 })).toMatchObject({
+    await signUpPlayer(suite.web, abroad, 'abroad', { weeklyDepositCents: 50_000, weeklyStakeCents: 50_000 });
+    await deposit(suite.web, abroad, 2_000);
+    expect(
+      await placeBet(suite.web, abroad, { marketId: winner().id, selection: 'away', stakeCents: 500 }),
+    ).toMatchObject({
       ok: true,
     });
     // Betting is over before the result: the market closes (the events page's command; here the API's).
-    for (const m of psg.markets) await api.api.markets.command(m.id, 'close', { actor: 'test:web' });
+    for (const m of psg.markets) await suite.api.api.markets.command(m.id, 'close', { actor: 'test:web' });
 
-    await visit(web, dubois, '/account/bets', 'bets-open');
+    await visit(suite.web, dubois, '/account/bets', 'bets-open');
     expect(await dubois.page.locator('#bets-body tr[data-state="accepted"]').count()).toBe(1);
     expect(plain(await dubois.page.locator('#bets-body tr [data-field="result"]').textContent())).toBe(
       'Pas encore de résultat',
@@ -202,7 +178,7 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     await page.getByLabel('Buts de Olympique de Marseille (extérieur)').fill('1');
     // The end time, on the browser's clock (Europe/Paris here).
     await page.getByLabel('Fin de l’événement (heure locale)').fill(parisTime(endedAt));
-    await web.snap(alice, 'result-filled');
+    await suite.web.snap(alice, 'result-filled');
     expect(await submit(alice, '#sign-bound')).toBe(
       'Attestation enregistrée — soutien 1 / 3 ; quorum pas encore atteint.',
     );
@@ -211,7 +187,7 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     expect(plain(await row.locator('[data-field="result"]').textContent())).toBe('Terminé — 2 – 1');
     expect(plain(await row.locator('.attester').textContent())).toMatch(/^alice \(0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}\)$/);
     watchNavigations(alice);
-    await web.snap(alice, 'result-attested');
+    await suite.web.snap(alice, 'result-attested');
     lap('alice attested');
   });
 
@@ -239,7 +215,7 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
         (t) => plain(t).split(' ')[0],
       );
       expect(attesters.sort()).toEqual(['alice', 'bob']);
-      await web.snap(u, 'result-conflict');
+      await suite.web.snap(u, 'result-conflict');
     }
     expect(await alice.page.locator('#groups-table tr[data-ready="true"]').count()).toBe(0);
 
@@ -254,12 +230,12 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     expect(typed.primaryType).toBe('Result');
     expect(typed.domain).toMatchObject({
       name: 'Verdict ResultsOracle',
-      chainId: stack.world.chainId.toString(),
-      verifyingContract: getAddress(stack.world.address),
+      chainId: suite.stack.world.chainId.toString(),
+      verifyingContract: getAddress(suite.stack.world.address),
     });
     expect(typed.message).toMatchObject({ values: [2, 1], version: 1, endedAt: String(endedAt) });
     const { EIP712Domain: _domain, ...types } = typed.types;
-    const signature = await new Wallet(stack.world.node.wallet(ATTESTERS[1]!).privateKey).signTypedData(
+    const signature = await new Wallet(suite.stack.world.node.wallet(ATTESTERS[1]!).privateKey).signTypedData(
       typed.domain,
       types,
       typed.message,
@@ -267,7 +243,7 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     // Focus went to the signature field: pasting is typing there. First carol's signature by mistake:
     // the oracle refuses it (another admin's attester key), the page says so in French with the code.
     expect(await page.evaluate<string>('document.activeElement?.id')).toBe('signature-input');
-    const carols = await new Wallet(stack.world.node.wallet(ATTESTERS[2]!).privateKey).signTypedData(
+    const carols = await new Wallet(suite.stack.world.node.wallet(ATTESTERS[2]!).privateKey).signTypedData(
       typed.domain,
       types,
       typed.message,
@@ -279,11 +255,11 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     expect(plain(await refused.textContent())).toContain(
       'Aucune clé d’attestataire ne vous est attribuée, ou cette signature vient de la clé d’un autre administrateur.',
     );
-    await web.snap(bob, 'result-signature-refused');
+    await suite.web.snap(bob, 'result-signature-refused');
     await page.getByLabel('Signature (0x…)').fill('');
     await page.getByLabel('Signature (0x…)').focus();
     await page.keyboard.insertText(signature);
-    await web.snap(bob, 'result-signature-pasted');
+    await suite.web.snap(bob, 'result-signature-pasted');
     expect(await submit(bob, '#submit-signature', 'signature-problem')).toBe(
       'Attestation remplace votre attestation précédente — soutien 2 / 3 ; quorum pas encore atteint.',
     );
@@ -292,14 +268,14 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
       await u.page.locator('#conflicts-resolved').waitFor();
       await u.page.locator('#groups-table [data-field="support"]').filter({ hasText: '2 / 3' }).waitFor();
     }
-    const { rows: stored } = await stack.b.pool.query<{ admin_id: string; source: string }>(
+    const { rows: stored } = await suite.stack.b.pool.query<{ admin_id: string; source: string }>(
       `select admin_id, source from oracle_attestations order by admin_id`,
     );
     expect(stored.map((r) => [r.admin_id, r.source])).toEqual([
       ['alice', 'signer'],
       ['bob', 'submitted'],
     ]);
-    await web.snap(bob, 'result-corrected');
+    await suite.web.snap(bob, 'result-corrected');
     lap('conflict and pasted signature');
   });
 
@@ -317,19 +293,19 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
       expect(plain(await ready.locator('[data-field="support"]').textContent())).toBe('3 / 3');
       const names = (await ready.locator('.attester').allTextContents()).map((t) => plain(t).split(' ')[0]);
       expect(names.sort()).toEqual(['alice', 'bob', 'carol']);
-      await web.snap(u, 'result-quorum');
+      await suite.web.snap(u, 'result-quorum');
     }
     lap('quorum');
   });
 
   it('published: the transaction and the dispute window counting down; then final, and the player is paid, with no reload', async () => {
-    await relayReadyResults(stack);
-    const { rows } = await stack.b.pool.query<{ tx_hash: string; block_number: string }>(
+    await relayReadyResults(suite.stack);
+    const { rows } = await suite.stack.b.pool.query<{ tx_hash: string; block_number: string }>(
       `select tx_hash, block_number from oracle_publications where state in ('mined', 'confirmed') and tx_hash is not null`,
     );
     expect(rows.length).toBe(1);
     const txHash = rows[0]!.tx_hash;
-    const { body: event } = await fetch(`${stack.appBase}/events/${psg.id}`).then(async (r) => ({
+    const { body: event } = await fetch(`${suite.stack.appBase}/events/${psg.id}`).then(async (r) => ({
       body: (await r.json()) as { result: { phase: string; finalAt: string } },
     }));
     expect(event.result.phase).toBe('proposed');
@@ -352,19 +328,19 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
       const node = document.getElementById('dispute-countdown');
       return node !== null && node.textContent !== before;
     }, first);
-    await web.snap(alice, 'result-published');
+    await suite.web.snap(alice, 'result-published');
     lap('published');
 
-    await finalizePublishedResults(stack);
+    await finalizePublishedResults(suite.stack);
     for (const u of [alice, bob, carol]) {
       await u.page.locator('#oracle-final[data-final="true"]').waitFor();
       expect(plain(await u.page.locator('#chain-phase').textContent())).toBe('Définitif');
       expect(await u.page.locator('#dispute-countdown').count()).toBe(0);
-      await web.snap(u, 'result-final');
+      await suite.web.snap(u, 'result-final');
     }
     lap('final on the admin pages');
 
-    const settler = await startSettler(stack);
+    const settler = await startSettler(suite.stack);
     try {
       // 1X2 pool 10 + 5 = 15 €, 12 % takeout: net 13,20 € over 10 € on home → dividend 1,32 → 13,20 €.
       await dubois.page.locator('#bets-body tr[data-state="won"]').waitFor();
@@ -377,7 +353,7 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     expect(plain(await won.locator('[data-field="result"]').textContent())).toBe('2 – 1 · définitif');
     expect(await won.locator('[data-tx-hash]').getAttribute('data-tx-hash')).toBe(txHash);
     expect(centsOf(await dubois.page.locator('#nav-balance').textContent())).toBe(20_000 - 1_000 + 1_320);
-    await web.snap(dubois, 'bets-paid-live');
+    await suite.web.snap(dubois, 'bets-paid-live');
     lap('player paid');
 
     expect([...navigations.entries()].map(([u, n]) => [u.name, n])).toEqual([
@@ -392,7 +368,7 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     const page = carol.page;
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    await web.snap(carol, 'result-phone');
+    await suite.web.snap(carol, 'result-phone');
     // Every input has a label; tables have captions and column headers.
     const unlabelled = await page.evaluate<string[]>(
       `[...document.querySelectorAll('main input, main select, main textarea')]
@@ -410,12 +386,12 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
   });
 
   it('a race result signed with the browser’s wallet (window.ethereum, eth_signTypedData_v4): one position per runner', async () => {
-    const race = ((await (await fetch(`${stack.appBase}/events`)).json()) as { events: EventJson[] }).events.find((e) =>
-      e.name.startsWith('ParisLongchamp'),
+    const race = ((await (await fetch(`${suite.stack.appBase}/events`)).json()) as { events: EventJson[] }).events.find(
+      (e) => e.name.startsWith('ParisLongchamp'),
     )!;
     // An EIP-1193 provider as a wallet extension injects it, backed by alice's attester key in the test.
     const u = await user('alice-wallet');
-    const key = new Wallet(stack.world.node.wallet(ATTESTERS[0]!).privateKey);
+    const key = new Wallet(suite.stack.world.node.wallet(ATTESTERS[0]!).privateKey);
     const calls: string[] = [];
     await u.context.exposeFunction('verdictTestWallet', async (method: string, params: unknown[]) => {
       calls.push(method);
@@ -438,7 +414,7 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     for (const [i, place] of places.entries())
       await page.getByLabel(`Partant n° ${i + 1}`, { exact: true }).fill(String(place));
     await page.getByLabel('Fin de l’événement (heure locale)').fill(parisTime(endedAt));
-    await web.snap(u, 'result-race-filled');
+    await suite.web.snap(u, 'result-race-filled');
     expect(await submit(u, '#sign-wallet')).toBe(
       'Attestation enregistrée — soutien 1 / 3 ; quorum pas encore atteint.',
     );
@@ -448,21 +424,19 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
     expect(plain(await row.locator('[data-field="result"]').textContent())).toBe(
       'Terminé — 1. n° 2, 2. n° 4, 3. n° 1, 4. n° 6, 5. n° 5, 6. n° 8, 7. n° 7 ; non classés : n° 3',
     );
-    const { rows } = await stack.b.pool.query<{ admin_id: string; source: string; values: string[] }>(
+    const { rows } = await suite.stack.b.pool.query<{ admin_id: string; source: string; values: string[] }>(
       `select a.admin_id, a.source, a.outcome_values::text[] as values from oracle_attestations a
          join betting.events e on e.oracle_event_id = a.event_id where e.id = $1`,
       [race.id],
     );
     expect(rows).toEqual([{ admin_id: 'alice', source: 'submitted', values: places.map(String) }]);
-    await web.snap(u, 'result-race-attested');
+    await suite.web.snap(u, 'result-race-attested');
   });
 
   it('no page logged a script error or a CSP violation; the only failed answers were the expected ones', () => {
-    expect(users.flatMap((u) => u.errors.map((e) => `${u.name}: ${e}`))).toEqual([]);
-    const expected = new Set([
+    suite.expectNoErrors([
       '401 GET /auth/me', // signed out: the navigation offers to sign in
       `403 POST /admin/events/${psg.id}/attestations`, // bob's paste of carol's signature
     ]);
-    expect(users.flatMap((u) => u.failures.filter((f) => !expected.has(f)).map((f) => `${u.name}: ${f}`))).toEqual([]);
   });
 });

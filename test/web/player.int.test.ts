@@ -1,20 +1,15 @@
 import { loadKycConfig, PgSelfExclusionRegister } from '../../kyc/index.js';
-import { seedMarkets } from '../../stack/seed.js';
 import {
   attestThroughApi,
-  createFullStack,
   finalizePublishedResults,
   relayReadyResults,
-  startApi,
   startSettler,
-  type FullStack,
 } from '../api/support/full-stack.js';
 import {
   balanceCents,
   centsOf,
   deposit,
   logout,
-  openWeb,
   placeBet,
   placeSlip,
   plain,
@@ -22,9 +17,9 @@ import {
   signInPlayer,
   visit,
   withdraw,
-  type WebHarness,
   type WebUser,
 } from './support/browser.js';
+import { webSuite } from './support/suite.js';
 
 interface MarketJson {
   id: string;
@@ -46,16 +41,9 @@ interface EventJson {
  * statement, the API's error for a bad stake, refusals of a minor and a self-excluded person, logout.
  */
 describe('player pages in a browser', () => {
-  let stack: FullStack;
-  let api: Awaited<ReturnType<typeof startApi>>;
-  let web: WebHarness;
+  const suite = webSuite('web_player', 'player', { otherProvider: true, seed: true });
+  const { user, users } = suite;
   let events: EventJson[];
-  const users: WebUser[] = [];
-  const user = async (name: string, options?: { phone?: boolean }) => {
-    const u = await web.newUser(name, options);
-    users.push(u);
-    return u;
-  };
   const psg = () => events.find((e) => e.name.startsWith('Paris Saint-Germain'))!;
   let dubois: WebUser;
   const market = (type: string): MarketJson => {
@@ -65,55 +53,40 @@ describe('player pages in a browser', () => {
   };
 
   beforeAll(async () => {
-    stack = await createFullStack('web_player', {
-      otherProvider: true,
-      // Every page loads a few assets from 127.0.0.1: the per-IP limit is tested elsewhere.
-      extra: { API_RATE_LIMIT_IP: '100000/60' },
-    });
-    api = await startApi(stack);
-    await seedMarkets(api.api.markets);
     await new PgSelfExclusionRegister({
-      db: stack.b.pool,
-      hmacKey: loadKycConfig(stack.env).identityHmacKey,
+      db: suite.stack.b.pool,
+      hmacKey: loadKycConfig(suite.stack.env).identityHmacKey,
     }).replaceAll('web-tests', [{ familyName: 'Durand', givenNames: 'Jean-Pierre', birthdate: '1975-11-02' }]);
-    const answer = await fetch(`${stack.appBase}/events`);
+    const answer = await fetch(`${suite.stack.appBase}/events`);
     events = ((await answer.json()) as { events: EventJson[] }).events;
-    web = await openWeb(stack.appBase, 'player');
-  });
-
-  afterAll(async () => {
-    await web?.close();
-    await api?.close();
-    expect(await stack.b.ledgerTotal()).toBe(0n);
-    await stack.close();
   });
 
   it('serves the pages and assets with their content types, caching headers and a same-origin CSP', async () => {
     for (const path of ['/', '/signin', '/account/limits', '/account/bets', '/account/wallet', '/api-reference']) {
-      const r = await fetch(`${stack.appBase}${path}`);
+      const r = await fetch(`${suite.stack.appBase}${path}`);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     }
-    const css = await fetch(`${stack.appBase}/static/style.css`);
+    const css = await fetch(`${suite.stack.appBase}/static/style.css`);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(css.headers.get('cache-control')).toBe('no-cache');
     const etag = css.headers.get('etag')!;
     expect(etag).toMatch(/^"[\w-]+"$/);
-    const again = await fetch(`${stack.appBase}/static/style.css`, { headers: { 'if-none-match': etag } });
+    const again = await fetch(`${suite.stack.appBase}/static/style.css`, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
-    const js = await fetch(`${stack.appBase}/static/app.js`);
+    const js = await fetch(`${suite.stack.appBase}/static/app.js`);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect((await fetch(`${stack.appBase}/static/player/home.js`)).status).toBe(200);
-    expect((await fetch(`${stack.appBase}/static/nope.js`)).status).toBe(404);
-    expect((await fetch(`${stack.appBase}/static/..%2Fweb%2Findex.ts`)).status).toBe(404);
+    expect((await fetch(`${suite.stack.appBase}/static/player/home.js`)).status).toBe(200);
+    expect((await fetch(`${suite.stack.appBase}/static/nope.js`)).status).toBe(404);
+    expect((await fetch(`${suite.stack.appBase}/static/..%2Fweb%2Findex.ts`)).status).toBe(404);
   });
 
   it('draws the FranceConnect button with its link, and the other provider’s button', async () => {
     const visitor = await user('visitor');
-    await visit(web, visitor, '/signin');
+    await visit(suite.web, visitor, '/signin');
     const fc = visitor.page.getByRole('link', { name: 'S’identifier avec FranceConnect' });
     expect(await fc.getAttribute('href')).toBe('/auth/franceconnect');
     // Dark blue (DSFR blue-france-sun-113), light text.
@@ -133,22 +106,22 @@ describe('player pages in a browser', () => {
       focused = plain(await visitor.page.evaluate<string>('document.activeElement?.textContent ?? ""'));
     }
     expect(focused).toContain('S’identifier avec FranceConnect');
-    await web.snap(visitor, 'signin-focus');
+    await suite.web.snap(visitor, 'signin-focus');
   });
 
   it('an adult signs up, sets limits, deposits, bets (one, then a slip of two) and sees bets, balance and statement', async () => {
     dubois = await user('dubois');
-    expect(await signInPlayer(web, dubois, 'dubois')).toBe('/account/limits');
-    await setLimits(web, dubois, { weeklyDepositCents: 100_000, weeklyStakeCents: 50_000 });
+    expect(await signInPlayer(suite.web, dubois, 'dubois')).toBe('/account/limits');
+    await setLimits(suite.web, dubois, { weeklyDepositCents: 100_000, weeklyStakeCents: 50_000 });
     expect(plain(await dubois.page.locator('#limits-result').textContent())).toContain('1 000,00 €');
 
-    await deposit(web, dubois, 20_000);
+    await deposit(suite.web, dubois, 20_000);
     expect(centsOf(await dubois.page.locator('#balance').textContent())).toBe(20_000);
     expect(plain(await dubois.page.locator('#nav-balance').textContent())).toBe('Solde : 200,00 €');
 
     const winner = market('match-winner');
     const total = market('total-goals');
-    const one = await placeBet(web, dubois, { marketId: winner.id, selection: 'home', stakeCents: 1_000 });
+    const one = await placeBet(suite.web, dubois, { marketId: winner.id, selection: 'home', stakeCents: 1_000 });
     expect(one).toEqual({ ok: true, text: expect.stringContaining('1 pari, mise totale 10,00 €') as unknown });
     // The home page shows the new pool without a reload (re-read, or live).
     await dubois.page
@@ -163,14 +136,14 @@ describe('player pages in a browser', () => {
     await page.locator(`button[data-add="${total.id}:over"]`).click();
     await page.locator(`input[data-stake="${total.id}:over"]`).fill('3,50');
     expect(plain(await page.locator('#slip-total').textContent())).toBe('8,50 €');
-    await web.snap(dubois, 'slip-two-filled');
-    const two = await placeSlip(web, dubois, [
+    await suite.web.snap(dubois, 'slip-two-filled');
+    const two = await placeSlip(suite.web, dubois, [
       { marketId: winner.id, selection: 'away', stakeCents: 500 },
       { marketId: total.id, selection: 'over', stakeCents: 350 },
     ]);
     expect(two).toEqual({ ok: true, text: expect.stringContaining('2 paris, mise totale 8,50 €') as unknown });
 
-    await visit(web, dubois, '/account/bets');
+    await visit(suite.web, dubois, '/account/bets');
     const rows = dubois.page.locator('#bets-body tr');
     expect(await rows.count()).toBe(3);
     expect(await dubois.page.locator('#bets-body tr[data-state="accepted"]').count()).toBe(3);
@@ -178,13 +151,13 @@ describe('player pages in a browser', () => {
     expect(plain(await rows.first().locator('[data-field="result"]').textContent())).toBe('Pas encore de résultat');
     expect(plain(await dubois.page.locator('#bets-table caption').textContent())).toContain('Vos paris');
 
-    expect(await balanceCents(web, dubois)).toBe(20_000 - 1_000 - 850);
+    expect(await balanceCents(suite.web, dubois)).toBe(20_000 - 1_000 - 850);
     const kinds = await dubois.page.evaluate<string[]>(
       `[...document.querySelectorAll('#statement-body tr')].map((tr) => tr.dataset.kind)`,
     );
     expect(kinds.sort()).toEqual(['bet', 'bet', 'deposit']);
     // Server side agrees: the batch endpoint placed the two as one transaction.
-    const { rows: txs } = await stack.b.pool.query<{ n: number }>(
+    const { rows: txs } = await suite.stack.b.pool.query<{ n: number }>(
       `select count(*)::int as n from betting.ledger_transactions where kind = 'bet'`,
     );
     expect(txs[0]!.n).toBe(2);
@@ -192,7 +165,7 @@ describe('player pages in a browser', () => {
 
   it('the home page’s odds change without a reload when another player bets (live)', async () => {
     const winner = market('match-winner');
-    await visit(web, dubois, '/', 'home-live');
+    await visit(suite.web, dubois, '/', 'home-live');
     expect(await dubois.page.evaluate<string>('document.body.dataset.live')).toBe('on');
     const drawOdds = dubois.page.locator(`#market-${winner.id} tr[data-selection="draw"] [data-field="odds"]`);
     const drawPool = dubois.page.locator(`#market-${winner.id} tr[data-selection="draw"] [data-field="pool"]`);
@@ -204,50 +177,52 @@ describe('player pages in a browser', () => {
       if (frame === dubois.page.mainFrame()) navigations += 1;
     });
     const other = await user('plus');
-    expect(await signInPlayer(web, other, 'plus')).toBe('/account/limits');
-    await setLimits(web, other, { weeklyDepositCents: 50_000, weeklyStakeCents: 50_000 });
-    await deposit(web, other, 2_000);
-    expect(await placeBet(web, other, { marketId: winner.id, selection: 'draw', stakeCents: 700 })).toMatchObject({
-      ok: true,
-    });
+    expect(await signInPlayer(suite.web, other, 'plus')).toBe('/account/limits');
+    await setLimits(suite.web, other, { weeklyDepositCents: 50_000, weeklyStakeCents: 50_000 });
+    await deposit(suite.web, other, 2_000);
+    expect(await placeBet(suite.web, other, { marketId: winner.id, selection: 'draw', stakeCents: 700 })).toMatchObject(
+      {
+        ok: true,
+      },
+    );
     await drawPool.filter({ hasText: '7,00' }).waitFor();
     // Pool 10 + 5 + 7 = 22 €, 12 % takeout: net 19,36 € over 7 € on the draw → 2,76.
     expect(plain(await drawOdds.textContent())).toBe('2,76');
     expect(navigations).toBe(0);
-    await web.snap(dubois, 'home-live-updated');
+    await suite.web.snap(dubois, 'home-live-updated');
   });
 
   it('shows the API’s error for a bad stake, and nothing is placed', async () => {
     const abroad = await user('abroad');
-    expect(await signInPlayer(web, abroad, 'abroad')).toBe('/account/limits');
-    await setLimits(web, abroad, { weeklyDepositCents: 50_000, weeklyStakeCents: 50_000 });
-    await deposit(web, abroad, 5_000);
+    expect(await signInPlayer(suite.web, abroad, 'abroad')).toBe('/account/limits');
+    await setLimits(suite.web, abroad, { weeklyDepositCents: 50_000, weeklyStakeCents: 50_000 });
+    await deposit(suite.web, abroad, 5_000);
     const winner = market('match-winner');
-    const low = await placeBet(web, abroad, { marketId: winner.id, selection: 'draw', stakeCents: 50 });
+    const low = await placeBet(suite.web, abroad, { marketId: winner.id, selection: 'draw', stakeCents: 50 });
     expect(low.ok).toBe(false);
     expect(low).toMatchObject({ code: 'STAKE_OUT_OF_RANGE' });
     expect(low.text).toContain('La mise doit être comprise entre 1,00 € et 1 000,00 €');
     expect(await abroad.page.locator(`input[data-stake="${winner.id}:draw"]`).getAttribute('aria-invalid')).toBe(
       'true',
     );
-    const poor = await placeBet(web, abroad, { marketId: winner.id, selection: 'draw', stakeCents: 9_000 });
+    const poor = await placeBet(suite.web, abroad, { marketId: winner.id, selection: 'draw', stakeCents: 9_000 });
     expect(poor).toMatchObject({ ok: false, code: 'INSUFFICIENT_FUNDS' });
     expect(poor.text).toContain('Solde insuffisant');
-    expect(await balanceCents(web, abroad)).toBe(5_000);
-    await visit(web, abroad, '/account/bets');
+    expect(await balanceCents(suite.web, abroad)).toBe(5_000);
+    await visit(suite.web, abroad, '/account/bets');
     expect(plain(await abroad.page.locator('#bets-status').textContent())).toContain('pas encore parié');
   });
 
   it('refuses a withdrawal before the second identity check with a clear message, and nothing moves', async () => {
     const abroad = users.find((u) => u.name === 'abroad')!;
-    await withdraw(web, abroad, 1_000);
+    await withdraw(suite.web, abroad, 1_000);
     const problem = abroad.page.locator('#withdraw-problem');
     expect(await problem.isVisible()).toBe(true);
     expect(await problem.getAttribute('data-code')).toBe('WITHDRAWALS_NOT_ALLOWED');
     expect(plain(await problem.textContent())).toContain('une seconde vérification d’identité est nécessaire');
     expect(await abroad.page.locator('#wallet-result').isVisible()).toBe(false);
-    expect(await balanceCents(web, abroad)).toBe(5_000);
-    const { rows } = await stack.b.pool.query<{ n: number }>(
+    expect(await balanceCents(suite.web, abroad)).toBe(5_000);
+    const { rows } = await suite.stack.b.pool.query<{ n: number }>(
       `select count(*)::int as n from betting.payments where kind = 'withdrawal'`,
     );
     expect(rows[0]!.n).toBe(0);
@@ -258,7 +233,7 @@ describe('player pages in a browser', () => {
     // Another match than PSG's: the last test settles PSG's markets to the cent.
     const other = events.find((e) => e !== psg() && e.markets.some((m) => m.definition.type === 'match-winner'))!;
     const winner = other.markets.find((m) => m.definition.type === 'match-winner')!;
-    await visit(web, abroad, '/', 'home-keyboard');
+    await visit(suite.web, abroad, '/', 'home-keyboard');
     const page = abroad.page;
     // The slip is kept across pages: empty it from an earlier test first.
     if (await page.locator('#slip-clear').isVisible()) await page.locator('#slip-clear').click();
@@ -275,9 +250,9 @@ describe('player pages in a browser', () => {
     await page.keyboard.type('2,50');
     await page.keyboard.press('Enter');
     await page.locator('#slip-result:not([hidden])').waitFor();
-    await web.snap(abroad, 'slip-keyboard-placed');
+    await suite.web.snap(abroad, 'slip-keyboard-placed');
     expect(plain(await page.locator('#slip-result').textContent())).toContain('1 pari, mise totale 2,50 €');
-    expect(await balanceCents(web, abroad)).toBe(5_000 - 250);
+    expect(await balanceCents(suite.web, abroad)).toBe(5_000 - 250);
   });
 
   it.each([
@@ -289,7 +264,7 @@ describe('player pages in a browser', () => {
     person.page.on('response', (r) => {
       if (r.url().includes('/auth/franceconnect/callback')) statuses.push(r.status());
     });
-    const landed = await signInPlayer(web, person, identity);
+    const landed = await signInPlayer(suite.web, person, identity);
     expect(landed).toBe('/auth/franceconnect/callback');
     expect(statuses).toEqual([403]);
     expect(await person.page.locator('[data-error-code]').getAttribute('data-error-code')).toBe(code);
@@ -297,7 +272,7 @@ describe('player pages in a browser', () => {
     expect(plain(await person.page.locator('#refusal-reason').textContent())).toContain(reason);
     // No account, no session: the navigation offers to sign in.
     expect(await person.page.getByRole('link', { name: 'Se connecter' }).isVisible()).toBe(true);
-    const { rows } = await stack.b.pool.query<{ n: number }>(
+    const { rows } = await suite.stack.b.pool.query<{ n: number }>(
       `select count(*)::int as n from kyc.audit_log where event = 'signup_rejected' and code = $1`,
       [code],
     );
@@ -306,18 +281,18 @@ describe('player pages in a browser', () => {
 
   it('reads on a phone, then logs out with a POST from the page (Origin checked)', async () => {
     const phone = await user('dubois-phone', { phone: true });
-    expect(await signInPlayer(web, phone, 'dubois')).toBe('/');
-    await visit(web, phone, '/', 'home-phone');
+    expect(await signInPlayer(suite.web, phone, 'dubois')).toBe('/');
+    await visit(suite.web, phone, '/', 'home-phone');
     const width = await phone.page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(390);
-    await visit(web, phone, '/account/wallet', 'wallet-phone');
+    await visit(suite.web, phone, '/account/wallet', 'wallet-phone');
     expect(centsOf(await phone.page.locator('#balance').textContent())).toBe(20_000 - 1_850);
     let origin: string | undefined;
     phone.page.on('request', (r) => {
       if (r.url().endsWith('/auth/logout') && r.method() === 'POST') origin = r.headers().origin;
     });
-    await logout(web, phone);
-    expect(origin).toBe(stack.appBase);
+    await logout(suite.web, phone);
+    expect(origin).toBe(suite.stack.appBase);
     expect(await phone.page.getByRole('link', { name: 'Se connecter' }).isVisible()).toBe(true);
     const after = await phone.page.evaluate<number>(`fetch('/me/balance').then((r) => r.status)`);
     expect(after).toBe(401);
@@ -326,19 +301,19 @@ describe('player pages in a browser', () => {
   it('my bets: the provisional result with its oracle transaction, then, without a reload, settled with the payout and the new balance', async () => {
     const winner = market('match-winner');
     const total = market('total-goals');
-    for (const m of [winner, total]) await api.api.markets.command(m.id, 'close', { actor: 'test:web' });
+    for (const m of [winner, total]) await suite.api.api.markets.command(m.id, 'close', { actor: 'test:web' });
     // PSG 2-1: home wins the 1X2 (dubois alone on it: 10 € of a 22 € pool, 12 % takeout: net 19,36 €, dividend 1,93 → 19,30 €),
     // 3 goals is over 2.5 (3,50 € alone: net 3,08 €); the away bet loses.
     const outcome = { status: 1, values: [2, 1], endedAt: Math.floor(Date.now() / 1000) - 60, version: 1 };
-    expect(await attestThroughApi(stack, psg().id, outcome)).toMatchObject({ ready: true });
-    await relayReadyResults(stack);
-    const { rows: published } = await stack.b.pool.query<{ tx_hash: string }>(
+    expect(await attestThroughApi(suite.stack, psg().id, outcome)).toMatchObject({ ready: true });
+    await relayReadyResults(suite.stack);
+    const { rows: published } = await suite.stack.b.pool.query<{ tx_hash: string }>(
       `select tx_hash from oracle_publications where state in ('mined', 'confirmed') and tx_hash is not null`,
     );
     expect(published.length).toBe(1);
     const txHash = published[0]!.tx_hash;
 
-    await visit(web, dubois, '/account/bets', 'bets-provisional');
+    await visit(suite.web, dubois, '/account/bets', 'bets-provisional');
     const rows = dubois.page.locator('#bets-body tr');
     expect(plain(await rows.first().locator('[data-field="result"]').textContent())).toBe(
       '2 – 1 · provisoire (publié, délai de contestation en cours)',
@@ -351,8 +326,8 @@ describe('player pages in a browser', () => {
     dubois.page.on('framenavigated', (frame) => {
       if (frame === dubois.page.mainFrame()) navigations += 1;
     });
-    await finalizePublishedResults(stack);
-    const settler = await startSettler(stack);
+    await finalizePublishedResults(suite.stack);
+    const settler = await startSettler(suite.stack);
     try {
       await dubois.page.locator('#bets-body tr[data-state="won"]').nth(1).waitFor();
       await dubois.page.locator('#bets-body tr[data-state="lost"]').waitFor();
@@ -361,7 +336,7 @@ describe('player pages in a browser', () => {
       await settler.close();
     }
     expect(navigations).toBe(0);
-    await web.snap(dubois, 'bets-settled-live');
+    await suite.web.snap(dubois, 'bets-settled-live');
     const states = await dubois.page.evaluate<string[][]>(
       `[...document.querySelectorAll('#bets-body tr')].map((tr) => [
          tr.dataset.state, tr.querySelector('[data-field="payout"]').textContent,
@@ -375,7 +350,7 @@ describe('player pages in a browser', () => {
     ]);
     expect(plain(await rows.first().locator('[data-field="state"]').textContent())).toBe('Gagné');
     expect(plain(await dubois.page.locator('#live-region').textContent())).toMatch(/^Pari réglé — /);
-    expect(await balanceCents(web, dubois)).toBe(20_000 - 1_850 + 1_930 + 308);
+    expect(await balanceCents(suite.web, dubois)).toBe(20_000 - 1_850 + 1_930 + 308);
     const kinds = await dubois.page.evaluate<string[]>(
       `[...document.querySelectorAll('#statement-body tr')].map((tr) => tr.dataset.kind)`,
     );
@@ -383,7 +358,7 @@ describe('player pages in a browser', () => {
   });
 
   it('the API reference page lists every operation of /openapi.json, its access and the problem codes', async () => {
-    const doc = (await (await fetch(`${stack.appBase}/openapi.json`)).json()) as {
+    const doc = (await (await fetch(`${suite.stack.appBase}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, { security: Record<string, unknown>[] }>>;
       'x-problem-codes': Record<string, number>;
     };
@@ -393,11 +368,11 @@ describe('player pages in a browser', () => {
     expect(operations.length).toBeGreaterThan(20);
     expect(doc['x-problem-codes']).toMatchObject({ MARKET_NOT_OPEN: 409, KYC_UNDERAGE: 403, API_REQUEST_INVALID: 400 });
     const reader = await user('reader');
-    await visit(web, reader, '/');
+    await visit(suite.web, reader, '/');
     await reader.page.getByRole('link', { name: 'Référence de l’API' }).click();
     await reader.page.waitForURL((url) => url.pathname === '/api-reference');
     await reader.page.locator('body[data-ready="true"]').waitFor();
-    await web.snap(reader, 'api-reference');
+    await suite.web.snap(reader, 'api-reference');
     const shown = await reader.page.evaluate<string[]>(
       `[...document.querySelectorAll('article[data-operation]')].map((a) => a.dataset.operation)`,
     );
@@ -416,8 +391,7 @@ describe('player pages in a browser', () => {
   });
 
   it('no page logged a script error or a CSP violation; the only failed answers were the expected ones', () => {
-    expect(users.flatMap((u) => u.errors.map((e) => `${u.name}: ${e}`))).toEqual([]);
-    const expected = new Set([
+    suite.expectNoErrors([
       '401 GET /auth/me', // signed out: the navigation offers to sign in
       '403 GET /auth/franceconnect/callback', // the refusal page
       '422 POST /bets', // the bad stake
@@ -425,6 +399,5 @@ describe('player pages in a browser', () => {
       '401 GET /me/balance', // the test's own request after logout
       '403 POST /me/withdrawals', // before the second identity check
     ]);
-    expect(users.flatMap((u) => u.failures.filter((f) => !expected.has(f)).map((f) => `${u.name}: ${f}`))).toEqual([]);
   });
 });
