@@ -4,19 +4,9 @@ import { createMarketService } from '../../api/markets/market-service.js';
 import { settleMarket } from '../../api/settlement/settle-market.js';
 import { SandboxPaymentProvider } from '../../api/wallet/payment-provider.js';
 import { createWalletService } from '../../api/wallet/wallet-service.js';
-import { createBettingDb, type BettingDb } from './support/db.js';
+import { createBettingDb, pgError, type BettingDb } from './support/db.js';
 import { admin, openMarket } from './support/fixtures.js';
 import { sqlPlayerAccounts } from './support/sql-player-accounts.js';
-
-/** The pg error a statement (or its commit) fails with. */
-async function pgError(work: Promise<unknown>): Promise<{ code?: string; constraint?: string; message: string }> {
-  try {
-    await work;
-  } catch (error) {
-    return error as { code?: string; constraint?: string; message: string };
-  }
-  throw new Error('expected the database to refuse');
-}
 
 /**
  * The bets' and settlements' invariants, as raw SQL trying to break each (migration 0004 checks a

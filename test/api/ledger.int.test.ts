@@ -1,16 +1,6 @@
 import { withTransaction } from '../../lib/db/transaction.js';
 import { ensurePlayerCash, postTransaction, readBalance, singletonAccounts } from '../../api/ledger/ledger.js';
-import { createBettingDb, type BettingDb } from './support/db.js';
-
-/** The pg error a statement (or its commit) fails with. */
-async function pgError(work: Promise<unknown>): Promise<{ code?: string; constraint?: string; message: string }> {
-  try {
-    await work;
-  } catch (error) {
-    return error as { code?: string; constraint?: string; message: string };
-  }
-  throw new Error('expected the database to refuse');
-}
+import { createBettingDb, pgError, type BettingDb } from './support/db.js';
 
 describe('ledger invariants (real Postgres, raw SQL trying to break each)', () => {
   let b: BettingDb;

@@ -5,7 +5,7 @@ import { SANDBOX_SIGNATURE_HEADER } from '../../api/wallet/payment-provider.js';
 import { testRedisPrefix, testRedisUrl } from '../support/services.js';
 import { createBettingDb, type BettingDb } from './support/db.js';
 import { openMarket } from './support/fixtures.js';
-import { LiveClient, placeBet, startLiveInstance, type Frame, type LiveInstance } from './support/live.js';
+import { LiveClient, closeLive, placeBet, startLiveInstance, type Frame, type LiveInstance } from './support/live.js';
 
 const isSnapshot = (channel: string) => (f: Frame) => f.type === 'snapshot' && f.channel === channel;
 const isError = (channel: string, code: string) => (f: Frame) =>
@@ -57,15 +57,7 @@ describe('live updates: metrics, webhook deposits, slow consumers', () => {
     for (const c of clients.splice(0)) c.close();
   });
 
-  afterAll(async () => {
-    await node.close();
-    await ephemeral.close();
-    expect(await b.ledgerTotal()).toBe(0n);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-    await b.close();
-  });
+  afterAll(() => closeLive({ node, ephemeral, redis, prefix, b }));
 
   it('/metrics: connections, subscriptions by channel kind, frames sent, auth refusals', async () => {
     const player = await b.account();

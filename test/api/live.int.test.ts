@@ -7,7 +7,15 @@ import { createMarketService } from '../../api/markets/market-service.js';
 import { testRedisPrefix, testRedisUrl } from '../support/services.js';
 import { createBettingDb, type BettingDb } from './support/db.js';
 import { admin, openMarket } from './support/fixtures.js';
-import { LiveClient, getJson, placeBet, startLiveInstance, type Frame, type LiveInstance } from './support/live.js';
+import {
+  LiveClient,
+  closeLive,
+  getJson,
+  placeBet,
+  startLiveInstance,
+  type Frame,
+  type LiveInstance,
+} from './support/live.js';
 
 const isSnapshot = (channel: string) => (f: Frame) => f.type === 'snapshot' && f.channel === channel;
 const isError = (channel: string | null, code: string) => (f: Frame) =>
@@ -58,15 +66,7 @@ describe.each(['redis', 'memory'] as const)('live updates over WebSocket (%s Fan
     for (const c of clients.splice(0)) c.close();
   });
 
-  afterAll(async () => {
-    await node.close();
-    await ephemeral.close();
-    expect(await b.ledgerTotal()).toBe(0n);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-    await b.close();
-  });
+  afterAll(() => closeLive({ node, ephemeral, redis, prefix, b }));
 
   it('market: a snapshot on subscribe (the GET /markets/{id} JSON), then an update after a bet', async () => {
     const c = await connect();

@@ -1,15 +1,11 @@
 import { ResultStatus } from '../../oracle/index.js';
-import { createBetService, marketBets } from '../../api/bets/bet-service.js';
+import { marketBets } from '../../api/bets/bet-service.js';
 import { SETTLEMENT_PAGE, createLivePublisher } from '../../api/live/publisher.js';
-import { createMarketService } from '../../api/markets/market-service.js';
 import { POOL_TOTALS_SQL, readPoolTotals } from '../../api/markets/pool-cache.js';
 import { lockMarketForSettlement, reverseSettlement, settleMarket } from '../../api/settlement/settle-market.js';
-import { SandboxPaymentProvider } from '../../api/wallet/payment-provider.js';
-import { createWalletService } from '../../api/wallet/wallet-service.js';
 import { withTransaction } from '../../lib/db/transaction.js';
 import { createBettingDb, type BettingDb } from './support/db.js';
-import { admin, openMarket } from './support/fixtures.js';
-import { sqlPlayerAccounts } from './support/sql-player-accounts.js';
+import { admin, openMarket, services } from './support/fixtures.js';
 
 /**
  * The reads of one market's bets that run at scale (pool totals on a cache miss, the settler's live
@@ -19,14 +15,7 @@ import { sqlPlayerAccounts } from './support/sql-player-accounts.js';
  */
 describe('market reads at scale: pool totals and settlement announcements (real Postgres)', () => {
   let b: BettingDb;
-  const wallet = () =>
-    createWalletService({
-      pool: b.pool,
-      players: sqlPlayerAccounts,
-      provider: new SandboxPaymentProvider({ mode: 'instant', secret: 'x'.repeat(32) }),
-    });
-  const bets = () => createBetService({ pool: b.pool, players: sqlPlayerAccounts });
-  const markets = () => createMarketService({ pool: b.pool });
+  const { wallet, bets, markets, eventIdOf } = services(() => b);
   beforeAll(async () => {
     b = await createBettingDb('api_market_reads');
   });
@@ -45,13 +34,6 @@ describe('market reads at scale: pool totals and settlement announcements (real 
     ).rows.map((r) => ({ selection: r.selection, total: BigInt(r.total) }));
   const totals = async (marketId: string) =>
     (await readPoolTotals(b.pool, marketId)).sort((x, y) => x.selection - y.selection);
-  const eventIdOf = async (marketId: string) =>
-    (
-      await b.pool.query<{ id: string }>(
-        'select e.oracle_event_id as id from betting.markets m join betting.events e on e.id = m.event_id where m.id = $1',
-        [marketId],
-      )
-    ).rows[0]!.id;
 
   it('pool totals agree with a full scan when open, settled, reversed and settled again, and voided', async () => {
     const market = await openMarket(b.pool);

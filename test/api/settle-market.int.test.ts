@@ -1,25 +1,13 @@
 import { ResultStatus } from '../../oracle/index.js';
-import { createBetService } from '../../api/bets/bet-service.js';
 import { isApiError } from '../../api/errors.js';
-import { createMarketService } from '../../api/markets/market-service.js';
 import { lockMarketForSettlement, reverseSettlement, settleMarket } from '../../api/settlement/settle-market.js';
 import { withTransaction } from '../../lib/db/transaction.js';
-import { SandboxPaymentProvider } from '../../api/wallet/payment-provider.js';
-import { createWalletService } from '../../api/wallet/wallet-service.js';
 import { createBettingDb, type BettingDb } from './support/db.js';
-import { admin, openMarket } from './support/fixtures.js';
-import { sqlPlayerAccounts } from './support/sql-player-accounts.js';
+import { admin, openMarket, services } from './support/fixtures.js';
 
 describe('reference set-based settlement of a market (real Postgres)', () => {
   let b: BettingDb;
-  const wallet = () =>
-    createWalletService({
-      pool: b.pool,
-      players: sqlPlayerAccounts,
-      provider: new SandboxPaymentProvider({ mode: 'instant', secret: 'x'.repeat(32) }),
-    });
-  const bets = () => createBetService({ pool: b.pool, players: sqlPlayerAccounts });
-  const markets = () => createMarketService({ pool: b.pool });
+  const { wallet, bets, markets, eventIdOf } = services(() => b);
   beforeAll(async () => {
     b = await createBettingDb('api_settle');
   });
@@ -38,13 +26,6 @@ describe('reference set-based settlement of a market (real Postgres)', () => {
     );
     return { escrow: BigInt(rows[0]!.escrow), house: BigInt(rows[0]!.house) };
   }
-  const eventIdOf = async (marketId: string) =>
-    (
-      await b.pool.query<{ id: string }>(
-        'select e.oracle_event_id as id from betting.markets m join betting.events e on e.id = m.event_id where m.id = $1',
-        [marketId],
-      )
-    ).rows[0]!.id;
 
   it('pays a 1X2 market exactly as computed by hand, once, even with two settlers racing', async () => {
     const market = await openMarket(b.pool, { takeoutBps: 1500 });

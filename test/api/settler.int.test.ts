@@ -2,13 +2,9 @@ import type { Contract, ContractTransactionResponse } from 'ethers';
 import pg from 'pg';
 import { createOracleReader, ResultStatus, type OracleReader } from '../../oracle/index.js';
 import { packSignatures, resultMessage, type Result } from '../../oracle/result.js';
-import { createBetService } from '../../api/bets/bet-service.js';
 import { isApiError } from '../../api/errors.js';
-import { createMarketService } from '../../api/markets/market-service.js';
 import type { MarketDefinition } from '../../api/markets/outcome.js';
 import { createSettler, type SettlerObserver } from '../../api/settlement/settler.js';
-import { SandboxPaymentProvider } from '../../api/wallet/payment-provider.js';
-import { createWalletService } from '../../api/wallet/wallet-service.js';
 import {
   ATTESTERS,
   DISPUTE_WINDOW,
@@ -21,8 +17,7 @@ import {
   type OracleWorld,
 } from '../oracle/chain/harness.js';
 import { bettingDbOn, type BettingDb } from './support/db.js';
-import { admin } from './support/fixtures.js';
-import { sqlPlayerAccounts } from './support/sql-player-accounts.js';
+import { admin, services } from './support/fixtures.js';
 
 /**
  * The settler against the real pieces: a Hardhat node with a 3-of-5 ResultsOracle, the oracle's indexer
@@ -34,14 +29,7 @@ describe('settler: final-result feed → chain check → set-based settlement (H
   let b: BettingDb;
   let reader: OracleReader;
   const indexer = () => makeIndexer(world);
-  const wallet = () =>
-    createWalletService({
-      pool: b.pool,
-      players: sqlPlayerAccounts,
-      provider: new SandboxPaymentProvider({ mode: 'instant', secret: 'x'.repeat(32) }),
-    });
-  const bets = () => createBetService({ pool: b.pool, players: sqlPlayerAccounts });
-  const markets = () => createMarketService({ pool: b.pool });
+  const { wallet, bets, markets } = services(() => b);
   const settler = (options: { observer?: SettlerObserver; now?: () => Date; reader?: OracleReader } = {}) =>
     createSettler(
       { pool: b.pool, reader: options.reader ?? reader, observer: options.observer, now: options.now },

@@ -53,3 +53,15 @@ export async function bettingDbOn(db: TestDatabase, max = 20): Promise<BettingDb
     },
   };
 }
+
+/** The pg error a statement (or its commit) fails with. */
+export async function pgError(
+  work: Promise<unknown>,
+): Promise<{ code?: string; constraint?: string; message: string }> {
+  try {
+    await work;
+  } catch (error) {
+    return error as { code?: string; constraint?: string; message: string };
+  }
+  throw new Error('expected the database to refuse');
+}

@@ -1,6 +1,11 @@
+import { createBetService } from '../../../api/bets/bet-service.js';
 import { createMarketService, type MarketService } from '../../../api/markets/market-service.js';
 import type { MarketDefinition } from '../../../api/markets/outcome.js';
+import { SandboxPaymentProvider } from '../../../api/wallet/payment-provider.js';
+import { createWalletService } from '../../../api/wallet/wallet-service.js';
 import type { Db, TransactionPool } from '../../../lib/db/transaction.js';
+import type { BettingDb } from './db.js';
+import { sqlPlayerAccounts } from './sql-player-accounts.js';
 
 export const admin = { actor: 'test:admin' };
 let counter = 0;
@@ -50,4 +55,29 @@ export async function openMarket(
   );
   await markets.command(market.id, 'open', admin);
   return market.id;
+}
+
+/**
+ * Service factories over the test's betting database (`db` is read at each call: the database is
+ * usually made in `beforeAll`): a new wallet (instant sandbox payments), bet or market service per
+ * call, and the oracle event id of a market.
+ */
+export function services(db: () => BettingDb) {
+  return {
+    wallet: () =>
+      createWalletService({
+        pool: db().pool,
+        players: sqlPlayerAccounts,
+        provider: new SandboxPaymentProvider({ mode: 'instant', secret: 'x'.repeat(32) }),
+      }),
+    bets: () => createBetService({ pool: db().pool, players: sqlPlayerAccounts }),
+    markets: () => createMarketService({ pool: db().pool }),
+    eventIdOf: async (marketId: string) =>
+      (
+        await db().pool.query<{ id: string }>(
+          'select e.oracle_event_id as id from betting.markets m join betting.events e on e.id = m.event_id where m.id = $1',
+          [marketId],
+        )
+      ).rows[0]!.id,
+  };
 }

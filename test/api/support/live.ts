@@ -19,6 +19,7 @@ import {
 import { SandboxPaymentProvider } from '../../../api/wallet/payment-provider.js';
 import type { Ephemeral } from '../../../lib/ephemeral/index.js';
 import type { Db, TransactionPool } from '../../../lib/db/transaction.js';
+import type { BettingDb } from './db.js';
 import { sqlPlayerAccounts } from './sql-player-accounts.js';
 
 export const ORIGIN = 'http://app.test';
@@ -265,4 +266,25 @@ export async function placeBet(
 export async function getJson(url: string, cookie?: string): Promise<Record<string, unknown>> {
   const res = await fetch(url, cookie ? { headers: { cookie } } : {});
   return (await res.json()) as Record<string, unknown>;
+}
+
+/**
+ * The `afterAll` of a live test: closes the instance and its ephemeral store, checks the ledger is
+ * balanced (its total is 0), drops the test's Redis keys (`prefix`), disconnects Redis, drops the database.
+ */
+export async function closeLive(parts: {
+  node: LiveInstance;
+  ephemeral: Ephemeral;
+  redis: Redis;
+  prefix: string;
+  b: BettingDb;
+}): Promise<void> {
+  const { node, ephemeral, redis, prefix, b } = parts;
+  await node.close();
+  await ephemeral.close();
+  expect(await b.ledgerTotal()).toBe(0n);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await b.close();
 }
