@@ -7,7 +7,16 @@ import {
   relayReadyResults,
   startSettler,
 } from '../api/support/full-stack.js';
-import { deposit, placeBet, plain, signInStaff, signUpPlayer, visit, type WebUser } from './support/browser.js';
+import {
+  deposit,
+  parisTime,
+  placeBet,
+  plain,
+  signInStaff,
+  signUpPlayer,
+  visit,
+  type WebUser,
+} from './support/browser.js';
 import { webSuite } from './support/suite.js';
 
 /** The DOM members the wait predicates read (they run in the page; the project compiles without the DOM library). */
@@ -53,19 +62,6 @@ describe('the result page: disputed on the chain, corrected by a higher version;
   const lap = (label: string) => timings.push([label, Date.now() - started]);
   // Ended ten minutes ago: before the chain's latest block (the relayer waits for a block dated from the end on).
   const endedAt = Math.floor(Date.now() / 1000) - 600;
-  /** Unix seconds as a datetime-local value in Europe/Paris ("2026-12-06T21:40:00"). */
-  const parisTime = (seconds: number) =>
-    new Intl.DateTimeFormat('sv-SE', {
-      timeZone: 'Europe/Paris',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .format(new Date(seconds * 1000))
-      .replace(' ', 'T');
   const eventJson = async (id: string) =>
     (await (await fetch(`${suite.stack.appBase}/events/${id}`)).json()) as EventJson;
 

@@ -5,6 +5,7 @@ import {
   centsOf,
   deposit,
   placeBet,
+  parisTime,
   plain,
   settle,
   signInStaff,
@@ -68,19 +69,6 @@ describe('the journey: bet, attest through the staff page, publish, final, paid 
   const started = Date.now();
   // The match ended ten minutes ago (before the chain's latest block: the relayer waits for notBefore on chain time).
   const endedAt = Math.floor(Date.now() / 1000) - 600;
-  /** Unix seconds as a datetime-local value in Europe/Paris ("2026-12-06T21:40:00"). */
-  const parisTime = (seconds: number) =>
-    new Intl.DateTimeFormat('sv-SE', {
-      timeZone: 'Europe/Paris',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .format(new Date(seconds * 1000))
-      .replace(' ', 'T');
   const timings: [string, number][] = [];
   const lap = (label: string) => timings.push([label, Date.now() - started]);
 

@@ -137,6 +137,21 @@ export function centsOf(text: string | null): number {
 /** Cents as the amount a person types in a form ("12,50"). */
 export const euros = (cents: number): string => `${Math.trunc(cents / 100)},${String(cents % 100).padStart(2, '0')}`;
 
+/** Unix seconds as a datetime-local value in Europe/Paris ("2026-12-06T21:40:00"), as the staff forms take it. */
+export function parisTime(seconds: number): string {
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Europe/Paris',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  })
+    .format(new Date(seconds * 1000))
+    .replace(' ', 'T');
+}
+
 /** Opens `path` on the user's page, waits for its scripts to settle (`data-ready` on body), and takes a screenshot. */
 export async function visit(web: WebHarness, user: WebUser, path: string, label?: string): Promise<void> {
   await user.page.goto(path);
