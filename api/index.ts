@@ -92,3 +92,11 @@ export { MAX_BATCH, type BetView, type BetRequest, type GroupCommitOptions } fro
  * The settler process (feed cursor, chain check, SKIP LOCKED, restarts) builds on it.
  */
 export { settleMarket, type SettlingResult, type SettlementSummary } from './settlement/settle-market.js';
+
+/** `GET /admin/ops`'s figures (docs/api.md, "Operations view"): the API process wires it; bench/ops.ts measures it. */
+export {
+  createOperationsView,
+  type OperationsView,
+  type OperationsSnapshot,
+  type OperationsThresholds,
+} from './admin/operations.js';

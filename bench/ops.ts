@@ -6,8 +6,7 @@
  * Run: `npm run bench:ops`.
  */
 import pg from 'pg';
-import { migrateApi } from '../api/index.js';
-import { createOperationsView } from '../api/admin/operations.js';
+import { createOperationsView, migrateApi } from '../api/index.js';
 import { migrateKyc } from '../kyc/index.js';
 import { createTestDatabase } from '../test/support/services.js';
 import { generateOpenBets } from './settle-data.js';
