@@ -24,6 +24,7 @@ import {
   elapse,
   makeIndexer,
   makeRelayer,
+  mine,
   type OracleWorld,
 } from '../../oracle/chain/harness.js';
 import { bettingDbOn, type BettingDb } from './db.js';
@@ -277,9 +278,15 @@ export async function attestThroughApi(
   return receipt;
 }
 
-/** The relayer publishes the results that reached their quorum (two ticks: send, then see it mined). */
+/**
+ * The relayer publishes the results that reached their quorum (two ticks: send, then see it mined).
+ * A block is mined first, as a live chain keeps producing them: the relayer reads "now" from the latest
+ * block, and this node mines only on transactions, so after a slow stretch of a test (a loaded machine)
+ * the latest block can predate a result's end time and nothing would be ready (seen once under load).
+ */
 export async function relayReadyResults(stack: FullStack): Promise<void> {
   const { world, b } = stack;
+  await mine(world);
   const { relayer, lock } = makeRelayer(
     world,
     new PgReadyResultSource({
