@@ -552,11 +552,7 @@ export function createApiModule(deps: ApiModuleDeps) {
         if (deps.live && payment.state !== 'pending') {
           // The player's `me` channel gets the new balance now (a completed deposit, a failed withdrawal's
           // refund). A replayed callback wakes it again: one read, and an unchanged balance is not sent.
-          const { rows } = await pool.query<{ player_id: string }>(
-            'select player_id::text from betting.payments where id = $1',
-            [payment.id],
-          );
-          if (rows[0]) deps.live.balanceChanged(rows[0].player_id);
+          deps.live.balanceChanged(payment.playerId);
         }
         return { status: 200, body: paymentJson(payment) };
       },

@@ -17,6 +17,8 @@ import type { PaymentProvider } from './payment-provider.js';
 /** A deposit or withdrawal as the player sees it. */
 export interface PaymentView {
   readonly id: string;
+  /** The kyc account the payment belongs to (not in the player's JSON: it is theirs). */
+  readonly playerId: string;
   readonly kind: 'deposit' | 'withdrawal';
   readonly amountCents: bigint;
   readonly state: 'pending' | 'completed' | 'failed';
@@ -50,6 +52,7 @@ interface PaymentRow {
 
 const view = (r: PaymentRow): PaymentView => ({
   id: r.id,
+  playerId: r.player_id,
   kind: r.kind,
   amountCents: BigInt(r.amount_cents),
   state: r.state,
