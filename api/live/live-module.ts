@@ -216,8 +216,8 @@ class PlayerTopic extends Topic {
   }
 }
 
-/** A betting event id: a uuid (`betting.events.id`), or a positive integer (tests' stand-ins). */
-const EVENT_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[1-9][0-9]{0,18})$/i;
+/** A betting event id (`betting.events.id`, a uuid): anything else on the admin FanOut channel is dropped. */
+const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class AdminTopic extends Topic {
   private readonly events = new Map<string, Coalescer>();

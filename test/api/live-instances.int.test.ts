@@ -102,10 +102,11 @@ describe('live updates across two API instances (shared Postgres and Redis)', ()
     clients.push(staff);
     staff.subscribe('admin');
     await staff.next((f) => f.type === 'snapshot' && f.channel === 'admin');
-    await A.publisher.oracleEvent('7');
+    const eventId = '0b7e1f9a-3c2d-4e5f-8a6b-7c8d9e0f1a2b';
+    await A.publisher.oracleEvent(eventId);
     expect((await staff.next((f) => f.type === 'update' && f.channel === 'admin')).data).toEqual({
       kind: 'oracle.event',
-      eventId: '7',
+      eventId,
       seenBy: 'B',
     });
   });
