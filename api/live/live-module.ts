@@ -218,6 +218,8 @@ class PlayerTopic extends Topic {
 
 /** A betting event id (`betting.events.id`, a uuid): anything else on the admin FanOut channel is dropped. */
 const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A market id (`betting.markets.id`, a positive bigint). */
+const MARKET_ID = /^[1-9][0-9]{0,18}$/;
 
 class AdminTopic extends Topic {
   private readonly events = new Map<string, Coalescer>();
@@ -255,7 +257,7 @@ class AdminTopic extends Topic {
       const parsed = JSON.parse(message) as { eventId?: unknown; kind?: unknown; marketId?: unknown };
       // A settlement run written or reversed: a small event the settlement page reads the runs after.
       if (parsed.kind === 'settlement') {
-        if (!this.stopped && typeof parsed.marketId === 'string' && EVENT_ID.test(parsed.marketId)) {
+        if (!this.stopped && typeof parsed.marketId === 'string' && MARKET_ID.test(parsed.marketId)) {
           this.broadcast(JSON.stringify({ kind: 'settlement', marketId: parsed.marketId }));
         }
         return;
